@@ -1,0 +1,73 @@
+// The command table and what every command gets to work with: global options, the data
+// set (embedded or --data), and one way to emit its Report.
+#pragma once
+
+#include <tpuplan/dataset.hpp>
+#include <tpuplan/report.hpp>
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace tpuplan::app {
+
+/// Options every command accepts (before or after the command name).
+struct GlobalOptions {
+  std::string format;        ///< empty = from -o's extension, else table
+  std::string output = "-";  ///< -o FILE; "-" is stdout
+  std::string data_dir;      ///< --data DIR: read YAML instead of the embedded data
+  std::string config;        ///< --config FILE (or TPUPLAN_CONFIG)
+  std::string table;         ///< --table NAME for CSV/JSON rows
+  std::string color = "auto";
+  bool wide = false;
+  bool explain = false;
+  bool quiet = false;
+};
+
+/// What a running command uses. Created by main after parsing.
+class Context {
+public:
+  explicit Context(const GlobalOptions& options);
+  ~Context();
+
+  const GlobalOptions& options() const { return m_options; }
+  /// The data set: --data DIR or the embedded one. Loaded on first use.
+  const DataSet& data();
+  /// Renders the report in the chosen format to stdout or, atomically, to -o FILE.
+  void emit(const Report& report);
+  /// The format chosen by --format or inferred from -o's extension.
+  Format format() const;
+  /// True when stderr is a terminal (progress may be drawn there).
+  bool stderr_is_tty() const;
+  /// Prints "tpuplan: warning: …" on stderr unless --quiet.
+  void warn(std::string_view message) const;
+
+private:
+  const GlobalOptions& m_options;
+  std::unique_ptr<DataSet> m_data;
+};
+
+/// A subcommand's runner: returns the exit code (errors are thrown as tpuplan::Error).
+using Runner = std::function<int(Context&)>;
+
+/// One entry of the command table.
+struct Command {
+  const char* name;
+  const char* summary;
+  /// Adds the command's options to `sub` and returns its runner.
+  Runner (*setup)(CLI::App& sub);
+};
+
+/// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
+void write_file_atomically(const std::string& path, std::string_view text);
+
+/// Splits a comma-separated list ("1,8,32"), trimming blanks and dropping empty items.
+std::vector<std::string> split_list(std::string_view text);
+
+// Setup functions of the commands (one cmd_<name>.cpp each), listed in main.cpp's table.
+Runner setup_version(CLI::App& sub);
+
+} // namespace tpuplan::app

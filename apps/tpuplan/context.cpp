@@ -1,0 +1,157 @@
+#include "command.hpp"
+
+#include <tpuplan/error.hpp>
+#include <tpuplan/version.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace tpuplan::app {
+
+namespace {
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0';
+}
+
+/// Colour only on a terminal, never with NO_COLOR or TERM=dumb (https://no-color.org).
+bool use_color(const std::string& mode, int fd) {
+  if (mode == "always") {
+    return true;
+  }
+  if (mode == "never" || env_set("NO_COLOR")) {
+    return false;
+  }
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") {
+    return false;
+  }
+  return isatty(fd) != 0;
+}
+
+} // namespace
+
+Context::Context(const GlobalOptions& options) : m_options(options) {}
+Context::~Context() = default;
+
+const DataSet& Context::data() {
+  if (!m_data) {
+    m_data = std::make_unique<DataSet>(m_options.data_dir.empty()
+                                           ? decode_dataset(embedded_dataset_bytes())
+                                           : load_dataset_dir(m_options.data_dir));
+  }
+  return *m_data;
+}
+
+Format Context::format() const {
+  if (!m_options.format.empty()) {
+    if (auto f = parse_format(m_options.format)) {
+      return *f;
+    }
+    throw Error(ErrorKind::usage, fmt::format("--format: unknown format '{}'", m_options.format),
+                suggestion(m_options.format, format_names()));
+  }
+  if (m_options.output != "-") {
+    const auto ext = std::filesystem::path(m_options.output).extension().string();
+    if (ext.size() > 1) {
+      if (auto f = parse_format(ext.substr(1))) {
+        return *f;
+      }
+    }
+  }
+  return Format::table;
+}
+
+bool Context::stderr_is_tty() const { return isatty(STDERR_FILENO) != 0; }
+
+void Context::warn(std::string_view message) const {
+  if (!m_options.quiet) {
+    std::cerr << "tpuplan: warning: " << message << '\n';
+  }
+}
+
+void Context::emit(const Report& report) {
+  const Format fmt_ = format();
+  if (m_options.color != "auto" && m_options.color != "always" && m_options.color != "never") {
+    throw Error(ErrorKind::usage, fmt::format("--color: unknown value '{}'", m_options.color),
+                "accepted: auto, always, never");
+  }
+  RenderOptions ro;
+  ro.wide = m_options.wide;
+  ro.explain = m_options.explain;
+  ro.table = m_options.table;
+  ro.tool_version = k_version;
+  if (!ro.table.empty()) {
+    (void)report.table(ro.table); // validates the name before anything is written
+  }
+  if (m_options.output == "-") {
+    ro.color = fmt_ == Format::table && use_color(m_options.color, STDOUT_FILENO);
+    render(report, fmt_, ro, std::cout);
+    std::cout.flush();
+    if (!std::cout) {
+      throw Error(ErrorKind::runtime, "cannot write to standard output");
+    }
+    return;
+  }
+  std::ostringstream text;
+  render(report, fmt_, ro, text);
+  write_file_atomically(m_options.output, text.str());
+  if (!m_options.quiet) {
+    std::cerr << "tpuplan: wrote " << m_options.output << '\n';
+  }
+}
+
+void write_file_atomically(const std::string& path, std::string_view text) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path tmp = dir / fmt::format(".{}.tmp-{}", target.filename().string(), getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) {
+      throw Error(ErrorKind::runtime, fmt::format("cannot write '{}': directory missing or not writable", path));
+    }
+    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    f.close();
+    if (!f) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw Error(ErrorKind::runtime, fmt::format("cannot write '{}'", path));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error(ErrorKind::runtime, fmt::format("cannot write '{}': {}", path, ec.message()));
+  }
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto end = comma == std::string_view::npos ? text.size() : comma;
+    auto item = std::string(text.substr(start, end - start));
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) {
+      items.push_back(std::move(item));
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return items;
+}
+
+} // namespace tpuplan::app

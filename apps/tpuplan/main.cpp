@@ -1,0 +1,107 @@
+// tpuplan's entry point: the command table, parsing, and the one place where exceptions
+// become exit codes (DESIGN.md §1, §3).
+#include "command.hpp"
+
+#include <tpuplan/error.hpp>
+#include <tpuplan/version.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace {
+
+using namespace tpuplan;
+using namespace tpuplan::app;
+
+// The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
+const Command k_commands[] = {
+    {"version", "print the version and the data set's provenance", setup_version},
+};
+
+std::vector<std::string> command_names() {
+  std::vector<std::string> names;
+  for (const auto& c : k_commands) {
+    names.emplace_back(c.name);
+  }
+  return names;
+}
+
+int print_error(const std::string& message, const std::string& hint, int code) {
+  std::cerr << "tpuplan: error: " << message;
+  if (!hint.empty()) {
+    std::cerr << "; " << hint;
+  }
+  std::cerr << '\n';
+  return code;
+}
+
+/// CLI11 reports an unknown command as an unexpected extra argument; say what it is.
+int parse_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  if (app.get_subcommands().empty()) {
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (!arg.empty() && arg[0] != '-') {
+        return print_error("unknown command '" + arg + "'", suggestion(arg, command_names()), 2);
+      }
+    }
+  }
+  std::string where;
+  for (const auto* sub : app.get_subcommands()) {
+    where = sub->get_name();
+  }
+  return print_error(e.what(), "see 'tpuplan " + (where.empty() ? std::string{} : where + " ") + "--help'", 2);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tpuplan — cost and capacity planning of LLM inference on Cloud TPUs and GPUs", "tpuplan"};
+  app.set_version_flag("--version", std::string("tpuplan ") + k_version);
+  app.fallthrough(true); // global options are accepted after the command name too
+  app.footer("Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 3 no option meets the request, "
+             "130 interrupted.\nDocs: docs/cli.md, docs/methodology.md, docs/json.md.");
+
+  GlobalOptions global;
+  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown (default: from -o's extension, else table)");
+  app.add_option("-o,--output", global.output, "write the result to FILE atomically ('-' = stdout)");
+  app.add_option("--data", global.data_dir, "read the catalog and models from DIR (YAML) instead of the embedded data");
+  app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
+  app.add_option("--table", global.table, "which table CSV (and JSON 'rows') holds, for commands with several");
+  app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");
+  app.add_flag("--wide", global.wide, "show every column in table and Markdown output");
+  app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
+  app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
+
+  std::vector<std::pair<CLI::App*, Runner>> runners;
+  for (const auto& c : k_commands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    runners.emplace_back(sub, c.setup(*sub));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e, argc, argv);
+  }
+
+  try {
+    for (auto& [sub, run] : runners) {
+      if (sub->parsed()) {
+        Context ctx(global);
+        return run(ctx);
+      }
+    }
+    std::cout << app.help();
+    return 0;
+  } catch (const Error& e) {
+    return print_error(e.what(), e.hint(), exit_code(e.kind()));
+  } catch (const std::exception& e) {
+    return print_error(std::string("internal error: ") + e.what(), "please report it with the command line", 1);
+  }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tpuplan builds with, when any is missing.
+# Run as root (or with sudo available). Installs nothing when all are present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build git
+  libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2
+  libcurl4-openssl-dev libcpp-httplib-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "tpuplan: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
