@@ -90,7 +90,7 @@ TEST_CASE("ranking by a tier sorts by that tier's bill and puts unpriced rows la
   CHECK_FALSE(result.rows[1].rank_usd_per_month.has_value());
 }
 
-TEST_CASE("--all lists every matching offering, those that hold the model first", "[cost]") {
+TEST_CASE("the all flag lists every matching offering, those that hold the model first", "[cost]") {
   const Catalog c = fixture();
   CostQuery q;
   q.model = llama_70b();
