@@ -1,0 +1,125 @@
+#include <tpuplan/cost.hpp>
+
+#include <tpuplan/error.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace tpuplan {
+
+namespace {
+
+std::optional<double> rank_of(const OfferingCost& cost, const std::optional<Tier>& tier) {
+  return tier ? cost.monthly(*tier) : cost.cheapest_monthly();
+}
+
+/// Orders by rank, unpriced last; ties by fewer chips, then id for a stable output.
+bool rank_less(const CostRow& a, const CostRow& b) {
+  if (a.rank_usd_per_month.has_value() != b.rank_usd_per_month.has_value()) {
+    return a.rank_usd_per_month.has_value();
+  }
+  if (a.rank_usd_per_month && *a.rank_usd_per_month != *b.rank_usd_per_month) {
+    return *a.rank_usd_per_month < *b.rank_usd_per_month;
+  }
+  if (a.offering->chips != b.offering->chips) {
+    return a.offering->chips < b.offering->chips;
+  }
+  return a.offering->id < b.offering->id;
+}
+
+} // namespace
+
+OfferingFilter checked_filter(const Catalog& catalog, OfferingFilter filter) {
+  if (!filter.cloud.empty()) {
+    const auto clouds = catalog.clouds();
+    if (std::find(clouds.begin(), clouds.end(), filter.cloud) == clouds.end()) {
+      throw_unknown("cloud", filter.cloud, clouds);
+    }
+  }
+  if (!filter.region.empty()) {
+    const auto regions = catalog.regions();
+    if (std::find(regions.begin(), regions.end(), filter.region) == regions.end()) {
+      throw_unknown("region", filter.region, regions);
+    }
+  }
+  for (auto& id : filter.accelerators) {
+    id = catalog.accelerator(id).id;
+  }
+  return filter;
+}
+
+bool matches(const Catalog& catalog, const Offering& offering, const OfferingFilter& filter) {
+  const Accelerator* a = catalog.find_accelerator(offering.accelerator);
+  if (a == nullptr || a->preview) {
+    return false;
+  }
+  if (filter.kind && a->kind != *filter.kind) {
+    return false;
+  }
+  if (!filter.cloud.empty() && offering.cloud != filter.cloud) {
+    return false;
+  }
+  if (!filter.region.empty() && offering.region != filter.region) {
+    return false;
+  }
+  return filter.accelerators.empty() ||
+         std::find(filter.accelerators.begin(), filter.accelerators.end(), a->id) != filter.accelerators.end();
+}
+
+CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
+  std::vector<CostRow> candidates;
+  for (const auto& offering : catalog.offerings) {
+    if (!matches(catalog, offering, query.filter)) {
+      continue;
+    }
+    CostRow row;
+    row.offering = &offering;
+    row.accelerator = &catalog.accelerator_of(offering);
+    row.fit = fit_memory(query.model, *row.accelerator, offering.chips, query.memory);
+    row.cost = offering_cost(offering, query.pricing);
+    row.rank_usd_per_month = rank_of(row.cost, query.rank_tier);
+    candidates.push_back(std::move(row));
+  }
+
+  CostResult result;
+  if (query.all) {
+    result.rows = std::move(candidates);
+  } else {
+    // Per accelerator: the fewest chips that hold the model, then the best-ranked region.
+    std::map<std::string, std::vector<CostRow>> by_accelerator;
+    for (auto& row : candidates) {
+      by_accelerator[row.accelerator->id].push_back(std::move(row));
+    }
+    for (auto& [id, rows] : by_accelerator) {
+      const CostRow* best = nullptr;
+      const CostRow* largest = nullptr;
+      for (const auto& row : rows) {
+        if (largest == nullptr || row.offering->chips > largest->offering->chips) {
+          largest = &row;
+        }
+        if (!row.fit.fits) {
+          continue;
+        }
+        if (best == nullptr || row.offering->chips < best->offering->chips ||
+            (row.offering->chips == best->offering->chips && rank_less(row, *best))) {
+          best = &row;
+        }
+      }
+      if (best != nullptr) {
+        result.rows.push_back(*best);
+      } else if (largest != nullptr) {
+        result.too_small.emplace_back(id, largest->offering);
+      }
+    }
+  }
+  std::stable_sort(result.rows.begin(), result.rows.end(), [](const CostRow& a, const CostRow& b) {
+    // Options that hold the model come first, then by rank.
+    if (a.fit.fits != b.fit.fits) {
+      return a.fit.fits;
+    }
+    return rank_less(a, b);
+  });
+  return result;
+}
+
+} // namespace tpuplan
