@@ -250,13 +250,23 @@ std::vector<std::pair<std::string, Node>> Node::entries() const {
     problem(fmt::format("expected a mapping, got {}", type_name(m_node)));
     return out;
   }
+  std::vector<int> key_lines; // line of each returned key, for duplicate messages
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
+    const auto mark = it->first.Mark();
     if (!it->first.IsScalar()) {
-      const auto mark = it->first.Mark();
       problem_at(mark.line + 1, mark.column + 1, m_path, "a key must be a plain name", {});
       continue;
     }
     const std::string& key = it->first.Scalar();
+    const auto dup = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == key; });
+    if (dup != out.end()) {
+      // Same wording as allow_keys(), so a map checked by both reports the key once.
+      const auto first_line = key_lines[static_cast<std::size_t>(dup - out.begin())];
+      problem_at(mark.line + 1, mark.column + 1, join_path(m_path, key),
+                 fmt::format("duplicate key '{}' (first given on line {})", key, first_line), {});
+      continue;
+    }
+    key_lines.push_back(mark.line + 1);
     out.emplace_back(key, make_child(it->second, it->first, join_path(m_path, key)));
   }
   return out;

@@ -117,7 +117,8 @@ public:
   Node required(std::string_view key) const;
   /// The elements of a list (a problem when present but not a list).
   std::vector<Node> items() const;
-  /// The key/value pairs of a map in file order (a problem when present but not a map).
+  /// The key/value pairs of a map in file order (a problem when present but not a map; a key
+  /// given twice is a problem and only its first value is returned).
   std::vector<std::pair<std::string, Node>> entries() const;
   /// Reports each key not in `accepted` ("unknown key 'as_off'", "did you mean 'as_of'?")
   /// and each key given twice. Does nothing unless this is a present map.

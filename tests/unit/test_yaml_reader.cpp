@@ -64,6 +64,16 @@ TEST_CASE("a key given twice is a problem naming the first line", "[yaml_reader]
   CHECK(lines(problems) == std::vector<std::string>{"d.yaml:3:1: id: duplicate key 'id' (first given on line 1)"});
 }
 
+TEST_CASE("entries report a key given twice and keep its first value", "[yaml_reader]") {
+  Problems problems;
+  const Node root = parse("regions:\n  us-east1: 1\n  us-east1: 2\n", "e.yaml", problems);
+  const auto entries = root.required("regions").entries();
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].second.number() == 1.0);
+  CHECK(lines(problems) ==
+        std::vector<std::string>{"e.yaml:3:3: regions.us-east1: duplicate key 'us-east1' (first given on line 2)"});
+}
+
 TEST_CASE("a missing required key is reported once at its map", "[yaml_reader]") {
   Problems problems;
   const Node root = parse("a:\n  b: 1\n", "m.yaml", problems);
