@@ -109,15 +109,9 @@ private:
     return out;
   }
 
-  std::string place(const std::vector<std::string>& path) const {
-    if (auto p = detail::locate_json_value(m_text, path)) {
-      return fmt::format("{}:{}:{}", m_origin, p->line, p->column);
-    }
-    return m_origin;
-  }
-
   void problem(const std::vector<std::string>& path, std::string message) {
-    m_problems.push_back({place(path), dotted(path), std::move(message)});
+    const auto p = detail::locate_json_value(m_text, path);
+    m_problems.push_back({m_origin, p ? p->line : 0, p ? p->column : 0, dotted(path), std::move(message)});
   }
 
   /// A required key is absent: name what was looked for. Nested text configs omit keys
@@ -125,7 +119,7 @@ private:
   void missing(std::string_view what, Keys keys) {
     if (!m_nested) {
       // The whole file is the place: the key is nowhere in it.
-      m_problems.push_back({m_origin, {}, fmt::format("no {} (looked for {})", what, join(keys))});
+      m_problems.push_back({m_origin, 0, 0, {}, fmt::format("no {} (looked for {})", what, join(keys))});
       return;
     }
     problem({"text_config"},
@@ -415,6 +409,10 @@ void Reader::read_window() {
 
 } // namespace
 
+std::string HfProblem::to_string() const {
+  return line > 0 ? fmt::format("{}:{}:{}: {}", file, line, column, message) : fmt::format("{}: {}", file, message);
+}
+
 HfConfigCheck check_hf_config(std::string_view json_text, std::string_view origin) {
   json root;
   try {
@@ -422,13 +420,12 @@ HfConfigCheck check_hf_config(std::string_view json_text, std::string_view origi
   } catch (const json::parse_error& e) {
     const auto error = detail::describe_parse_error(json_text, e);
     HfConfigCheck out;
-    out.problems.push_back(
-        {fmt::format("{}:{}:{}", origin, error.position.line, error.position.column), {}, error.message});
+    out.problems.push_back({std::string(origin), error.position.line, error.position.column, {}, error.message});
     return out;
   }
   if (!root.is_object()) {
     HfConfigCheck out;
-    out.problems.push_back({fmt::format("{}:1:1", origin), {},
+    out.problems.push_back({std::string(origin), 1, 1, {},
                             fmt::format("expected a JSON object (a Hugging Face config.json), got {}", root.type_name())});
     return out;
   }

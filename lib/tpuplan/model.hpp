@@ -107,11 +107,13 @@ ModelSpec parse_hf_config(std::string_view json_text, std::string_view origin);
 
 /// One problem found in a config.json.
 struct HfProblem {
-  std::string location; ///< "path:line:col", or "path" when no single place applies
-  std::string key;      ///< key path, e.g. "text_config.num_hidden_layers"; empty for the file
-  std::string message;  ///< what is wrong and what would be accepted
-  /// "location: message", the one-line form of errors.
-  std::string to_string() const { return location + ": " + message; }
+  std::string file;    ///< the file as named by the caller
+  int line = 0;        ///< 1-based; 0 when no single place applies (a key missing from the file)
+  int column = 0;      ///< 1-based
+  std::string key;     ///< key path, e.g. "text_config.num_hidden_layers"; empty for the file
+  std::string message; ///< what is wrong and what would be accepted
+  /// "file:line:col: message" (or "file: message"), the one-line form of errors.
+  std::string to_string() const;
 };
 /// The result of reading config.json without stopping at the first problem.
 struct HfConfigCheck {
