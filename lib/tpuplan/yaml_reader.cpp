@@ -116,7 +116,8 @@ std::string first_hint(const std::vector<Problem>& problems) {
   std::string hint = problems.front().hint;
   const std::size_t more = problems.size() - 1;
   if (more > 0) {
-    hint += fmt::format("{}(and {} more problem{})", hint.empty() ? "" : " ", more, more == 1 ? "" : "s");
+    const auto count = fmt::format("and {} more problem{}", more, more == 1 ? "" : "s");
+    hint = hint.empty() ? count : fmt::format("{} ({})", hint, count);
   }
   return hint;
 }

@@ -227,6 +227,18 @@ TEST_CASE("throw_if_any throws one input error: the first problem, the rest coun
   }
 }
 
+TEST_CASE("the count of further problems stands alone when the first has no hint", "[yaml_reader]") {
+  Problems problems;
+  problems.add({"f.yaml", 1, 1, "a", "first", ""});
+  problems.add({"f.yaml", 2, 1, "b", "second", ""});
+  try {
+    problems.throw_if_any();
+    FAIL("no exception");
+  } catch (const ProblemsError& e) {
+    CHECK(e.hint() == "and 1 more problem");
+  }
+}
+
 TEST_CASE("dates accept YYYY-MM-DD and YYYY-MM only when they exist", "[yaml_reader]") {
   CHECK(is_valid_date("2025-03-03"));
   CHECK(is_valid_date("2025-06"));
