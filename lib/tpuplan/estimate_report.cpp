@@ -132,9 +132,10 @@ std::vector<std::string> explain_estimate(const Estimator& est, const ModelSpec&
   if (r.mode == BatchMode::continuous) {
     lines.push_back(fmt::format("throughput = {} ÷ {:.3f} ms = {:.1f} output tokens/s ({:.1f} per chip)", x.batch,
                                 s.total_ms, x.output_tokens_per_s, x.output_tokens_per_s_per_chip));
-    lines.push_back(fmt::format("prefill of one {:g}-token prompt = max({:.3g} GFLOP compute, weights) + all-reduce + "
-                                "overhead = {:.3f} ms",
-                                r.input_tokens, est.prefill_flops() / 1e9, x.prefill_ms));
+    lines.push_back(fmt::format("prefill of one {:g}-token prompt = max({:.1f} TFLOP ÷ ({:g} × {:g} TFLOP/s × {:g}), "
+                                "weights) + all-reduce + overhead = {:.3f} ms",
+                                r.input_tokens, est.prefill_flops() / 1e12, n, est.peak_tflops(), e.compute,
+                                x.prefill_ms));
   } else {
     lines.push_back(fmt::format("request = prefill of {} × {:g} tokens {:.3f} ms + {:g} steps × {:.3f} ms; throughput = "
                                 "{} × {:g} ÷ request time = {:.1f} output tokens/s",
