@@ -20,6 +20,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Tally {
+  std::size_t shapes = 0;    ///< distinct (accelerator, chips) pairs of the offerings
   long long estimators = 0;  ///< Estimator constructions (one per model × offering × precision)
   long long candidates = 0;  ///< at(batch) evaluations
   long long best_batches = 0;///< best_batch() searches
@@ -34,6 +35,7 @@ Tally run_grid(const DataSet& data, int batch_cap) {
     shapes.emplace(o.accelerator, o.chips);
   }
   Tally t;
+  t.shapes = shapes.size();
   for (const auto& model : data.models.presets) {
     for (const auto& [accelerator_id, chips] : shapes) {
       const Accelerator& accelerator = data.catalog.accelerator(accelerator_id);
@@ -93,8 +95,9 @@ int main(int argc, char** argv) {
       best_seconds = seconds;
     }
   }
-  std::printf("grid: %zu model presets × %zu offerings' (accelerator, chips) shapes × 4 precisions, batch 1…max (≤ %d)\n",
-              data.models.presets.size(), data.catalog.offerings.size(), k_batch_cap);
+  std::printf("grid: %zu model presets × %zu (accelerator, chips) shapes of %zu offerings × 4 precisions, "
+              "batch 1…max (≤ %d)\n",
+              data.models.presets.size(), last.shapes, data.catalog.offerings.size(), k_batch_cap);
   std::printf("estimators built: %lld, candidates evaluated: %lld, best_batch searches: %lld\n", last.estimators,
               last.candidates, last.best_batches);
   std::printf("best of %d passes: %.3f s → %.2f M candidates/s (%.1f ns each, estimator construction included)\n",

@@ -199,14 +199,19 @@ std::vector<int> sweep_batches(int max_batch, std::optional<int> best) {
   return {batches.begin(), batches.end()};
 }
 
-int run_fidelity(Context& ctx) {
+int run_fidelity(Context& ctx, const EstimateFlags& f) {
   const DataSet& data = ctx.data();
   Report report;
   report.command = "estimate";
   report.inputs["fidelity"] = true;
+  if (!f.efficiency.empty()) {
+    report.inputs["efficiency"] = f.efficiency;
+  }
   Table t;
   t.name = "fidelity";
-  t.title = "Estimates with the default efficiencies vs measured throughput and latency";
+  t.title = f.efficiency.empty()
+                ? "Estimates with the default efficiencies vs measured throughput and latency"
+                : "Estimates with the defaults overridden by --efficiency " + f.efficiency + " vs measurements";
   t.columns = {{"id", "point", 0, false, "engine/model/accelerator/parallelism/precision/workload"},
                {"group", "group", 0, false, "calibration (perfmodel §3.1) or holdout (same sources)"},
                {"metric", "metric", 0, false, "what was measured"},
@@ -218,7 +223,12 @@ int run_fidelity(Context& ctx) {
                {"note", "note", 0, true, "how the workload was read from the source"}};
   std::vector<CalibrationResult> calibration;
   std::vector<CalibrationResult> holdout;
-  for (const auto& point : calibration_points()) {
+  for (CalibrationPoint point : calibration_points()) {
+    if (!f.efficiency.empty()) {
+      // Sensitivity: the same overrides on top of every point's family defaults.
+      point.request.efficiency =
+          parse_efficiency(f.efficiency, default_efficiency(data.catalog.accelerator(point.accelerator)), "--efficiency");
+    }
     CalibrationResult r = run_calibration_point(point, data);
     t.rows.push_back({r.point.id, r.point.group, std::string(to_string(r.point.metric)),
                       static_cast<std::int64_t>(r.batch), r.estimated, r.point.measured, r.error * 100,
@@ -243,7 +253,7 @@ int run_fidelity(Context& ctx) {
 
 int run_estimate(Context& ctx, const EstimateFlags& f) {
   if (f.fidelity) {
-    return run_fidelity(ctx);
+    return run_fidelity(ctx, f);
   }
   if (f.model.empty()) {
     throw Error(ErrorKind::usage, "--model is required", "e.g. tpuplan estimate --model 70b --accelerator v6e --chips 8");
@@ -393,7 +403,8 @@ Runner setup_estimate(CLI::App& sub) {
   sub.add_option("--headroom", f->headroom_fraction, "fraction of HBM left free (vLLM's default: 0.10)")
       ->capture_default_str();
   sub.add_option("--overhead-gib", f->overhead_gib_per_chip, "runtime reserve per chip, GiB")->capture_default_str();
-  sub.add_flag("--fidelity", f->fidelity, "show the estimator next to the measured calibration set");
+  sub.add_flag("--fidelity", f->fidelity,
+               "show the estimator next to the measured calibration set (with --efficiency: overrides applied to all)");
   return [f, batch, conc, load, ttft, tpot, cap](Context& ctx) {
     // A given count or limit must be positive (0 would silently mean "not given").
     const auto positive = [](const CLI::Option* option, double value, const char* what) {
