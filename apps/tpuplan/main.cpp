@@ -16,6 +16,7 @@ using namespace tpuplan::app;
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
     {"cost", "monthly and hourly cost, by tier, of every option that holds a model", setup_cost},
+    {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size},
     {"version", "print the version and the data set's provenance", setup_version},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
 };
