@@ -16,6 +16,7 @@ using namespace tpuplan::app;
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
     {"version", "print the version and the data set's provenance", setup_version},
+    {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},
 };
 
 std::vector<std::string> command_names() {

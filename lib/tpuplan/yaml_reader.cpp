@@ -220,7 +220,16 @@ Node Node::child(std::string_view key) const {
 Node Node::required(std::string_view key) const {
   Node c = child(key);
   if (m_present && m_node.IsMap() && !c.m_present) {
-    problem_at(c.m_line, c.m_column, c.m_path, fmt::format("missing key '{}'", key), {});
+    // A missing key is most often a misspelt one: name the likely culprit (allow_keys reports
+    // it as unknown too, but that problem may come later in the list).
+    std::string hint;
+    for (auto it = m_node.begin(); it != m_node.end() && hint.empty(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() != key &&
+          !closest_match(it->first.Scalar(), {std::string(key)}).empty()) {
+        hint = fmt::format("is '{}' (line {}) a misspelling of it?", it->first.Scalar(), it->first.Mark().line + 1);
+      }
+    }
+    problem_at(c.m_line, c.m_column, c.m_path, fmt::format("missing key '{}'", key), std::move(hint));
     c.m_where = nullptr; // reported once; nothing below it reports again
   }
   return c;

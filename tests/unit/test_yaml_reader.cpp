@@ -84,6 +84,15 @@ TEST_CASE("a missing required key is reported once at its map's key", "[yaml_rea
   CHECK(lines(problems) == std::vector<std::string>{"m.yaml:1:1: a.source: missing key 'source'"});
 }
 
+TEST_CASE("a missing required key names a close key of the same map as a likely misspelling", "[yaml_reader]") {
+  Problems problems;
+  const Node root = parse("usd_per_hour: 5\nsorce: x\n", "s.yaml", problems);
+  CHECK_FALSE(root.required("source").present());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems.list().front().message == "missing key 'source'");
+  CHECK(problems.list().front().hint == "is 'sorce' (line 2) a misspelling of it?");
+}
+
 TEST_CASE("an absent optional key gives nothing and reports nothing", "[yaml_reader]") {
   Problems problems;
   const Node root = parse("a: 1\nb:\n", "o.yaml", problems);
