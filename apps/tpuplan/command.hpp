@@ -72,5 +72,6 @@ Runner setup_cost(CLI::App& sub);
 Runner setup_size(CLI::App& sub);
 Runner setup_version(CLI::App& sub);
 Runner setup_models(CLI::App& sub);
+Runner setup_catalog(CLI::App& sub);
 
 } // namespace tpuplan::app

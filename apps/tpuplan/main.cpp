@@ -19,6 +19,7 @@ const Command k_commands[] = {
     {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size},
     {"version", "print the version and the data set's provenance", setup_version},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
+    {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},
 };
 
 std::vector<std::string> command_names() {
