@@ -17,6 +17,7 @@ using namespace tpuplan::app;
 const Command k_commands[] = {
     {"version", "print the version and the data set's provenance", setup_version},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
+    {"validate", "check a data directory, price sheet, config file or config.json; list every problem", setup_validate},
 };
 
 std::vector<std::string> command_names() {

@@ -269,10 +269,12 @@ TEST_CASE("every problem of a file is collected with its line, column and key", 
   REQUIRE(lines.size() == 5);
   CHECK(lines[0] == R"(c.json:5:24: num_hidden_layers: expected an integer (layer count), got "32")");
   CHECK(lines[1] == "c.json: no vocabulary size (looked for vocab_size, padded_vocab_size)");
-  CHECK(lines[2] == "c.json:7:26: attention head count 32 is not a multiple of the KV head count 5");
+  CHECK(lines[2] == "c.json:7:26: num_key_value_heads: attention head count 32 is not a multiple of the KV head count 5");
   CHECK(lines[3] == R"(c.json:8:26: tie_word_embeddings: expected true or false, got "no")");
   CHECK_THAT(lines[4], StartsWith(R"(c.json:10:37: layer_types[1]: layer type "linear_attention" is not supported)"));
-  CHECK(check.problems[4].key == "layer_types.1");
+  CHECK(check.problems[4].key == "layer_types[1]");
+  CHECK(check.problems[0].key == "num_hidden_layers");
+  CHECK(check.problems[0].message == R"(expected an integer (layer count), got "32")");
 }
 
 TEST_CASE("an error for a file with several problems says how many more there are", "[hf_config]") {
