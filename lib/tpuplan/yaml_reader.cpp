@@ -192,9 +192,11 @@ void Node::problem(std::string message, std::string hint) const {
 }
 
 Node Node::make_child(const YAML::Node& value, const YAML::Node& key, std::string path) const {
-  // A null value ("key:" or "key: ~") has no useful mark of its own: point at its key.
+  // A scalar is pointed at where it is written. A mapping or list starts, for yaml-cpp, at its
+  // first element (often on the next line), and a null value ("key:") has no useful mark: both
+  // are pointed at their key, which is what a reader looks for.
   const bool present = value.IsDefined() && !value.IsNull();
-  const auto mark = present ? value.Mark() : key.Mark();
+  const auto mark = present && value.IsScalar() ? value.Mark() : key.Mark();
   return Node(value, m_where, std::move(path), mark.line + 1, mark.column + 1, present);
 }
 
