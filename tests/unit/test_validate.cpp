@@ -62,7 +62,7 @@ TEST_CASE("every problem of a price sheet is listed with its place and key path"
   CHECK(v.checked.empty());
   CHECK(lines(v) == std::vector<std::string>{
                         f + ":5:18: offerings[0].accelerator: unknown accelerator 'a100-80g'",
-                        f + ":10:20: offerings[0].regions.eastus.on-demand.as_of: missing key 'as_of' (a source "
+                        f + ":10:9: offerings[0].regions.eastus.on-demand.as_of: missing key 'as_of' (a source "
                             "given as a URL needs a date)",
                         f + ":10:35: offerings[0].regions.eastus.on-demand.usd_per_hour: must be > 0, got -32.80",
                         f + ":11:79: offerings[0].regions.eastus.spot.as_of: expected a date YYYY-MM-DD or YYYY-MM, "
