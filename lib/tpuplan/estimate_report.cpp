@@ -116,8 +116,13 @@ std::vector<std::string> explain_estimate(const Estimator& est, const ModelSpec&
   lines.push_back(fmt::format("  weights      = {} ÷ ({:g} × {:g} TB/s × {:g}) = {:.3f} ms{}",
                               gb(s.weight_read_ms * n * a.hbm_tb_per_s * 1e9 * e.memory), n, a.hbm_tb_per_s, e.memory,
                               s.weight_read_ms, model.is_moe() ? " (dense part + experts touched)" : ""));
-  lines.push_back(fmt::format("  compute      = {:.3g} GFLOP/token × {:.1f} tokens ÷ ({:g} × {:g} TFLOP/s × {:g}) = {:.3f} ms",
-                              est.flops_per_token() / 1e9, tokens, n, est.peak_tflops(), e.compute, s.compute_ms));
+  const double step_flops = x.batch * est.flops_per_token() + fresh * est.prefill_flops();
+  lines.push_back(fmt::format("  compute      = ({} × {:.2f} GFLOP{}) ÷ ({:g} × {:g} TFLOP/s × {:g}) = {:.3f} ms", x.batch,
+                              est.flops_per_token() / 1e9,
+                              fresh > 0 ? fmt::format(" + {:.3f} × {:.2f} TFLOP prefill = {:.2f} TFLOP", fresh,
+                                                      est.prefill_flops() / 1e12, step_flops / 1e12)
+                                        : fmt::format(" = {:.2f} TFLOP", step_flops / 1e12),
+                              n, est.peak_tflops(), e.compute, s.compute_ms));
   lines.push_back(fmt::format("  linear       = max(weights, compute) = {:.3f} ms", s.linear_ms));
   if (r.chips > 1) {
     lines.push_back(fmt::format("  all-reduce   = {:g} × ({:g} µs + 2·{:g}/{:g} × {:.1f} tokens × {:g} B ÷ ({:g} GB/s × {:g})) "
