@@ -6,9 +6,9 @@ namespace tpuplan::bench {
 
 namespace {
 
-constexpr std::array<std::string_view, 13> k_error_names = {
-    "none",      "connect",   "tls",       "timeout",   "http_429",  "http_4xx", "http_5xx",
-    "stream_error", "truncated", "malformed", "oversized", "transport", "cancelled"};
+constexpr std::array<std::string_view, 14> k_error_names = {
+    "none",         "connect",   "tls",       "timeout",   "http_429",  "http_4xx",  "http_5xx",
+    "http_other",   "stream_error", "truncated", "malformed", "oversized", "transport", "cancelled"};
 
 } // namespace
 

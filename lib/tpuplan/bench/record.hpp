@@ -21,6 +21,7 @@ enum class ErrorClass : std::uint8_t {
   http_429,     ///< rate limited / overloaded (TGI "overloaded", gateways)
   http_4xx,     ///< other client errors (context too long, validation, unknown model, auth)
   http_5xx,     ///< server errors
+  http_other,   ///< any other non-2xx status (e.g. a redirect that was not followed)
   stream_error, ///< an error reported inside a 200 stream (`data: {"error":…}`, finish_reason "error")
   truncated,    ///< the stream ended (or was reset) before the protocol's end marker
   malformed,    ///< an event that is not valid JSON in the protocol's shape
