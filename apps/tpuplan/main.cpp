@@ -16,6 +16,7 @@ using namespace tpuplan::app;
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
     {"version", "print the version and the data set's provenance", setup_version},
+    {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench},
 };
 
 std::vector<std::string> command_names() {
