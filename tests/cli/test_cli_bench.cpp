@@ -11,7 +11,14 @@
 #include <tuple>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
+
+extern char** environ;
 
 using namespace tpuplan::test;
 using nlohmann::json;
@@ -335,4 +342,64 @@ TEST_CASE("bench without libcurl says what to install", "[bench]") {
   CHECK(r.exit_code == 1);
   CHECK(r.err.rfind("tpuplan: error: cannot load libcurl ('/nonexistent/libcurl.so.4')", 0) == 0);
   CHECK(r.err.find("apt-get install libcurl4") != std::string::npos);
+}
+
+namespace {
+
+/// Starts the tpuplan binary without waiting; stdout and stderr go to files.
+pid_t spawn_tpuplan(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  std::vector<std::string> argv = {TPUPLAN_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargs;
+  for (auto& a : argv) {
+    cargs.push_back(a.data());
+  }
+  cargs.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  return pid;
+}
+
+} // namespace
+
+TEST_CASE("Ctrl-C stops the run, saves a partial profile and exits 130", "[bench]") {
+  FakeServerOptions o = fast();
+  o.token_interval = std::chrono::milliseconds(10);
+  FakeServer server(o);
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2,4", "--requests", "1000",
+                                   "--output-tokens", "100", "--input-tokens", "5", "--no-metrics", "--drain-timeout",
+                                   "0.1", "--save", dir.file("p.json"), "--format", "json"},
+                                  dir.file("out"), dir.file("err"));
+  // Interrupt once requests are flowing (a condition, not a guessed delay).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.stats().generation_requests < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  REQUIRE(server.stats().generation_requests >= 3);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  const std::string err = slurp(dir.file("err"));
+  CHECK(err.find("tpuplan: error: interrupted: the results above are partial; profile saved (marked partial) to ") !=
+        std::string::npos);
+  const auto profile = tpuplan::bench::read_profile(dir.file("p.json"));
+  CHECK(profile.partial);
+  REQUIRE(profile.levels.size() == 1); // the second level never started
+  CHECK(profile.levels[0].partial);
+  CHECK(profile.levels[0].requests_cancelled >= 1); // 2 in flight, or 1 if the stop came between a completion and its refill
+  CHECK(profile.levels[0].requests_cancelled <= 2);
+  CHECK(profile.levels[0].requests_not_sent > 900);
+  const auto j = json::parse(slurp(dir.file("out")));
+  CHECK(j["inputs"]["partial"] == true);
+  CHECK(j["tables"]["errors"]["rows"][0]["error_class"] == "cancelled");
 }

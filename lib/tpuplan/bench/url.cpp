@@ -78,14 +78,18 @@ std::string redact_url(std::string_view url) {
 }
 
 std::string check_http_url(std::string_view url, std::string_view flag) {
+  if (const auto sep = url.find("://"); sep != std::string_view::npos && sep > 0) {
+    std::string scheme(url.substr(0, sep));
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme != "http" && scheme != "https") {
+      throw Error(ErrorKind::usage, fmt::format("{}: scheme '{}' is not supported", flag, scheme), "accepted: http, https");
+    }
+  }
   const auto u = parse_url(url);
   if (!u) {
     throw Error(ErrorKind::usage, fmt::format("{}: '{}' is not a URL", flag, redact_url(url)),
                 "expected http://host:port or https://host[/path]");
-  }
-  if (u->scheme != "http" && u->scheme != "https") {
-    throw Error(ErrorKind::usage, fmt::format("{}: scheme '{}' is not supported", flag, u->scheme),
-                "accepted: http, https");
   }
   if (!u->userinfo.empty()) {
     throw Error(ErrorKind::usage, fmt::format("{}: '{}' holds credentials", flag, redact_url(url)),
