@@ -87,7 +87,10 @@ std::vector<Prompt> read_dataset(const std::filesystem::path& path) {
         if (!msg.is_object() || !msg.contains("role") || !msg.contains("content") || !msg["content"].is_string()) {
           fail("each message needs \"role\" and a string \"content\"");
         }
-        p.text += (p.text.empty() ? "" : "\n") + msg["content"].get<std::string>();
+        if (!p.text.empty()) {
+          p.text += '\n';
+        }
+        p.text += msg["content"].get<std::string>();
       }
       p.messages = *m;
     } else {
