@@ -1,5 +1,6 @@
 #include <tpuplan/bench/json_index.hpp>
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
 
@@ -8,6 +9,17 @@ namespace tpuplan::bench {
 namespace {
 
 constexpr int k_max_depth = 64;
+
+/// Bytes a string scan must stop at: the closing quote, a backslash, control characters.
+constexpr std::array<bool, 256> k_string_stop = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) {
+    t[static_cast<std::size_t>(c)] = true;
+  }
+  t['"'] = true;
+  t['\\'] = true;
+  return t;
+}();
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -148,6 +160,10 @@ bool JsonIndex::parse_string() {
   std::size_t i = begin;
   while (i < m_text.size()) {
     const auto c = static_cast<unsigned char>(m_text[i]);
+    if (!k_string_stop[c]) {
+      ++i; // the common case: one table lookup per ordinary byte
+      continue;
+    }
     if (c == '"') {
       const auto self = static_cast<std::uint32_t>(m_tokens.size());
       m_tokens.push_back({JsonType::string, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(i),
@@ -256,6 +272,28 @@ std::optional<JsonRef> JsonIndex::member(JsonRef obj, std::string_view key) cons
     k = m_tokens[v].next;
   }
   return std::nullopt;
+}
+
+void JsonIndex::members(JsonRef obj, const std::string_view* keys, std::optional<JsonRef>* out, std::size_t n) const {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i].reset();
+  }
+  const JsonToken& o = m_tokens[obj];
+  if (o.type != JsonType::object) {
+    return;
+  }
+  JsonRef k = obj + 1;
+  for (std::uint32_t m = 0; m < o.size; ++m) {
+    const JsonRef v = k + 1;
+    const std::string_view name = raw(k);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!out[i] && name == keys[i]) {
+        out[i] = v;
+        break;
+      }
+    }
+    k = m_tokens[v].next;
+  }
 }
 
 std::optional<JsonRef> JsonIndex::element(JsonRef arr, std::size_t i) const {

@@ -42,6 +42,12 @@ public:
 
   /// The value of member `key` of object `obj`; nullopt when `obj` is not an object or lacks it.
   std::optional<JsonRef> member(JsonRef obj, std::string_view key) const;
+  /// Looks up several members of object `obj` in one pass: out[i] is the value of keys[i]
+  /// (first occurrence), or nullopt. Cheaper than one member() call per key.
+  template <std::size_t N>
+  void members(JsonRef obj, const std::string_view (&keys)[N], std::optional<JsonRef> (&out)[N]) const {
+    members(obj, keys, out, N);
+  }
   /// Element `i` of array `arr`; nullopt when out of range or not an array.
   std::optional<JsonRef> element(JsonRef arr, std::size_t i) const;
   /// Raw text of a value (strings: without quotes, escapes undecoded).
@@ -69,6 +75,7 @@ public:
   }
 
 private:
+  void members(JsonRef obj, const std::string_view* keys, std::optional<JsonRef>* out, std::size_t n) const;
   bool parse_value(int depth);
   bool parse_string();
   bool parse_number();

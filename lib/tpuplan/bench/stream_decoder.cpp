@@ -151,31 +151,34 @@ void StreamDecoder::on_event(std::string_view data, std::int64_t t_ns, RequestRe
 }
 
 bool StreamDecoder::check_error(RequestRecord& rec) {
-  const JsonRef root = m_json.root();
-  std::optional<JsonRef> err = m_json.member(root, "error");
+  // One pass over the top-level keys finds both error shapes.
+  static constexpr std::string_view k_keys[] = {"error", "object", "message", "error_type"};
+  std::optional<JsonRef> found[4];
+  m_json.members(m_json.root(), k_keys, found);
+  std::optional<JsonRef> err = found[0];
   if (!err || m_json.type(*err) == JsonType::null) {
     // Older vLLM: {"object": "error", "message": …}
-    const auto object = m_json.member(root, "object");
-    if (object && m_json.raw(*object) == "error") {
-      err = m_json.member(root, "message");
-    }
-    if (!err) {
+    if (!found[1] || m_json.raw(*found[1]) != "error" || !found[2]) {
       return false;
     }
+    err = found[2];
   }
   std::string message;
   std::string type;
   if (m_json.type(*err) == JsonType::object) {
-    if (const auto m = m_json.member(*err, "message")) {
-      message = m_json.as_string(*m).value_or(std::string(m_json.raw(*m)));
+    static constexpr std::string_view k_fields[] = {"message", "type"};
+    std::optional<JsonRef> f[2];
+    m_json.members(*err, k_fields, f);
+    if (f[0]) {
+      message = m_json.as_string(*f[0]).value_or(std::string(m_json.raw(*f[0])));
     }
-    if (const auto t = m_json.member(*err, "type")) {
-      type = m_json.as_string(*t).value_or("");
+    if (f[1]) {
+      type = m_json.as_string(*f[1]).value_or("");
     }
   } else {
     message = m_json.as_string(*err).value_or(std::string(m_json.raw(*err)));
-    if (const auto t = m_json.member(root, "error_type")) {
-      type = m_json.as_string(*t).value_or("");
+    if (found[3]) {
+      type = m_json.as_string(*found[3]).value_or("");
     }
   }
   fail(ErrorClass::stream_error,
@@ -186,46 +189,47 @@ bool StreamDecoder::check_error(RequestRecord& rec) {
 }
 
 void StreamDecoder::on_openai(std::int64_t t_ns, RequestRecord& rec) {
-  const JsonRef root = m_json.root();
+  static constexpr std::string_view k_top[] = {"usage", "choices"};
+  std::optional<JsonRef> top[2];
+  m_json.members(m_json.root(), k_top, top);
   // Usage: the last chunk with include_usage, or every chunk with continuous usage stats.
   std::optional<std::int64_t> usage_delta;
-  if (const auto usage = m_json.member(root, "usage"); usage && m_json.type(*usage) == JsonType::object) {
-    if (const auto c = m_json.member(*usage, "completion_tokens")) {
-      if (const auto n = m_json.as_int(*c)) {
-        usage_delta = *n - m_last_usage.value_or(0);
-        m_last_usage = *n;
-        rec.completion_tokens = *n;
-        rec.completion_source = TokenSource::server;
-      }
+  if (top[0] && m_json.type(*top[0]) == JsonType::object) {
+    static constexpr std::string_view k_usage[] = {"completion_tokens", "prompt_tokens"};
+    std::optional<JsonRef> u[2];
+    m_json.members(*top[0], k_usage, u);
+    if (const auto n = u[0] ? m_json.as_int(*u[0]) : std::nullopt) {
+      usage_delta = *n - m_last_usage.value_or(0);
+      m_last_usage = *n;
+      rec.completion_tokens = *n;
+      rec.completion_source = TokenSource::server;
     }
-    if (const auto p = m_json.member(*usage, "prompt_tokens")) {
-      if (const auto n = m_json.as_int(*p)) {
-        rec.prompt_tokens = *n;
-        rec.prompt_source = TokenSource::server;
-      }
+    if (const auto n = u[1] ? m_json.as_int(*u[1]) : std::nullopt) {
+      rec.prompt_tokens = *n;
+      rec.prompt_source = TokenSource::server;
     }
   }
-  const auto choices = m_json.member(root, "choices");
-  const auto choice = choices ? m_json.element(*choices, 0) : std::nullopt;
+  const auto choice = top[1] ? m_json.element(*top[1], 0) : std::nullopt;
   if (!choice) {
     return; // the usage-only chunk, or a keep-alive object
   }
+  static constexpr std::string_view k_choice[] = {"delta", "text", "finish_reason"};
+  std::optional<JsonRef> c[3];
+  m_json.members(*choice, k_choice, c);
   bool has_content = false;
   bool has_role = false;
   if (m_api == Api::openai_chat) {
-    if (const auto delta = m_json.member(*choice, "delta")) {
-      for (const std::string_view key : {"content", "reasoning", "reasoning_content"}) {
-        if (const auto v = m_json.member(*delta, key); v && m_json.is_nonempty_string(*v)) {
-          has_content = true;
-        }
+    if (c[0]) {
+      static constexpr std::string_view k_delta[] = {"content", "reasoning", "reasoning_content", "tool_calls", "role"};
+      std::optional<JsonRef> d[5];
+      m_json.members(*c[0], k_delta, d);
+      for (int i = 0; i < 3; ++i) {
+        has_content = has_content || (d[i] && m_json.is_nonempty_string(*d[i]));
       }
-      if (const auto tools = m_json.member(*delta, "tool_calls");
-          tools && m_json.type(*tools) == JsonType::array && m_json.token(*tools).size > 0) {
-        has_content = true;
-      }
-      has_role = m_json.member(*delta, "role").has_value();
+      has_content = has_content || (d[3] && m_json.type(*d[3]) == JsonType::array && m_json.token(*d[3]).size > 0);
+      has_role = d[4].has_value();
     }
-  } else if (const auto text = m_json.member(*choice, "text"); text && m_json.is_nonempty_string(*text)) {
+  } else if (c[1] && m_json.is_nonempty_string(*c[1])) {
     has_content = true;
   }
   // A chunk whose running usage grew carried tokens even if their text is empty (special
@@ -238,8 +242,8 @@ void StreamDecoder::on_openai(std::int64_t t_ns, RequestRecord& rec) {
   } else if (has_role) {
     ++rec.role_only_events;
   }
-  if (const auto finish = m_json.member(*choice, "finish_reason"); finish && m_json.type(*finish) == JsonType::string) {
-    rec.finish_reason = m_json.as_string(*finish).value_or("");
+  if (c[2] && m_json.type(*c[2]) == JsonType::string) {
+    rec.finish_reason = m_json.as_string(*c[2]).value_or("");
     if (rec.finish_reason == "error") {
       fail(ErrorClass::stream_error, "error in stream: finish_reason \"error\"", rec);
       return;
