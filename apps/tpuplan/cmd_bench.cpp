@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cctype>
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
@@ -202,7 +203,15 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
       throw Error(ErrorKind::usage, fmt::format("--header: '{}' is not NAME:VALUE", h.substr(0, std::min<std::size_t>(colon, 40))),
                   "e.g. --header 'X-Tenant: team-a'");
     }
-    c.endpoint.headers.push_back(trim(h.substr(0, colon)) + ": " + trim(h.substr(colon + 1)));
+    const std::string name = trim(h.substr(0, colon));
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (lower == "authorization" || lower == "proxy-authorization") {
+      // A key on the command line is visible to every user of the machine (ps, /proc).
+      throw Error(ErrorKind::usage, fmt::format("--header: {} cannot be given on the command line", name),
+                  "pass the key with --api-key-env VAR or --api-key-file FILE");
+    }
+    c.endpoint.headers.push_back(name + ": " + trim(h.substr(colon + 1)));
   }
   c.scrape_metrics = !f.no_metrics;
   if (!f.metrics_url.empty()) {

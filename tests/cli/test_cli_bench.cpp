@@ -311,6 +311,8 @@ TEST_CASE("bench flag errors are one line naming the value and what is accepted"
       {{"--api-key-env", "TPUPLAN_SURELY_UNSET"}, "tpuplan: error: --api-key-env: environment variable 'TPUPLAN_SURELY_UNSET' is not set\n"},
       {{"--chips", "8"}, "tpuplan: error: --chips needs --accelerator A; e.g. --accelerator v5e --chips 8\n"},
       {{"--header", "novalue"}, "tpuplan: error: --header: 'novalue' is not NAME:VALUE; e.g. --header 'X-Tenant: team-a'\n"},
+      {{"--header", "Authorization: Bearer sk-x"},
+       "tpuplan: error: --header: Authorization cannot be given on the command line; pass the key with --api-key-env VAR or --api-key-file FILE\n"},
   };
   for (const auto& [extra, expected] : cases) {
     std::vector<std::string> args = {"bench", "--endpoint", url};
@@ -402,4 +404,30 @@ TEST_CASE("Ctrl-C stops the run, saves a partial profile and exits 130", "[bench
   const auto j = json::parse(slurp(dir.file("out")));
   CHECK(j["inputs"]["partial"] == true);
   CHECK(j["tables"]["errors"]["rows"][0]["error_class"] == "cancelled");
+}
+
+TEST_CASE("bench over https to a plain-HTTP server counts TLS errors", "[bench]") {
+  FakeServer server(fast());
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  const auto r = run_tpuplan({"bench", "--endpoint", url, "--api", "tgi", "--requests", "2", "--no-metrics",
+                              "--connect-timeout", "5", "--format", "json"});
+  CHECK(r.exit_code == 1);
+  const auto rows = json::parse(r.out)["tables"]["errors"]["rows"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["error_class"] == "tls");
+  CHECK(rows[0]["count"] == 2);
+}
+
+TEST_CASE("bench reads the API key from a file", "[bench]") {
+  FakeServerOptions o = fast();
+  o.api_key = "file-key-77";
+  FakeServer server(o);
+  TempDir dir;
+  std::ofstream(dir.file("key")) << "file-key-77\n";
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "2", "--output-tokens", "2",
+                              "--input-tokens", "3", "--api-key-file", dir.file("key"), "--no-metrics"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("file-key-77") == std::string::npos);
+  CHECK(server.stats().authorizations.back() == "Bearer file-key-77");
 }

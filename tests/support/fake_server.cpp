@@ -173,6 +173,12 @@ void FakeServer::serve(int fd) {
         break;
       }
       buf.append(tmp, static_cast<std::size_t>(n));
+      if (static_cast<unsigned char>(buf[0]) == 0x16) {
+        // A TLS ClientHello on this plain-HTTP port: answer as uvicorn or nginx would.
+        send_all(fd, response(400, "Bad Request", "text/plain", "plain HTTP port"));
+        open = false;
+        break;
+      }
     }
     if (!open) {
       break;
