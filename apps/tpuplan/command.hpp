@@ -84,5 +84,6 @@ Runner setup_models(CLI::App& sub);
 Runner setup_estimate(CLI::App& sub);
 Runner setup_catalog(CLI::App& sub);
 Runner setup_validate(CLI::App& sub);
+Runner setup_bench(CLI::App& sub);
 
 } // namespace tpuplan::app

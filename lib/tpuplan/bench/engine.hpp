@@ -1,0 +1,119 @@
+// The load generator: one thread, one libcurl multi handle driven by epoll through
+// curl_multi_socket_action (event-driven: cost per event does not grow with the number of
+// streams), keep-alive connections reused across requests and levels, TCP_NODELAY, and
+// timestamps from the monotonic clock taken in libcurl's write callback.
+#pragma once
+
+#include <tpuplan/bench/curl_library.hpp>
+#include <tpuplan/bench/load.hpp>
+#include <tpuplan/bench/protocol.hpp>
+#include <tpuplan/bench/record.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tpuplan::bench {
+
+/// Where requests go and the limits that keep a misbehaving server from hurting the client.
+struct Endpoint {
+  std::string base_url;              ///< scheme://host[:port][/prefix]; http and https only
+  std::vector<std::string> headers;  ///< extra "Name: value" headers (values are never echoed)
+  std::string api_key;               ///< sent only as "Authorization: Bearer …"; never echoed
+  bool insecure = false;             ///< skip TLS certificate and host verification
+  bool follow_redirects = false;     ///< follow 3xx (http/https only, at most 5)
+  double connect_timeout_s = 10;
+  double idle_timeout_s = 60;        ///< fail a request that receives nothing for this long
+  double request_timeout_s = 600;    ///< fail a request that takes longer than this in total
+  std::int64_t max_response_bytes = std::int64_t{64} << 20; ///< fail a larger response (oversized)
+};
+
+/// The body of one request and what the client knows about it.
+struct OutgoingRequest {
+  std::string body;
+  int max_tokens = 0;
+  std::int64_t prompt_tokens_estimate = 0; ///< used (flagged approximate) when the server does not count
+};
+
+/// Produces request number `index` of a level.
+using RequestSource = std::function<OutgoingRequest(std::int64_t index)>;
+
+/// A running level's counters, for progress displays.
+struct LevelProgress {
+  std::int64_t sent = 0;
+  std::int64_t completed = 0; ///< succeeded
+  std::int64_t failed = 0;
+  std::int64_t in_flight = 0;
+  std::optional<std::int64_t> total; ///< requests in the level, when known up front
+  std::int64_t output_tokens = 0;    ///< of completed requests
+  double elapsed_s = 0;
+};
+
+/// Stop request, e.g. from a SIGINT handler: 0 run; 1 stop sending and let requests in
+/// flight finish within the drain timeout; 2 abandon requests in flight now.
+using StopFlag = std::atomic<int>;
+
+/// Optional hooks of a level run.
+struct LevelHooks {
+  std::function<void(const LevelProgress&)> progress; ///< called about every 250 ms
+  const StopFlag* stop = nullptr;
+  double drain_timeout_s = 5;       ///< after a stop, how long requests in flight may take
+  std::string sample_url;           ///< fetched every sample_interval_s during the level (Prometheus)
+  double sample_interval_s = 1;
+  /// Receives each successful sample body and when it arrived.
+  std::function<void(std::string_view body, std::int64_t t_ns)> on_sample;
+};
+
+/// What a level produced.
+struct LevelRun {
+  std::vector<RequestRecord> records; ///< every request sent, ordered by index
+  std::int64_t start_ns = 0;          ///< time zero of the level (of the schedule, open loop)
+  std::int64_t end_ns = 0;
+  bool interrupted = false;           ///< a stop flag ended it early
+  std::int64_t not_sent = 0;          ///< scheduled requests never sent because of the stop
+};
+
+/// A plain response (probes, scrapes).
+struct HttpResponse {
+  long status = 0;     ///< 0 when no response arrived
+  std::string body;
+  std::string error;   ///< transport error, empty when a response arrived
+  std::string content_type;
+};
+
+/// Raises the soft limit of open files to the hard limit (a stream needs a socket);
+/// returns the new soft limit.
+std::int64_t raise_open_file_limit();
+
+/// The load generator of one endpoint. Not thread-safe: one thread drives it.
+class Engine {
+public:
+  /// Prepares libcurl handles for `endpoint`; throws Error(usage) for a URL that is not http(s).
+  Engine(const CurlLibrary& curl, Endpoint endpoint);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Runs one level of load against the endpoint's `api` path and returns every request.
+  /// The run continues through failures; a stop flag ends it early (interrupted).
+  LevelRun run(Api api, const LoadLevel& level, const RequestSource& source, const LevelHooks& hooks,
+               std::uint64_t seed);
+
+  /// GETs `url` and waits for the whole response (probes, Prometheus scrapes). The API key
+  /// and extra headers go only to the endpoint's own scheme, host and port.
+  HttpResponse get(const std::string& url, double timeout_s);
+
+  /// The endpoint's base URL with `path` appended ("/v1/models").
+  std::string url(std::string_view path) const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace tpuplan::bench

@@ -1,0 +1,433 @@
+// `tpuplan bench` end to end: the real binary against the fake server on loopback.
+#include "fake_server.hpp"
+#include "run_process.hpp"
+
+#include <tpuplan/bench/profile.hpp>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <tuple>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace tpuplan::test;
+using nlohmann::json;
+
+namespace {
+
+/// A fresh directory under /tmp for files a test writes.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("tpuplan-bench-" + std::to_string(getpid()) + "-" + std::to_string(counter()++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+FakeServerOptions fast() {
+  FakeServerOptions o;
+  o.ttft = std::chrono::microseconds(1000);
+  o.token_interval = std::chrono::microseconds(200);
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("bench sweeps concurrency levels and reports one row per level in JSON", "[bench]") {
+  FakeServer server(fast());
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "1,4", "--requests", "12",
+                              "--input-tokens", "50", "--output-tokens", "6", "--format", "json", "--no-metrics"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = json::parse(r.out);
+  CHECK(j["schema"] == "tpuplan.bench/v1");
+  REQUIRE(j["tables"]["levels"]["rows"].size() == 2);
+  const auto& rows = j["tables"]["levels"]["rows"];
+  CHECK(rows[0]["concurrency"] == 1);
+  CHECK(rows[1]["concurrency"] == 4);
+  for (const auto& row : rows) {
+    CHECK(row["requests_ok"] == 12);
+    CHECK(row["requests_failed"] == 0);
+    CHECK(row["output_tokens"] == 72);
+    CHECK(row["output_tokens_source"] == "server");
+    CHECK(row["input_tokens"] == 600); // 12 prompts of exactly 50 words, counted by the fake server
+    CHECK(row["ttft_ms_p50"].get<double>() > 0);
+    CHECK(row["tpot_ms_p50"].get<double>() > 0);
+    CHECK(row["rate_rps"].is_null());
+    CHECK(row["goodput_rps"].is_null()); // no SLO given: absent, never 0
+  }
+  CHECK(j["inputs"]["api"] == "openai-chat");
+  CHECK(j["inputs"]["model"] == "fake-model");
+  CHECK(j["inputs"]["server"] == "vllm");
+  CHECK(server.stats().generation_requests == 24);
+  const auto body = json::parse(server.stats().bodies.front());
+  CHECK(body["model"] == "fake-model");
+  CHECK(body["stream_options"]["include_usage"] == true);
+  CHECK(body["ignore_eos"] == true); // the fake calls itself vLLM in /v1/models
+  CHECK(body["max_tokens"] == 6);
+}
+
+TEST_CASE("bench prints both tables on a terminal-less stdout and no progress on a non-terminal stderr", "[bench]") {
+  FakeServer server(fast());
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "3", "--output-tokens", "4",
+                              "--input-tokens", "10", "--no-metrics"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Load levels") != std::string::npos);
+  CHECK(r.out.find("Errors by class") != std::string::npos);
+  CHECK(r.out.find("TTFT p50 ms") != std::string::npos);
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("bench sweeps rates open loop and reports the schedule", "[bench]") {
+  FakeServer server(fast());
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--rate", "100,200", "--max-concurrency", "8",
+                              "--requests", "10", "--output-tokens", "4", "--input-tokens", "10", "--format", "json",
+                              "--no-metrics", "--seed", "7"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = json::parse(r.out);
+  const auto& rows = j["tables"]["levels"]["rows"];
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["rate_rps"] == 100.0);
+  CHECK(rows[1]["rate_rps"] == 200.0);
+  for (const auto& row : rows) {
+    CHECK(row["concurrency"].is_null());
+    CHECK(row["requests_ok"] == 10);
+    CHECK(row["schedule_lag_ms_p50"].get<double>() >= 0);
+    CHECK(row["ttft_from_schedule_ms_p50"].get<double>() >= row["ttft_ms_p50"].get<double>() * 0.99);
+    CHECK(row["send_rate_rps"].get<double>() > 0);
+  }
+  CHECK(j["inputs"]["workload"]["seed"] == 7);
+}
+
+TEST_CASE("bench saves a profile the library reads back and one JSON line per request", "[bench]") {
+  FakeServer server(fast());
+  TempDir dir;
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2,3", "--requests", "5",
+                              "--output-tokens", "4", "--input-tokens", "20±5", "--warmup", "2", "--ttft-ms", "10000",
+                              "--tpot-ms", "10000", "--save", dir.file("p.json"), "--requests-out",
+                              dir.file("r.jsonl"), "--no-metrics", "--accelerator", "no-such-chip", "--chips", "8"});
+  // An unknown accelerator is caught before anything is sent.
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("tpuplan: error: unknown accelerator 'no-such-chip'", 0) == 0);
+  CHECK(server.stats().generation_requests == 0);
+
+  const auto ok = run_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2,3", "--requests", "5",
+                               "--output-tokens", "4", "--input-tokens", "20±5", "--warmup", "2", "--ttft-ms", "10000",
+                               "--tpot-ms", "10000", "--save", dir.file("p.json"), "--requests-out",
+                               dir.file("r.jsonl"), "--no-metrics"});
+  INFO(ok.err);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(ok.err.find("tpuplan: wrote " + dir.file("p.json")) != std::string::npos);
+  const auto profile = tpuplan::bench::read_profile(dir.file("p.json"));
+  CHECK_FALSE(profile.partial);
+  CHECK(profile.endpoint == server.url());
+  CHECK(profile.model == "fake-model");
+  CHECK(profile.workload.warmup_requests == 2);
+  CHECK(*profile.workload.input_tokens == 20);
+  CHECK(*profile.workload.input_tokens_range == 5);
+  REQUIRE(profile.levels.size() == 2);
+  CHECK(profile.levels[0].load.concurrency == 2);
+  CHECK(profile.levels[1].requests_ok == 5);
+  CHECK(profile.levels[1].good_requests == 5);
+  CHECK(*profile.levels[1].goodput_rps > 0);
+  CHECK(server.stats().generation_requests == 12); // 2 warm-up + 2 × 5 measured
+
+  std::istringstream lines(slurp(dir.file("r.jsonl")));
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    const auto j = json::parse(line);
+    CHECK(j["error"].is_null());
+    CHECK(j["completion_tokens"] == 4);
+    CHECK(j["ttft_ms"].get<double>() > 0);
+    CHECK(j["chunk_gaps_ms"].size() == 3);
+    ++n;
+  }
+  CHECK(n == 10); // warm-up requests are not measured, not logged
+}
+
+TEST_CASE("bench never prints or saves the API key", "[bench]") {
+  const std::string secret = "sk-very-secret-4242";
+  FakeServerOptions o = fast();
+  o.api_key = secret;
+  FakeServer server(o);
+  TempDir dir;
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "3", "--output-tokens", "3",
+                              "--input-tokens", "5", "--api-key-env", "TPUPLAN_TEST_KEY", "--header",
+                              "X-Tenant: hidden-tenant-value", "--save", dir.file("p.json"), "--requests-out",
+                              dir.file("r.jsonl"), "--format", "json", "-o", dir.file("out.json")},
+                             {{"TPUPLAN_TEST_KEY", secret}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const auto& text : {r.out, r.err, slurp(dir.file("p.json")), slurp(dir.file("r.jsonl")), slurp(dir.file("out.json"))}) {
+    CHECK(text.find(secret) == std::string::npos);
+    CHECK(text.find("hidden-tenant-value") == std::string::npos);
+  }
+  const auto j = json::parse(slurp(dir.file("out.json")));
+  CHECK(j["tables"]["levels"]["rows"][0]["requests_ok"] == 3);
+  CHECK(j["inputs"]["headers"] == json::array({"X-Tenant"}));
+  for (const auto& auth : server.stats().authorizations) {
+    CHECK(auth == "Bearer " + secret); // sent on the probe and every request
+  }
+  // Without the key the server refuses, and the error says so without echoing anything secret.
+  const auto bad = run_tpuplan({"bench", "--endpoint", server.url(), "--api", "openai-chat", "--model", "m",
+                                "--requests", "2", "--no-metrics", "--format", "json"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("every request failed") != std::string::npos);
+  CHECK(json::parse(bad.out)["tables"]["errors"]["rows"][0]["example"] == "HTTP 401: Invalid API key (authentication_error)");
+}
+
+TEST_CASE("bench counts failures by class and keeps going", "[bench]") {
+  FakeServerOptions o = fast();
+  o.fault_cycle = {Fault::none, Fault::http_500, Fault::none, Fault::http_429, Fault::error_after_200, Fault::truncated};
+  FakeServer server(o);
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "12", "--concurrency", "1",
+                              "--output-tokens", "6", "--input-tokens", "5", "--no-metrics", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = json::parse(r.out);
+  const auto& level = j["tables"]["levels"]["rows"][0];
+  CHECK(level["requests_ok"] == 4);
+  CHECK(level["requests_failed"] == 8);
+  CHECK(level["error_rate"].get<double>() == Approx(8.0 / 12));
+  CHECK(level["output_tokens"] == 24); // failed requests are not counted
+  std::map<std::string, json> errors;
+  for (const auto& e : j["tables"]["errors"]["rows"]) {
+    errors[e["error_class"]] = e;
+  }
+  REQUIRE(errors.size() == 4);
+  CHECK(errors["http_5xx"]["count"] == 2);
+  CHECK(errors["http_429"]["count"] == 2);
+  CHECK(errors["http_429"]["retry_after_s"] == 2.0);
+  CHECK(errors["http_429"]["http_status"] == 429);
+  CHECK(errors["stream_error"]["count"] == 2);
+  CHECK(errors["truncated"]["count"] == 2);
+  CHECK(errors["stream_error"]["share"].get<double>() == Approx(2.0 / 12));
+}
+
+TEST_CASE("bench detects TGI, JetStream and llama.cpp servers and speaks their protocols", "[bench]") {
+  const std::vector<std::tuple<Flavor, std::vector<std::string>, std::string>> cases = {
+      {Flavor::tgi, {}, "tgi"}, {Flavor::jetstream, {}, "jetstream-http"}, {Flavor::llamacpp, {"--api", "llamacpp"}, "llamacpp"}};
+  for (const auto& [flavor, extra, api] : cases) {
+    INFO(api);
+    FakeServerOptions o = fast();
+    o.flavor = flavor;
+    FakeServer server(o);
+    std::vector<std::string> args = {"bench", "--endpoint", server.url(), "--requests", "4", "--concurrency", "2",
+                                     "--output-tokens", "5", "--input-tokens", "8", "--no-metrics", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_tpuplan(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto j = json::parse(r.out);
+    CHECK(j["inputs"]["api"] == api);
+    const auto& row = j["tables"]["levels"]["rows"][0];
+    CHECK(row["requests_ok"] == 4);
+    CHECK(row["output_tokens"] == 20);
+    CHECK(row["output_tokens_source"] != "approximate");
+    CHECK(row["itl_per_chunk"] == false); // these protocols say how many tokens each event carries
+  }
+}
+
+TEST_CASE("bench reads server metrics and warns about a warm prefix cache", "[bench]") {
+  FakeServerOptions o = fast();
+  o.token_interval = std::chrono::microseconds(2000);
+  o.prefix_hit_rate = 0.5;
+  o.slots = 2;
+  FakeServer server(o);
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "6", "--concurrency", "4",
+                              "--output-tokens", "10", "--input-tokens", "8", "--metrics-interval", "0.01",
+                              "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = json::parse(r.out);
+  const auto& row = j["tables"]["levels"]["rows"][0];
+  CHECK(row["server_ttft_ms_mean"].get<double>() > 0);
+  CHECK(row["server_itl_ms_mean"].get<double>() > 0);
+  CHECK(row["server_queue_ms_mean"].get<double>() > 0); // 4 in flight, 2 slots: requests queue
+  CHECK(row["server_running_mean"].get<double>() > 0);
+  CHECK(row["server_running_mean"].get<double>() <= 2);
+  CHECK(row["server_kv_cache_usage_max"].get<double>() <= 1);
+  CHECK(row["server_prefix_cache_hit_rate"].get<double>() == Approx(0.5));
+  CHECK(r.err.find("prefix-cache hit rate 50%") != std::string::npos);
+  CHECK(server.stats().metrics_requests >= 3);
+}
+
+TEST_CASE("bench sends prompts from a JSONL dataset and rejects a bad line with its place", "[bench]") {
+  FakeServer server(fast());
+  TempDir dir;
+  std::ofstream(dir.file("d.jsonl")) << R"({"prompt": "one two three", "output_tokens": 3})" << "\n\n"
+                                     << R"({"messages": [{"role": "user", "content": "four five"}]})" << "\n";
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "2", "--dataset", dir.file("d.jsonl"),
+                              "--output-tokens", "5", "--no-metrics", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto row = json::parse(r.out)["tables"]["levels"]["rows"][0];
+  CHECK(row["output_tokens"] == 8);  // 3 (per-prompt) + 5
+  CHECK(row["input_tokens"] == 5);   // the fake counts words: 3 + 2
+  const auto bodies = server.stats().bodies;
+  CHECK(json::parse(bodies[0])["messages"][0]["content"] == "one two three");
+  CHECK(json::parse(bodies[1])["messages"][0]["content"] == "four five");
+
+  std::ofstream(dir.file("bad.jsonl")) << R"({"prompt": "ok"})" << "\n" << R"({"text": "no prompt"})" << "\n";
+  const auto bad = run_tpuplan({"bench", "--endpoint", server.url(), "--dataset", dir.file("bad.jsonl")});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.rfind("tpuplan: error: " + dir.file("bad.jsonl") + ":2: no \"prompt\" or \"messages\"", 0) == 0);
+}
+
+TEST_CASE("bench flag errors are one line naming the value and what is accepted", "[bench]") {
+  const std::string url = "http://127.0.0.1:1";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--concurrency", "1,0"}, "tpuplan: error: --concurrency: '0' is not a positive integer\n"},
+      {{"--rate", "fast"}, "tpuplan: error: --rate: 'fast' is not a positive number\n"},
+      {{"--input-tokens", "100±200"}, "tpuplan: error: --input-tokens: range 200 is not below the mean 100; write I±R with R < I, e.g. 1000±200\n"},
+      {{"--api", "openai-caht"}, "tpuplan: error: unknown --api 'openai-caht'; did you mean 'openai-chat'?\n"},
+      {{"--api-key-env", "TPUPLAN_SURELY_UNSET"}, "tpuplan: error: --api-key-env: environment variable 'TPUPLAN_SURELY_UNSET' is not set\n"},
+      {{"--chips", "8"}, "tpuplan: error: --chips needs --accelerator A; e.g. --accelerator v5e --chips 8\n"},
+      {{"--header", "novalue"}, "tpuplan: error: --header: 'novalue' is not NAME:VALUE; e.g. --header 'X-Tenant: team-a'\n"},
+      {{"--header", "Authorization: Bearer sk-x"},
+       "tpuplan: error: --header: Authorization cannot be given on the command line; pass the key with --api-key-env VAR or --api-key-file FILE\n"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    std::vector<std::string> args = {"bench", "--endpoint", url};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_tpuplan(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == expected);
+    CHECK(r.out.empty());
+  }
+  const auto ftp = run_tpuplan({"bench", "--endpoint", "ftp://host/x"});
+  CHECK(ftp.err == "tpuplan: error: --endpoint: scheme 'ftp' is not supported; accepted: http, https\n");
+  const auto creds = run_tpuplan({"bench", "--endpoint", "http://user:pw@host:8000"});
+  CHECK(creds.exit_code == 2);
+  CHECK(creds.err.find("pw") == std::string::npos);
+  CHECK(creds.err.find("holds credentials") != std::string::npos);
+  const auto both = run_tpuplan({"bench", "--endpoint", url, "--rate", "1", "--concurrency", "2"});
+  CHECK(both.exit_code == 2);
+}
+
+TEST_CASE("bench against a closed port fails with one line and exit code 1", "[bench]") {
+  const auto r = run_tpuplan({"bench", "--endpoint", "http://127.0.0.1:" + std::to_string(closed_port())});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.rfind("tpuplan: error: cannot reach http://127.0.0.1:", 0) == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+TEST_CASE("bench without libcurl says what to install", "[bench]") {
+  const auto r = run_tpuplan({"bench", "--endpoint", "http://127.0.0.1:1"}, {{"TPUPLAN_LIBCURL", "/nonexistent/libcurl.so.4"}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.rfind("tpuplan: error: cannot load libcurl ('/nonexistent/libcurl.so.4')", 0) == 0);
+  CHECK(r.err.find("apt-get install libcurl4") != std::string::npos);
+}
+
+namespace {
+
+/// Starts the tpuplan binary without waiting; stdout and stderr go to files.
+pid_t spawn_tpuplan(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  std::vector<std::string> argv = {TPUPLAN_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargs;
+  for (auto& a : argv) {
+    cargs.push_back(a.data());
+  }
+  cargs.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  return pid;
+}
+
+} // namespace
+
+TEST_CASE("Ctrl-C stops the run, saves a partial profile and exits 130", "[bench]") {
+  FakeServerOptions o = fast();
+  o.token_interval = std::chrono::milliseconds(10);
+  FakeServer server(o);
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2,4", "--requests", "1000",
+                                   "--output-tokens", "100", "--input-tokens", "5", "--no-metrics", "--drain-timeout",
+                                   "0.1", "--save", dir.file("p.json"), "--format", "json"},
+                                  dir.file("out"), dir.file("err"));
+  // Interrupt once requests are flowing (a condition, not a guessed delay).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.stats().generation_requests < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  REQUIRE(server.stats().generation_requests == 2); // each takes 1 s: both still in flight
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  const std::string err = slurp(dir.file("err"));
+  CHECK(err.find("tpuplan: error: interrupted: the results above are partial; profile saved (marked partial) to ") !=
+        std::string::npos);
+  const auto profile = tpuplan::bench::read_profile(dir.file("p.json"));
+  CHECK(profile.partial);
+  REQUIRE(profile.levels.size() == 1); // the second level never started
+  CHECK(profile.levels[0].partial);
+  CHECK(profile.levels[0].requests_cancelled == 2); // longer than the drain timeout: abandoned
+  CHECK(profile.levels[0].requests_ok == 0);
+  CHECK(profile.levels[0].requests_not_sent > 900);
+  const auto j = json::parse(slurp(dir.file("out")));
+  CHECK(j["inputs"]["partial"] == true);
+  CHECK(j["tables"]["errors"]["rows"][0]["error_class"] == "cancelled");
+}
+
+TEST_CASE("bench over https to a plain-HTTP server counts TLS errors", "[bench]") {
+  FakeServer server(fast());
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  const auto r = run_tpuplan({"bench", "--endpoint", url, "--api", "tgi", "--requests", "2", "--no-metrics",
+                              "--connect-timeout", "5", "--format", "json"});
+  CHECK(r.exit_code == 1);
+  const auto rows = json::parse(r.out)["tables"]["errors"]["rows"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["error_class"] == "tls");
+  CHECK(rows[0]["count"] == 2);
+}
+
+TEST_CASE("bench reads the API key from a file", "[bench]") {
+  FakeServerOptions o = fast();
+  o.api_key = "file-key-77";
+  FakeServer server(o);
+  TempDir dir;
+  std::ofstream(dir.file("key")) << "file-key-77\n";
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "2", "--output-tokens", "2",
+                              "--input-tokens", "3", "--api-key-file", dir.file("key"), "--no-metrics"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("file-key-77") == std::string::npos);
+  CHECK(server.stats().authorizations.back() == "Bearer file-key-77");
+}
