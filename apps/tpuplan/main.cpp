@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
              "130 interrupted.\nDocs: docs/cli.md, docs/methodology.md, docs/json.md.");
 
   GlobalOptions global;
-  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown (default: from -o's extension, else table)");
+  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown, svg (default: from -o's extension, else table)");
   app.add_option("-o,--output", global.output, "write the result to FILE atomically ('-' = stdout)");
   app.add_option("--data", global.data_dir, "read the catalog and models from DIR (YAML) instead of the embedded data");
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
