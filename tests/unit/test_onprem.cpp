@@ -121,3 +121,11 @@ TEST_CASE("a machine id given twice in one sheet is an error", "[onprem]") {
 TEST_CASE("an unreadable on-prem file is an input error naming it", "[onprem]") {
   CHECK_THROWS_WITH(load_onprem("/nonexistent/buy.yaml"), "--buy: cannot read '/nonexistent/buy.yaml'");
 }
+
+TEST_CASE("the shipped example on-prem sheet loads and gives every figure a source", "[onprem]") {
+  const auto sheet = load_onprem(std::string(TPUPLAN_SOURCE_DIR) + "/examples/on-prem.yaml");
+  REQUIRE(sheet.machines.size() == 1);
+  for (const char* field : {"purchase_usd", "lifetime_years", "power_kw", "pue", "usd_per_kwh", "operations_usd_per_year"}) {
+    CHECK(sheet.machines[0].sources.count(field) == 1);
+  }
+}
