@@ -16,6 +16,7 @@ using namespace tpuplan::app;
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
     {"version", "print the version and the data set's provenance", setup_version},
+    {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
 };
 
 std::vector<std::string> command_names() {
