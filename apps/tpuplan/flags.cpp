@@ -19,6 +19,10 @@ void add_memory_flags(CLI::App& sub, MemoryFlags& flags) {
 
 void add_pricing_flags(CLI::App& sub, PricingFlags& flags) {
   sub.add_option("--hours", flags.hours_per_day, "hours a day the service runs (0–24)")->capture_default_str();
+  add_billing_flags(sub, flags);
+}
+
+void add_billing_flags(CLI::App& sub, PricingFlags& flags) {
   sub.add_option("--hours-per-month", flags.hours_per_month, "hours in a billing month")->capture_default_str();
   sub.add_option("--spot-overhead", flags.spot_overhead,
                  "spot: hours lost to preemptions and restarts, as a fraction of the hours used")

@@ -17,6 +17,7 @@ using namespace tpuplan::app;
 const Command k_commands[] = {
     {"version", "print the version and the data set's provenance", setup_version},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
+    {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven},
 };
 
 std::vector<std::string> command_names() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 namespace tpuplan {
 
@@ -104,6 +105,45 @@ CommitmentBreakeven commitment_breakeven(const Offering& offering, const Pricing
   against(Tier::commit_1y, b.commit_1y_vs_on_demand, b.commit_1y_vs_spot, b.discount_1y, b.savings_1y_usd_per_month);
   against(Tier::commit_3y, b.commit_3y_vs_on_demand, b.commit_3y_vs_spot, b.discount_3y, b.savings_3y_usd_per_month);
   return b;
+}
+
+std::vector<CostRow> commitment_options(const std::vector<CostRow>& all_rows) {
+  auto tiers_priced = [](const CostRow& r) {
+    return std::count_if(k_all_tiers.begin(), k_all_tiers.end(), [&](Tier t) { return r.offering->price(t).has_value(); });
+  };
+  auto on_demand = [](const CostRow& r) {
+    const auto& p = r.offering->price(Tier::on_demand);
+    return p ? p->usd_per_hour : std::numeric_limits<double>::infinity();
+  };
+  // Better: fewer chips (the smallest that holds it), more tiers priced, cheaper on demand, id.
+  auto better = [&](const CostRow& a, const CostRow& b) {
+    if (a.offering->chips != b.offering->chips) {
+      return a.offering->chips < b.offering->chips;
+    }
+    if (tiers_priced(a) != tiers_priced(b)) {
+      return tiers_priced(a) > tiers_priced(b);
+    }
+    if (on_demand(a) != on_demand(b)) {
+      return on_demand(a) < on_demand(b);
+    }
+    return a.offering->id < b.offering->id;
+  };
+  std::vector<CostRow> best;
+  for (const auto& row : all_rows) {
+    if (!row.fit.fits) {
+      continue;
+    }
+    auto it = std::find_if(best.begin(), best.end(), [&](const CostRow& b) { return b.accelerator == row.accelerator; });
+    if (it == best.end()) {
+      best.push_back(row);
+    } else if (better(row, *it)) {
+      *it = row;
+    }
+  }
+  std::stable_sort(best.begin(), best.end(), [&](const CostRow& a, const CostRow& b) {
+    return on_demand(a) != on_demand(b) ? on_demand(a) < on_demand(b) : a.offering->id < b.offering->id;
+  });
+  return best;
 }
 
 GroupComparison compare_groups(const std::vector<PricedOption>& first, const std::vector<PricedOption>& second,

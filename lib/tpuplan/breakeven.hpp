@@ -5,6 +5,7 @@
 #pragma once
 
 #include <tpuplan/catalog.hpp>
+#include <tpuplan/cost.hpp>
 #include <tpuplan/pricing.hpp>
 
 #include <optional>
@@ -62,6 +63,12 @@ struct CommitmentBreakeven {
 
 /// The commitment analysis of one offering at options.hours_per_day.
 CommitmentBreakeven commitment_breakeven(const Offering& offering, const PricingOptions& options);
+
+/// The options a commitment analysis shows, from compare_costs(all = true) rows: per accelerator,
+/// the smallest offering that holds the model, in the region where the most tiers are priced
+/// (then the lowest on-demand price, then the id), ordered by on-demand price (unpriced last).
+/// Independent of the hours a day, so that a curve keeps the same options at every point.
+std::vector<CostRow> commitment_options(const std::vector<CostRow>& all_rows);
 
 // ---- platform -----------------------------------------------------------------------------
 
