@@ -225,3 +225,31 @@ TEST_CASE("a negative API price or a non-positive traffic is a usage error namin
   api.tokens_per_day = 0;
   CHECK_THROWS_WITH(validate(api), Catch::Contains("--tokens-per-day"));
 }
+
+TEST_CASE("the commitment options are the smallest holding offering per accelerator, in the region with most tiers",
+          "[breakeven]") {
+  Accelerator tpu;
+  tpu.id = "tpu";
+  Accelerator gpu;
+  gpu.id = "gpu";
+  gpu.kind = AcceleratorKind::gpu;
+  const auto eu = offering("t-16@europe", 16.0, 8.0, {}, {});
+  const auto us = offering("t-16@us", 16.0, 4.0, 11.2, 7.2);
+  const auto big = offering("t-32@us", 32.0, 8.0, 22.4, 14.4);
+  const auto small = offering("t-8@us", 8.0, 2.0, 5.6, 3.6);
+  const auto g = offering("g-4@us", 12.0, 6.0, {}, {});
+  auto row = [](const Offering& o, const Accelerator& a, bool fits, int chips) {
+    CostRow r;
+    r.offering = &o;
+    r.accelerator = &a;
+    r.fit.fits = fits;
+    const_cast<Offering&>(o).chips = chips;
+    return r;
+  };
+  const std::vector<CostRow> all = {row(big, tpu, true, 32), row(eu, tpu, true, 16), row(small, tpu, false, 8),
+                                    row(us, tpu, true, 16), row(g, gpu, true, 4)};
+  const auto picked = commitment_options(all);
+  REQUIRE(picked.size() == 2);
+  CHECK(picked[0].offering->id == "g-4@us@test"); // ordered by on-demand price: $12 before $16
+  CHECK(picked[1].offering->id == "t-16@us@test"); // not the 8-chip (does not fit), not Europe (fewer tiers)
+}
