@@ -68,6 +68,7 @@ void write_file_atomically(const std::string& path, std::string_view text);
 std::vector<std::string> split_list(std::string_view text);
 
 // Setup functions of the commands (one cmd_<name>.cpp each), listed in main.cpp's table.
+Runner setup_cost(CLI::App& sub);
 Runner setup_version(CLI::App& sub);
 Runner setup_models(CLI::App& sub);
 Runner setup_breakeven(CLI::App& sub);

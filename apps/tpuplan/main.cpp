@@ -15,6 +15,7 @@ using namespace tpuplan::app;
 
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
+    {"cost", "monthly and hourly cost, by tier, of every option that holds a model", setup_cost},
     {"version", "print the version and the data set's provenance", setup_version},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
     {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven},
