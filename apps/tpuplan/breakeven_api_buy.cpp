@@ -24,10 +24,11 @@ void add_api_table(Report& r, const BreakevenInputs& in) {
                 "the same in requests of --input-tokens + --output-tokens"},
                {"breakeven_requests_per_hour", "b/e requests/h", 1, false,
                 "break-even requests per hour of service (per day ÷ hours a day)"},
-               {"capacity_tokens_per_day", "capacity tokens/day", 0, true,
-                "what the option can serve: throughput × 3600 × hours a day (needs a throughput)"},
-               {"breakeven_within_capacity", "b/e servable", 0, true, "the break-even traffic fits the capacity"},
+               {"capacity_tokens_per_day", "capacity tokens/day", 0, false,
+                "what one option can serve: estimated full-load tokens/s × 3600 × hours a day"},
+               {"breakeven_within_capacity", "b/e servable", 0, false, "the break-even traffic fits that capacity"},
                {"api_usd_per_month", "API $/month", 0, false, "the API bill at --tokens-per-day"},
+               {"traffic_exceeds_capacity", "traffic > capacity", 0, true, "--tokens-per-day exceeds one option's capacity"},
                {"self_host_savings_usd_per_month", "self-host saves $/month", 0, false,
                 "API bill − self-hosting bill at --tokens-per-day (negative: the API is cheaper)"},
                {"cheaper", "cheaper", 0, false, "self-host or api at --tokens-per-day"}};
@@ -39,8 +40,10 @@ void add_api_table(Report& r, const BreakevenInputs& in) {
         if (!price) {
           continue;
         }
-        // No throughput figure for the option here: capacity stays unknown (said in the notes).
-        const auto b = api_breakeven(monthly_cost(price->usd_per_hour, tier, p), api, std::nullopt, p);
+        // Capacity counts input and output tokens, like the API's blended price.
+        const auto tokens_per_s =
+            o.full_load ? std::optional<double>(o.full_load->total_tokens_per_s) : std::nullopt;
+        const auto b = api_breakeven(monthly_cost(price->usd_per_hour, tier, p), api, tokens_per_s, p);
         Cell cheaper;
         if (b.self_host_savings_usd_per_month) {
           cheaper = std::string(*b.self_host_savings_usd_per_month > 0 ? "self-host" : "api");
@@ -50,14 +53,24 @@ void add_api_table(Report& r, const BreakevenInputs& in) {
                           cell(b.breakeven_tokens_per_day), cell(b.breakeven_requests_per_day),
                           cell(b.breakeven_requests_per_hour), cell(b.capacity_tokens_per_day),
                           flag(b.breakeven_within_capacity), cell(b.api_usd_per_month),
+                          flag(b.traffic_exceeds_capacity),
                           cell(b.self_host_savings_usd_per_month), cheaper});
       }
     }
   }
   t.notes.push_back("The API price is one blended price for input and output tokens.");
-  t.notes.push_back("Capacity: a self-hosted option serves at most its throughput × the hours it runs. This table has "
-                    "no throughput for the options, so check that one option can serve the break-even traffic (or "
-                    "how many you need) before relying on it.");
+  t.notes.push_back(fmt::format(
+      "Capacity: one self-hosted option serves at most its throughput × the hours it runs; here the estimator's "
+      "full-load input + output tokens/s for requests of {} + {} tokens (an estimate). Where the break-even exceeds "
+      "it, self-hosting on that option never beats the API: even fully loaded its cost per token is higher, and "
+      "more replicas raise the bill as fast as the capacity.",
+      format_human_number(in.input_tokens, 0), format_human_number(in.output_tokens, 0)));
+  for (const auto& o : in.options) {
+    if (!o.full_load) {
+      t.notes.push_back(fmt::format("{}: capacity unknown ({}).", o.offering->id,
+                                    o.estimate_problem.empty() ? "the model does not fit" : o.estimate_problem));
+    }
+  }
   if (!api.tokens_per_request) {
     t.notes.push_back("Requests: give --input-tokens and --output-tokens to see the break-even in requests.");
   } else {

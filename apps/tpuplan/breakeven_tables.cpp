@@ -175,7 +175,13 @@ void add_platform(Report& r, const BreakevenInputs& in) {
                {"savings_usd_per_month", "saves $/month", 0, false, "loser's bill − winner's bill"},
                {"savings_percent", "saves %", 1, false, "savings ÷ loser's bill"},
                {"winner_changes_at_hours_per_day", "winner changes at h/day", 2, false,
-                "the first usage in 0–24 h/day where the other platform becomes cheaper (absent: never)"}};
+                "the first usage in 0–24 h/day where the other platform becomes cheaper (absent: never)"},
+               {"tpu_usd_per_million_output_tokens", "TPU $/1M out", 3, false,
+                "TPU bill ÷ output tokens served in the hours used, at full load (estimate)"},
+               {"gpu_usd_per_million_output_tokens", "GPU $/1M out", 3, false,
+                "GPU bill ÷ output tokens served in the hours used, at full load (estimate)"},
+               {"tpu_output_tokens_per_s", "TPU out tok/s", 0, true, "estimated output tokens/s at full load"},
+               {"gpu_output_tokens_per_s", "GPU out tok/s", 0, true, "estimated output tokens/s at full load"}};
 
   struct Row {
     std::string label;
@@ -186,14 +192,23 @@ void add_platform(Report& r, const BreakevenInputs& in) {
     kinds.push_back({std::string(to_string(tier)), {tier}});
   }
   kinds.push_back({"cheapest", in.tiers});
-  auto holds = [&](const std::optional<PricedOption>& o) -> Cell {
+  auto option_of = [&](const std::optional<PricedOption>& o) -> const BreakevenOption* {
     for (const auto& c : in.candidates) {
       if (o && c.offering == o->offering) {
-        return c.holds_model;
+        return &c;
       }
     }
-    return Cell{};
+    return nullptr;
   };
+  auto holds = [&](const std::optional<PricedOption>& o) -> Cell {
+    const auto* c = option_of(o);
+    return c ? Cell{c->holds_model} : Cell{};
+  };
+  auto tokens_per_s = [&](const std::optional<PricedOption>& o) -> std::optional<double> {
+    const auto* c = option_of(o);
+    return c && c->full_load ? std::optional<double>(c->full_load->output_tokens_per_s) : std::nullopt;
+  };
+  std::set<const BreakevenOption*> unestimated;
   const PricingOptions base = at_hours(in, in.hours.front());
   std::vector<ChartMarker> markers;
   for (const auto& k : kinds) {
@@ -203,12 +218,21 @@ void add_platform(Report& r, const BreakevenInputs& in) {
     for (double h : in.hours) {
       const auto c = compare_groups(tpu, gpu, h);
       const Cell winner = !c.winner ? Cell{} : Cell{std::string(*c.winner == 1 ? "tpu" : *c.winner == 2 ? "gpu" : "tie")};
+      auto per_token = [&](const std::optional<PricedOption>& o, const std::optional<double>& usd_per_month) {
+        const auto tps = tokens_per_s(o);
+        if (o && !tps && option_of(o) && !option_of(o)->estimate_problem.empty()) {
+          unestimated.insert(option_of(o));
+        }
+        return tps && usd_per_month ? cell(usd_per_million_tokens_at(*usd_per_month, *tps, at_hours(in, h))) : Cell{};
+      };
       t.rows.push_back({h, k.label, c.first ? Cell{c.first->offering->id} : Cell{},
                         c.first ? Cell{std::string(to_string(c.first->tier))} : Cell{}, holds(c.first),
                         cell(c.first_usd_per_month), c.second ? Cell{c.second->offering->id} : Cell{},
                         c.second ? Cell{std::string(to_string(c.second->tier))} : Cell{}, holds(c.second),
                         cell(c.second_usd_per_month), winner, cell(c.savings_usd_per_month),
-                        percent(c.savings_fraction), swaps.empty() ? Cell{} : Cell{swaps.front().hours_per_day}});
+                        percent(c.savings_fraction), swaps.empty() ? Cell{} : Cell{swaps.front().hours_per_day},
+                        per_token(c.first, c.first_usd_per_month), per_token(c.second, c.second_usd_per_month),
+                        cell(tokens_per_s(c.first)), cell(tokens_per_s(c.second))});
     }
     if (tpu.empty() || gpu.empty()) {
       if (k.tiers.size() == 1 && !(tpu.empty() && gpu.empty())) {
@@ -248,7 +272,14 @@ void add_platform(Report& r, const BreakevenInputs& in) {
   }
   t.notes.push_back("Within one tier both bills grow alike with the hours (or not at all), so the winner of a tier "
                     "does not depend on usage; the 'cheapest' rows take each platform's cheapest tier, whose winner can.");
-  t.notes.push_back("No per-token cost: that needs each option's throughput, which this comparison does not have.");
+  t.notes.push_back(fmt::format(
+      "$/1M output tokens: the bill ÷ output tokens served in the hours used at full load — the estimator's largest "
+      "batch that fits, requests of {} + {} tokens{} — an estimate, not a measurement (tpuplan estimate).",
+      format_human_number(in.input_tokens, 0), format_human_number(in.output_tokens, 0),
+      in.workload_given ? "" : " (the estimator's default; set --input-tokens/--output-tokens)"));
+  for (const auto* o : unestimated) {
+    t.notes.push_back(fmt::format("{}: no throughput estimate ({}).", o->offering->id, o->estimate_problem));
+  }
   r.tables.push_back(std::move(t));
 
   Chart c;
@@ -305,6 +336,15 @@ Report breakeven_report(const Catalog& catalog, const BreakevenInputs& in) {
     r.assumptions.front().value = in.hours_text;
   }
   add_memory_assumptions(r, in.memory);
+  const char* workload = in.workload_given ? "" : " (the estimator's default; --input-tokens sets it)";
+  r.assumptions.push_back({"input_tokens", in.input_tokens, "tokens",
+                           fmt::format("prompt tokens per request, for throughput estimates{}", workload), ""});
+  r.assumptions.push_back({"output_tokens", in.output_tokens, "tokens",
+                           fmt::format("output tokens per request, for throughput estimates{}", workload), ""});
+  r.assumptions.push_back({"throughput", std::string("full load"), "",
+                           "per-token cost and capacity use the estimator's largest batch that fits, with the "
+                           "default efficiency factors of each accelerator family (an estimate)",
+                           "docs/methodology.md §Estimator"});
   // The price of every offering a table names, with its sources and dates.
   std::set<std::string> listed;
   for (const auto& t : r.tables) {

@@ -20,6 +20,10 @@ struct BreakevenOption {
   const Offering* offering = nullptr;
   const Accelerator* accelerator = nullptr;
   bool holds_model = false;
+  /// Throughput at full load (the estimator's largest batch that fits); absent when the model
+  /// does not fit or the estimator cannot estimate this accelerator (`estimate_problem` says why).
+  std::optional<Estimate> full_load;
+  std::string estimate_problem;
 };
 
 /// Everything the command resolved from its flags and the data set.
@@ -30,6 +34,9 @@ struct BreakevenInputs {
   MemoryOptions memory;
   ResolvedModel model;
   std::vector<Tier> tiers;        ///< tiers for platform, api, buy and the charts
+  double input_tokens = 0;        ///< workload of the throughput estimates, per request
+  double output_tokens = 0;
+  bool workload_given = false;    ///< --input-tokens/--output-tokens given (else estimator defaults)
   std::vector<BreakevenOption> options;    ///< rows of commitment, api and buy
   std::vector<BreakevenOption> candidates; ///< every option the platform table may pick
   std::optional<ApiQuery> api;

@@ -95,6 +95,22 @@ std::vector<double> parse_hours(const std::string& text) {
   return grid;
 }
 
+/// Full-load throughput of each option that holds the model. An option the estimator cannot
+/// handle keeps no throughput and says why: per-token figures are extras, not the analysis.
+void estimate_throughput(const BreakevenInputs& in, std::vector<BreakevenOption>& options) {
+  for (auto& o : options) {
+    if (!o.holds_model) {
+      continue;
+    }
+    try {
+      o.full_load = full_load_estimate(in.model.spec, *o.accelerator, o.offering->chips, in.memory, in.input_tokens,
+                                       in.output_tokens);
+    } catch (const Error& e) {
+      o.estimate_problem = e.what();
+    }
+  }
+}
+
 } // namespace
 
 Runner setup_breakeven(CLI::App& sub) {
@@ -117,8 +133,10 @@ Runner setup_breakeven(CLI::App& sub) {
                                      "a per-token API's blended price: adds the 'api' table");
   flags->tokens_option =
       sub.add_option("--tokens-per-day", flags->tokens_per_day, "your traffic, input + output tokens a day");
-  flags->input_option = sub.add_option("--input-tokens", flags->input_tokens, "prompt tokens per request");
-  flags->output_option = sub.add_option("--output-tokens", flags->output_tokens, "output tokens per request");
+  flags->input_option = sub.add_option("--input-tokens", flags->input_tokens,
+                                       "prompt tokens per request (throughput estimates; default 1000)");
+  flags->output_option = sub.add_option("--output-tokens", flags->output_tokens,
+                                        "output tokens per request (throughput estimates; default 1000)");
   sub.add_option("--buy", flags->buy, "a YAML sheet of hardware to buy (examples/on-prem.yaml): adds the 'buy' table");
 
   return [flags](Context& ctx) {
@@ -142,28 +160,32 @@ Runner setup_breakeven(CLI::App& sub) {
       in.tiers.assign(k_all_tiers.begin(), k_all_tiers.end());
     }
     std::sort(in.tiers.begin(), in.tiers.end());
+    if ((f.input_option->count() > 0) != (f.output_option->count() > 0)) {
+      throw Error(ErrorKind::usage, "--input-tokens and --output-tokens go together",
+                  "give both, e.g. --input-tokens 1000 --output-tokens 250");
+    }
+    const EstimateRequest defaults;
+    in.workload_given = f.input_option->count() > 0;
+    in.input_tokens = in.workload_given ? f.input_tokens : defaults.input_tokens;
+    in.output_tokens = in.workload_given ? f.output_tokens : defaults.output_tokens;
+    if (!(in.input_tokens >= 1 && in.output_tokens >= 1)) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("--input-tokens/--output-tokens: {}/{} is not at least 1 token each", f.input_tokens,
+                              f.output_tokens));
+    }
     if (f.api_option->count() > 0) {
       ApiQuery api;
       api.usd_per_million_tokens = f.api_usd_per_million_tokens;
       if (f.tokens_option->count() > 0) {
         api.tokens_per_day = f.tokens_per_day;
       }
-      if ((f.input_option->count() > 0) != (f.output_option->count() > 0)) {
-        throw Error(ErrorKind::usage, "--input-tokens and --output-tokens go together",
-                    "give both, e.g. --input-tokens 1000 --output-tokens 250");
-      }
-      if (f.input_option->count() > 0) {
-        if (!(f.input_tokens >= 0 && f.output_tokens >= 0)) {
-          throw Error(ErrorKind::usage, fmt::format("--input-tokens/--output-tokens: {}/{} is negative",
-                                                    f.input_tokens, f.output_tokens));
-        }
-        api.tokens_per_request = f.input_tokens + f.output_tokens;
+      if (in.workload_given) {
+        api.tokens_per_request = in.input_tokens + in.output_tokens;
       }
       validate(api);
       in.api = api;
-    } else if (f.tokens_option->count() > 0 || f.input_option->count() > 0 || f.output_option->count() > 0) {
-      throw Error(ErrorKind::usage, "--tokens-per-day, --input-tokens and --output-tokens need an API price",
-                  "add --api-usd-per-million-tokens X");
+    } else if (f.tokens_option->count() > 0) {
+      throw Error(ErrorKind::usage, "--tokens-per-day needs an API price", "add --api-usd-per-million-tokens X");
     }
 
     const DataSet& data = ctx.data();
@@ -186,7 +208,7 @@ Runner setup_breakeven(CLI::App& sub) {
         for (const Offering* o : found) {
           if (matches(catalog, *o, filter) && seen.insert(o->id).second) {
             const Accelerator& a = catalog.accelerator_of(*o);
-            in.options.push_back({o, &a, fit_memory(in.model.spec, a, o->chips, in.memory).fits});
+            in.options.push_back({o, &a, fit_memory(in.model.spec, a, o->chips, in.memory).fits, std::nullopt, {}});
           }
         }
       }
@@ -207,14 +229,16 @@ Runner setup_breakeven(CLI::App& sub) {
       query.all = true;
       const auto rows = compare_costs(catalog, query).rows;
       for (const auto& row : commitment_options(rows)) {
-        in.options.push_back({row.offering, row.accelerator, true});
+        in.options.push_back({row.offering, row.accelerator, true, std::nullopt, {}});
       }
       for (const auto& row : rows) {
         if (row.fit.fits) {
-          in.candidates.push_back({row.offering, row.accelerator, true});
+          in.candidates.push_back({row.offering, row.accelerator, true, std::nullopt, {}});
         }
       }
     }
+    estimate_throughput(in, in.options);
+    estimate_throughput(in, in.candidates);
     if (in.options.empty()) {
       throw Error(ErrorKind::infeasible,
                   fmt::format("no offering{} holds {} at {}", f.offerings.empty() ? "" : " given", in.model.spec.id,

@@ -234,6 +234,29 @@ std::vector<Crossover> crossovers(const std::vector<PricedOption>& first, const 
   return out;
 }
 
+std::optional<Estimate> full_load_estimate(const ModelSpec& model, const Accelerator& accelerator, int chips,
+                                           const MemoryOptions& memory, double input_tokens, double output_tokens) {
+  EstimateRequest request;
+  request.chips = chips;
+  request.weights = memory.weights;
+  request.kv = memory.kv;
+  request.input_tokens = input_tokens;
+  request.output_tokens = output_tokens;
+  request.headroom_fraction = memory.headroom_fraction;
+  request.overhead_gib_per_chip = memory.overhead_gib_per_chip;
+  const Estimator estimator(model, accelerator, request);
+  return best_batch(estimator);
+}
+
+std::optional<double> usd_per_million_tokens_at(double usd_per_month, double tokens_per_s,
+                                                const PricingOptions& options) {
+  const double useful_hours = useful_hours_per_month(options);
+  if (!(useful_hours > 0) || !(tokens_per_s > 0)) {
+    return std::nullopt;
+  }
+  return usd_per_million_tokens(usd_per_month / useful_hours, tokens_per_s);
+}
+
 ApiBreakeven api_breakeven(double self_host_usd_per_month, const ApiQuery& api, std::optional<double> tokens_per_s,
                            const PricingOptions& options) {
   ApiBreakeven b;

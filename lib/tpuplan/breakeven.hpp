@@ -6,6 +6,7 @@
 
 #include <tpuplan/catalog.hpp>
 #include <tpuplan/cost.hpp>
+#include <tpuplan/estimate.hpp>
 #include <tpuplan/pricing.hpp>
 
 #include <optional>
@@ -101,6 +102,19 @@ struct Crossover {
 /// between consecutive pairwise crossings both envelopes are linear, so each root is exact.
 std::vector<Crossover> crossovers(const std::vector<PricedOption>& first, const std::vector<PricedOption>& second,
                                   double from_hours_per_day = 0, double to_hours_per_day = k_hours_per_day);
+
+// ---- throughput and per-token cost --------------------------------------------------------
+
+/// One option at full load: the estimator's largest batch that fits memory (best_batch with no
+/// limits) for requests of `input_tokens` + `output_tokens`. nullopt when no batch fits.
+/// An estimate (lib/tpuplan/estimate.hpp), not a measurement.
+std::optional<Estimate> full_load_estimate(const ModelSpec& model, const Accelerator& accelerator, int chips,
+                                           const MemoryOptions& memory, double input_tokens, double output_tokens);
+
+/// Dollars per million tokens of a monthly bill serving `tokens_per_s` during the hours used
+/// (DESIGN.md §2: hourly cost ÷ tokens per hour, here per useful hour). nullopt at 0 h/day.
+std::optional<double> usd_per_million_tokens_at(double usd_per_month, double tokens_per_s,
+                                                const PricingOptions& options);
 
 // ---- self-hosting against a per-token API -------------------------------------------------
 

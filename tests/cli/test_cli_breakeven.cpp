@@ -107,6 +107,14 @@ TEST_CASE("breakeven compares the cheapest TPU and GPU options per tier with sav
   CHECK(y1["gpu_offering"].is_null());
   CHECK(y1["winner"].is_null());
   CHECK(rows_where(doc, "platform", "tier", "cheapest").at(0)["winner_changes_at_hours_per_day"].is_null());
+  // Per-token cost: the bill over the output tokens served in 8 h × 30.4167 days at full load.
+  for (const char* side : {"tpu", "gpu"}) {
+    const std::string p = side;
+    REQUIRE(od[p + "_output_tokens_per_s"].is_number());
+    const double tokens = od[p + "_output_tokens_per_s"].get<double>() * 3600 * 8 * 730.0 / 24;
+    CHECK(od[p + "_usd_per_million_output_tokens"].get<double>() ==
+          Approx(od[p + "_usd_per_month"].get<double>() / tokens * 1e6));
+  }
 }
 
 TEST_CASE("breakeven finds where the cheaper platform changes across tiers", "[cli][breakeven]") {
@@ -190,7 +198,12 @@ TEST_CASE("breakeven prices self-hosting against a per-token API", "[cli][breake
   CHECK(v5e["breakeven_requests_per_hour"].get<double>() == Approx(128e6 / 1250 / 8));
   CHECK(v5e["api_usd_per_month"].get<double>() == Approx(100 * 730.0 / 24));
   CHECK(v5e["cheaper"] == "api");
-  CHECK(v5e["capacity_tokens_per_day"].is_null()); // no throughput: unknown, said in a note
+  // Capacity is the estimator's full-load throughput over the 8 hours; whatever its value, the
+  // "servable" flag must agree with it.
+  REQUIRE(v5e["capacity_tokens_per_day"].is_number());
+  CHECK(v5e["breakeven_within_capacity"] ==
+        (v5e["breakeven_tokens_per_day"].get<double>() <= v5e["capacity_tokens_per_day"].get<double>()));
+  CHECK(v5e["traffic_exceeds_capacity"] == (1e8 > v5e["capacity_tokens_per_day"].get<double>()));
   const auto gpu = rows_where(doc, "api", "offering", "a2-highgpu-4g@us-central1").at(0);
   CHECK(gpu["cheaper"] == "self-host"); // 96M tokens/day break-even < 100M
 }
@@ -224,7 +237,9 @@ TEST_CASE("breakeven rejects bad input with one line and exit code 2", "[cli][br
   check({"--hours", "eight"}, "--hours: 'eight' is not a number of hours");
   check({"--spot-overhead", "-0.5"}, "--spot-overhead: -0.5 is not a fraction ≥ 0");
   check({"--api-usd-per-million-tokens", "-2"}, "--api-usd-per-million-tokens: -2 is not a price ≥ 0");
-  check({"--tokens-per-day", "5"}, "--tokens-per-day, --input-tokens and --output-tokens need an API price");
+  check({"--tokens-per-day", "5"}, "--tokens-per-day needs an API price");
+  check({"--input-tokens", "100"}, "--input-tokens and --output-tokens go together");
+  check({"--input-tokens", "0", "--output-tokens", "10"}, "--input-tokens/--output-tokens: 0/10 is not at least 1");
   check({"--offering", "a2-highgpu-4g", "--tier", "1y"},
         "--tier 1y: offering 'a2-highgpu-4g@us-central1' has no 1y price");
   check({"--offering", "a2-highgpu-4x"}, "unknown offering 'a2-highgpu-4x'; did you mean 'a2-highgpu-4g'?");

@@ -253,3 +253,44 @@ TEST_CASE("the commitment options are the smallest holding offering per accelera
   CHECK(picked[0].offering->id == "g-4@us@test"); // ordered by on-demand price: $12 before $16
   CHECK(picked[1].offering->id == "t-16@us@test"); // not the 8-chip (does not fit), not Europe (fewer tiers)
 }
+
+TEST_CASE("per-token cost spreads the monthly bill over the tokens served in the hours used", "[breakeven]") {
+  // $3,168 over 24 h × 30 days = $4.40 an hour; 1,000 tokens/s = 3.6M tokens an hour.
+  CHECK(*usd_per_million_tokens_at(3168, 1000, seed_month(24)) == Approx(4.40 / 3.6));
+  // A commitment billed all month but used 8 h a day costs three times as much per token.
+  CHECK(*usd_per_million_tokens_at(3168, 1000, seed_month(8)) == Approx(3 * 4.40 / 3.6));
+  CHECK_FALSE(usd_per_million_tokens_at(3168, 1000, seed_month(0)).has_value());
+  CHECK_FALSE(usd_per_million_tokens_at(3168, 0, seed_month(8)).has_value());
+}
+
+TEST_CASE("full-load throughput is the estimator's largest batch that fits, or nothing", "[breakeven]") {
+  ModelSpec m;
+  m.id = "llama-3.1-70b";
+  m.layers = 80;
+  m.hidden = 8192;
+  m.heads = 64;
+  m.kv_heads = 8;
+  m.head_dim = 128;
+  m.intermediate = 28672;
+  m.vocab = 128256;
+  Accelerator h100;
+  h100.id = "h100";
+  h100.kind = AcceleratorKind::gpu;
+  h100.family = "nvidia-hopper";
+  h100.hbm_gib = 80;
+  h100.hbm_tb_per_s = 3.35;
+  h100.bf16_tflops = 989;
+  h100.interconnect_gb_per_s = 450;
+  const MemoryOptions memory;
+  const auto e = full_load_estimate(m, h100, 8, memory, 1000, 250);
+  REQUIRE(e.has_value());
+  CHECK(e->fits);
+  EstimateRequest request;
+  request.chips = 8;
+  request.input_tokens = 1000;
+  request.output_tokens = 250;
+  const Estimator estimator(m, h100, request);
+  CHECK(e->batch == estimator.max_batch());
+  CHECK(e->output_tokens_per_s == Approx(estimator.at(estimator.max_batch()).output_tokens_per_s));
+  CHECK_FALSE(full_load_estimate(m, h100, 1, memory, 1000, 250).has_value()); // 80 GiB cannot hold 70B in bf16
+}
