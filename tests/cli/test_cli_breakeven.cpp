@@ -264,3 +264,21 @@ TEST_CASE("breakeven exits 3 when no offering holds the model", "[cli][breakeven
   CHECK(r.exit_code == 3);
   CHECK(r.err.rfind("tpuplan: error: no offering holds llama-3.1-405b at bf16", 0) == 0);
 }
+
+TEST_CASE("cost draws its monthly bills as a bar chart with the same renderer", "[cli][breakeven][chart]") {
+  const auto r = run_tpuplan({"cost", "--data", k_fixture, "--model", "70b", "--hours", "8", "--format", "svg"});
+  REQUIRE(r.exit_code == 0);
+  std::unique_ptr<XmlElement> doc;
+  REQUIRE_NOTHROW(doc = StrictXml::parse(r.out));
+  const std::string text = doc->all_text();
+  CHECK(text.find("v5e-16@us-central1") != std::string::npos);
+  CHECK(text.find("monthly cost (USD)") != std::string::npos);
+  // One group of bars per tier: v5e has four tiers priced, the two GPUs two each.
+  std::size_t bars = 0;
+  for (const auto* g : doc->find_all("g")) {
+    if (!g->attr("data-series").empty()) {
+      bars += g->find_all("rect").size();
+    }
+  }
+  CHECK(bars == 4 + 2 + 2);
+}
