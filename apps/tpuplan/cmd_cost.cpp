@@ -4,8 +4,10 @@
 
 #include <tpuplan/cost.hpp>
 #include <tpuplan/error.hpp>
+#include <tpuplan/estimate.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <set>
 
@@ -20,7 +22,40 @@ struct CostFlags {
   FilterFlags filter;
   std::string tier;
   bool all = false;
+  double input_tokens = EstimateRequest{}.input_tokens;
+  double output_tokens = EstimateRequest{}.output_tokens;
+  std::optional<double> rate;
+  std::optional<double> tokens_per_day;
 };
+
+/// Throughput of one row at its best batch (the most output tokens per second memory allows).
+struct Throughput {
+  std::optional<Estimate> estimate;
+  std::optional<int> replicas; ///< replicas the load needs (with --rate / --tokens-per-day)
+};
+
+Throughput row_throughput(const CostRow& r, const ModelSpec& model, const CostFlags& flags, const MemoryOptions& memory,
+                          std::optional<double> load_requests_per_s) {
+  Throughput t;
+  if (!r.fit.fits) {
+    return t;
+  }
+  EstimateRequest request;
+  request.chips = r.offering->chips;
+  request.weights = memory.weights;
+  request.kv = memory.kv;
+  request.input_tokens = flags.input_tokens;
+  request.output_tokens = flags.output_tokens;
+  request.cache_tokens = memory.context_tokens;
+  request.headroom_fraction = memory.headroom_fraction;
+  request.overhead_gib_per_chip = memory.overhead_gib_per_chip;
+  const Estimator estimator(model, *r.accelerator, request);
+  t.estimate = best_batch(estimator);
+  if (t.estimate && load_requests_per_s) {
+    t.replicas = std::max(1, static_cast<int>(std::ceil(*load_requests_per_s / t.estimate->requests_per_s)));
+  }
+  return t;
+}
 
 std::string tier_key(Tier t) {
   std::string s(to_string(t));
@@ -32,7 +67,7 @@ std::vector<Column> cost_columns() {
   std::vector<Column> c = {
       {"offering", "offering", 0, false, "the provider's name of what is rented"},
       {"offering_id", "id", 0, true, "unique id: <name>@<region>"},
-      {"cloud", "cloud", 0, false, ""},
+      {"cloud", "cloud", 0, true, ""},
       {"region", "region", 0, false, ""},
       {"accelerator", "accel", 0, false, "accelerator id"},
       {"chips", "chips", 0, false, "accelerator chips (GPUs)"},
@@ -43,7 +78,7 @@ std::vector<Column> cost_columns() {
       {"max_batch", "max batch", 0, false, "sequences of --context tokens that fit beside the weights"},
   };
   for (Tier t : k_all_tiers) {
-    c.push_back({"usd_per_hour_" + tier_key(t), fmt::format("$/h {}", to_string(t)), 2, t != Tier::on_demand,
+    c.push_back({"usd_per_hour_" + tier_key(t), fmt::format("$/h {}", to_string(t)), 2, true,
                  fmt::format("list price per hour, {} (empty: no sourced price)", to_string(t))});
   }
   for (Tier t : k_all_tiers) {
@@ -51,13 +86,27 @@ std::vector<Column> cost_columns() {
                  fmt::format("monthly bill, {}, at --hours per day", to_string(t))});
   }
   c.push_back({"cheapest_tier", "cheapest", 0, false, "tier with the lowest monthly bill"});
+  c.push_back({"batch", "batch", 0, true, "concurrent sequences at the throughput below (estimate)"});
+  c.push_back({"output_tokens_per_s", "out tok/s", 0, false,
+               "output tokens per second of one replica at its best batch (estimate)"});
+  for (Tier t : k_all_tiers) {
+    c.push_back({"usd_per_million_output_tokens_" + tier_key(t), fmt::format("$/1M out {}", to_string(t)), 3,
+                 t != Tier::on_demand,
+                 fmt::format("cost per million output tokens, {}, at full use of the hours paid for", to_string(t))});
+  }
+  c.push_back({"replicas", "replicas", 0, true, "replicas the load needs (--rate or --tokens-per-day)"});
+  for (Tier t : k_all_tiers) {
+    c.push_back({"usd_per_month_load_" + tier_key(t), fmt::format("$/month load {}", to_string(t)), 0, true,
+                 fmt::format("monthly bill of the replicas the load needs, {}", to_string(t))});
+  }
+  c.push_back({"figures", "figures", 0, true, "prices: catalog; throughput: 'estimate'"});
   c.push_back({"usd_per_month_cheapest", "$/month cheapest", 0, true, "the lowest monthly bill"});
   c.push_back({"price_as_of", "prices as of", 0, true, "date of the on-demand price"});
   c.push_back({"price_covers", "price covers", 0, true, "what the price includes"});
   return c;
 }
 
-std::vector<Cell> cost_row(const CostRow& r, Precision precision) {
+std::vector<Cell> cost_row(const CostRow& r, Precision precision, const Throughput& tp) {
   const Offering& o = *r.offering;
   std::vector<Cell> row = {o.name,
                            o.id,
@@ -77,11 +126,51 @@ std::vector<Cell> cost_row(const CostRow& r, Precision precision) {
     row.push_back(cell(r.cost.monthly(t)));
   }
   row.push_back(r.cost.cheapest ? Cell{std::string(to_string(*r.cost.cheapest))} : Cell{});
+  row.push_back(tp.estimate ? Cell{static_cast<std::int64_t>(tp.estimate->batch)} : Cell{});
+  row.push_back(tp.estimate ? Cell{tp.estimate->output_tokens_per_s} : Cell{});
+  for (Tier t : k_all_tiers) {
+    const auto& per_hour = r.cost.per_useful_hour(t);
+    row.push_back(tp.estimate && per_hour ? Cell{usd_per_million_tokens(*per_hour, tp.estimate->output_tokens_per_s)}
+                                          : Cell{});
+  }
+  row.push_back(tp.replicas ? Cell{static_cast<std::int64_t>(*tp.replicas)} : Cell{});
+  for (Tier t : k_all_tiers) {
+    const auto& monthly = r.cost.monthly(t);
+    row.push_back(tp.replicas && monthly ? Cell{*monthly * *tp.replicas} : Cell{});
+  }
+  row.push_back(std::string(tp.estimate ? "estimate" : ""));
   row.push_back(cell(r.cost.cheapest_monthly()));
   const auto& od = o.price(Tier::on_demand);
   row.push_back(od ? Cell{od->as_of} : Cell{});
   row.push_back(o.covers);
   return row;
+}
+
+/// The offered load in requests per second while the service runs, from --rate or --tokens-per-day.
+std::optional<double> load_of(const CostFlags& flags, const PricingOptions& pricing) {
+  if (!(flags.input_tokens >= 1) || !(flags.output_tokens >= 1)) {
+    throw Error(ErrorKind::usage, "--input-tokens and --output-tokens must be at least 1");
+  }
+  if (flags.rate && flags.tokens_per_day) {
+    throw Error(ErrorKind::usage, "--rate and --tokens-per-day are exclusive", "give the load one way");
+  }
+  if (flags.rate) {
+    if (!(*flags.rate > 0)) {
+      throw Error(ErrorKind::usage, fmt::format("--rate: {:g} is not a positive number of requests per second", *flags.rate));
+    }
+    return flags.rate;
+  }
+  if (flags.tokens_per_day) {
+    if (!(*flags.tokens_per_day > 0)) {
+      throw Error(ErrorKind::usage, fmt::format("--tokens-per-day: {:g} is not a positive count", *flags.tokens_per_day));
+    }
+    if (pricing.hours_per_day <= 0) {
+      throw Error(ErrorKind::usage, "--tokens-per-day needs --hours above 0");
+    }
+    // Tokens per day count input and output; they arrive during the hours the service runs.
+    return *flags.tokens_per_day / (flags.input_tokens + flags.output_tokens) / (pricing.hours_per_day * k_seconds_per_hour);
+  }
+  return std::nullopt;
 }
 
 int run_cost(const CostFlags& flags, Context& ctx) {
@@ -97,6 +186,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   }
   query.all = flags.all;
   const CostResult result = compare_costs(data.catalog, query);
+  const std::optional<double> load_requests_per_s = load_of(flags, query.pricing);
 
   Report report;
   report.command = "cost";
@@ -107,6 +197,11 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   report.inputs["hours_per_day"] = query.pricing.hours_per_day;
   report.inputs["rank_tier"] = query.rank_tier ? std::string(to_string(*query.rank_tier)) : "cheapest";
   report.inputs["all"] = flags.all;
+  report.inputs["input_tokens"] = flags.input_tokens;
+  report.inputs["output_tokens"] = flags.output_tokens;
+  if (load_requests_per_s) {
+    report.inputs["load_requests_per_s"] = *load_requests_per_s;
+  }
   for (const auto& [key, value] : {std::pair{"kind", flags.filter.kind}, {"cloud", flags.filter.cloud},
                                    {"region", flags.filter.region}}) {
     if (!value.empty()) {
@@ -124,7 +219,8 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   table.columns = cost_columns();
   std::set<std::string> dates;
   for (const auto& row : result.rows) {
-    table.rows.push_back(cost_row(row, query.memory.weights));
+    table.rows.push_back(cost_row(row, query.memory.weights,
+                                  row_throughput(row, query.model, flags, query.memory, load_requests_per_s)));
     for (Tier t : k_all_tiers) {
       if (const auto& p = row.offering->price(t)) {
         dates.insert(p->as_of);
@@ -143,6 +239,9 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   table.notes.push_back(fmt::format("spot includes a {:g}% preemption overhead; spot capacity can be reclaimed at any "
                                     "time (30 s notice on Google Cloud) and has no availability guarantee",
                                     query.pricing.spot_overhead * 100));
+  table.notes.push_back(fmt::format("throughput is an estimate at each option's best batch for {:g} input / {:g} output "
+                                    "tokens; $/1M tokens assumes the hours paid for are fully used",
+                                    flags.input_tokens, flags.output_tokens));
   table.notes.push_back("an empty price means no sourced price for that tier; see `tpuplan catalog show ID`");
   if (!dates.empty()) {
     table.notes.push_back(fmt::format("prices as of {} … {}", *dates.begin(), *dates.rbegin()));
@@ -188,6 +287,13 @@ Runner setup_cost(CLI::App& sub) {
   add_filter_flags(sub, flags->filter);
   sub.add_option("--tier", flags->tier, "rank by this tier: on-demand, spot, 1y, 3y (default: each row's cheapest)");
   sub.add_flag("--all", flags->all, "every matching offering, not only the smallest per accelerator");
+  sub.add_option("--input-tokens", flags->input_tokens, "prompt tokens per request (mean), for throughput")
+      ->capture_default_str();
+  sub.add_option("--output-tokens", flags->output_tokens, "generated tokens per request (mean), for throughput")
+      ->capture_default_str();
+  sub.add_option("--rate", flags->rate, "load in requests per second: adds replicas and the monthly total");
+  sub.add_option("--tokens-per-day", flags->tokens_per_day,
+                 "load in tokens (input + output) per day, served during --hours: adds replicas and the monthly total");
   return [flags](Context& ctx) { return run_cost(*flags, ctx); };
 }
 

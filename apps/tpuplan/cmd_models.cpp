@@ -51,6 +51,7 @@ int run_list(Context& ctx) {
       {"family", "family", 0, true, "Hugging Face model_type"},
       {"params_total_b", "params (B)", 2, false, "total parameters, billions (formula of docs/methodology.md)"},
       {"params_active_b", "active (B)", 2, false, "parameters used per token, billions (MoE: shared + top-k experts)"},
+      {"params_published_b", "published (B)", 2, true, "total published for the model, billions (data/models.yaml)"},
       {"layers", "layers", 0, false, "decoder layers L"},
       {"kv_bytes_per_token_bf16", "KV B/token bf16", 0, false,
        "KV-cache bytes per token at bf16, every layer caching every token"},
@@ -69,7 +70,7 @@ int run_list(Context& ctx) {
       }
     }
     presets.rows.push_back({m.id, m.name, m.family, total_params(m) / k_billion, active_params(m) / k_billion,
-                            std::int64_t{m.layers}, as_int(kv_bytes_per_token(m, Precision::bf16)),
+                            cell(m.published_params_b), std::int64_t{m.layers}, as_int(kv_bytes_per_token(m, Precision::bf16)),
                             m.max_context > 0 ? Cell{std::int64_t{m.max_context}} : Cell{}, m.is_moe(), m.is_mla(),
                             m.sliding_window > 0 ? Cell{std::int64_t{m.sliding_window}} : Cell{}, join(aliases),
                             m.source});

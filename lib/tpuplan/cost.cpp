@@ -27,6 +27,28 @@ bool rank_less(const CostRow& a, const CostRow& b) {
   return a.offering->id < b.offering->id;
 }
 
+int priced_tiers(const Offering& o) {
+  return static_cast<int>(std::count_if(o.prices.begin(), o.prices.end(), [](const auto& p) { return p.has_value(); }));
+}
+
+/// Which region to show for an accelerator's smallest holding slice: the lowest list price in
+/// the ranking tier (on-demand unless one is asked for), then the region with more tiers
+/// priced (so commitments show where they are sourced), then the lowest bill of any tier.
+bool better_region(const CostRow& a, const CostRow& b, const std::optional<Tier>& tier) {
+  const auto key = [&](const CostRow& r) { return r.cost.monthly(tier.value_or(Tier::on_demand)); };
+  const auto ka = key(a), kb = key(b);
+  if (ka.has_value() != kb.has_value()) {
+    return ka.has_value();
+  }
+  if (ka && *ka != *kb) {
+    return *ka < *kb;
+  }
+  if (priced_tiers(*a.offering) != priced_tiers(*b.offering)) {
+    return priced_tiers(*a.offering) > priced_tiers(*b.offering);
+  }
+  return rank_less(a, b);
+}
+
 } // namespace
 
 OfferingFilter checked_filter(const Catalog& catalog, OfferingFilter filter) {
@@ -101,7 +123,7 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
           continue;
         }
         if (best == nullptr || row.offering->chips < best->offering->chips ||
-            (row.offering->chips == best->offering->chips && rank_less(row, *best))) {
+            (row.offering->chips == best->offering->chips && better_region(row, *best, query.rank_tier))) {
           best = &row;
         }
       }

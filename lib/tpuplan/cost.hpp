@@ -53,7 +53,8 @@ struct CostResult {
 };
 
 /// Without `all`: for each accelerator, the smallest offering (fewest chips) that holds the
-/// model, in the region where it is cheapest by the rank. With `all`: every matching offering.
+/// model, in the region with the lowest list price in the ranking tier (on-demand by default),
+/// preferring regions where more tiers are priced. With `all`: every matching offering.
 CostResult compare_costs(const Catalog& catalog, const CostQuery& query);
 
 } // namespace tpuplan

@@ -101,10 +101,12 @@ private:
     return {};
   }
 
+  /// "text_config.num_hidden_layers", "layer_types[3]" (the notation of yaml::Problem).
   static std::string dotted(const std::vector<std::string>& path) {
     std::string out;
     for (const auto& p : path) {
-      out += (out.empty() ? "" : ".") + p;
+      const bool index = !p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+      out += index ? "[" + p + "]" : (out.empty() ? "" : ".") + p;
     }
     return out;
   }
@@ -123,7 +125,7 @@ private:
       return;
     }
     problem({"text_config"},
-            fmt::format("text_config: no {} (looked for {}); text_config leaves out keys equal to the "
+            fmt::format("no {} (looked for {}); text_config leaves out keys equal to the "
                         "transformers defaults of its model_type, so write the value in",
                         what, join(keys)));
   }
@@ -145,11 +147,11 @@ private:
                std::fabs(v.get<double>()) < 1e15) {
       n = static_cast<long long>(v.get<double>());
     } else {
-      problem(f.path, fmt::format("{}: expected an integer ({}), got {}", dotted(f.path), what, v.dump()));
+      problem(f.path, fmt::format("expected an integer ({}), got {}", what, v.dump()));
       return std::nullopt;
     }
     if (n < min || n > INT_MAX) {
-      problem(f.path, fmt::format("{}: {} is out of range for the {} (accepted: {} to {})", dotted(f.path), n, what,
+      problem(f.path, fmt::format("{} is out of range for the {} (accepted: {} to {})", n, what,
                                   min, INT_MAX));
       return std::nullopt;
     }
@@ -162,7 +164,7 @@ private:
       return std::nullopt;
     }
     if (!f.value->is_boolean()) {
-      problem(f.path, fmt::format("{}: expected true or false, got {}", dotted(f.path), f.value->dump()));
+      problem(f.path, fmt::format("expected true or false, got {}", f.value->dump()));
       return std::nullopt;
     }
     return f.value->get<bool>();
@@ -174,7 +176,7 @@ private:
       return std::nullopt;
     }
     if (!f.value->is_string()) {
-      problem(f.path, fmt::format("{}: expected a string, got {}", dotted(f.path), f.value->dump()));
+      problem(f.path, fmt::format("expected a string, got {}", f.value->dump()));
       return std::nullopt;
     }
     return f.value->get<std::string>();
@@ -195,11 +197,11 @@ void Reader::read_all() {
       m_cfg = &*it;
       m_nested = true;
     } else {
-      problem({"text_config"}, fmt::format("text_config: expected an object, got {}", it->dump()));
+      problem({"text_config"}, fmt::format("expected an object, got {}", it->dump()));
     }
   }
   if (boolean({"is_encoder_decoder"}).value_or(false)) {
-    problem({"is_encoder_decoder"}, "is_encoder_decoder: encoder-decoder models (T5, BART, Whisper) are not "
+    problem({"is_encoder_decoder"}, "encoder-decoder models (T5, BART, Whisper) are not "
                                     "supported; tpuplan models decoder-only transformers");
     return;
   }
@@ -333,9 +335,9 @@ void Reader::read_moe() {
       if (expert_width > 0 && *width % expert_width == 0) {
         m_spec.shared_experts += *width / expert_width;
       } else if (*width > 0) {
-        problem(f.path, fmt::format("{}: {} is not a multiple of the expert width {}; such shared experts are not "
+        problem(f.path, fmt::format("{} is not a multiple of the expert width {}; such shared experts are not "
                                     "supported",
-                                    dotted(f.path), *width, expert_width));
+                                    *width, expert_width));
       }
     }
   }
@@ -351,7 +353,7 @@ void Reader::read_moe() {
     if (f.value->is_array() && std::all_of(f.value->begin(), f.value->end(), [](const json& x) { return x.is_number_integer(); })) {
       mlp_only = f.value->get<std::vector<int>>();
     } else {
-      problem(f.path, fmt::format("{}: expected a list of layer indices, got {}", dotted(f.path), f.value->dump()));
+      problem(f.path, fmt::format("expected a list of layer indices, got {}", f.value->dump()));
     }
   }
   int moe_layers = 0;
@@ -372,7 +374,7 @@ void Reader::read_window() {
   const int layers = m_spec.layers;
   if (const Found f = find({"layer_types"}); f.value != nullptr) {
     if (!f.value->is_array()) {
-      problem(f.path, fmt::format("{}: expected a list of layer types, got {}", dotted(f.path), f.value->dump()));
+      problem(f.path, fmt::format("expected a list of layer types, got {}", f.value->dump()));
       return;
     }
     int sliding = 0;
@@ -383,13 +385,13 @@ void Reader::read_window() {
       } else if (t != "full_attention") {
         auto path = f.path;
         path.push_back(std::to_string(i));
-        problem(path, fmt::format("{}[{}]: layer type {} is not supported (accepted: full_attention, "
+        problem(path, fmt::format("layer type {} is not supported (accepted: full_attention, "
                                   "sliding_attention); hybrid and linear-attention layers have no per-token KV",
-                                  dotted(f.path), i, t.dump()));
+                                  t.dump()));
       }
     }
     if (layers > 0 && f.value->size() != static_cast<std::size_t>(layers)) {
-      problem(f.path, fmt::format("{}: {} entries for {} layers", dotted(f.path), f.value->size(), layers));
+      problem(f.path, fmt::format("{} entries for {} layers", f.value->size(), layers));
     }
     m_spec.sliding_window_layers = sliding;
   } else if (m_spec.family == "gemma2") {
@@ -410,7 +412,8 @@ void Reader::read_window() {
 } // namespace
 
 std::string HfProblem::to_string() const {
-  return line > 0 ? fmt::format("{}:{}:{}: {}", file, line, column, message) : fmt::format("{}: {}", file, message);
+  std::string s = line > 0 ? fmt::format("{}:{}:{}: ", file, line, column) : file + ": ";
+  return s + (key.empty() ? "" : key + ": ") + message;
 }
 
 HfConfigCheck check_hf_config(std::string_view json_text, std::string_view origin) {

@@ -110,9 +110,9 @@ struct HfProblem {
   std::string file;    ///< the file as named by the caller
   int line = 0;        ///< 1-based; 0 when no single place applies (a key missing from the file)
   int column = 0;      ///< 1-based
-  std::string key;     ///< key path, e.g. "text_config.num_hidden_layers"; empty for the file
+  std::string key;     ///< key path, e.g. "text_config.num_hidden_layers", "layer_types[3]"
   std::string message; ///< what is wrong and what would be accepted
-  /// "file:line:col: message" (or "file: message"), the one-line form of errors.
+  /// "file:line:col: key: message" (place and key when known), the one-line form of errors.
   std::string to_string() const;
 };
 /// The result of reading config.json without stopping at the first problem.

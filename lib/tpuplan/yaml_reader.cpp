@@ -192,9 +192,11 @@ void Node::problem(std::string message, std::string hint) const {
 }
 
 Node Node::make_child(const YAML::Node& value, const YAML::Node& key, std::string path) const {
-  // A null value ("key:" or "key: ~") has no useful mark of its own: point at its key.
+  // A scalar is pointed at where it is written. A mapping or list starts, for yaml-cpp, at its
+  // first element (often on the next line), and a null value ("key:") has no useful mark: both
+  // are pointed at their key, which is what a reader looks for.
   const bool present = value.IsDefined() && !value.IsNull();
-  const auto mark = present ? value.Mark() : key.Mark();
+  const auto mark = present && value.IsScalar() ? value.Mark() : key.Mark();
   return Node(value, m_where, std::move(path), mark.line + 1, mark.column + 1, present);
 }
 
@@ -218,7 +220,16 @@ Node Node::child(std::string_view key) const {
 Node Node::required(std::string_view key) const {
   Node c = child(key);
   if (m_present && m_node.IsMap() && !c.m_present) {
-    problem_at(c.m_line, c.m_column, c.m_path, fmt::format("missing key '{}'", key), {});
+    // A missing key is most often a misspelt one: name the likely culprit (allow_keys reports
+    // it as unknown too, but that problem may come later in the list).
+    std::string hint;
+    for (auto it = m_node.begin(); it != m_node.end() && hint.empty(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() != key &&
+          !closest_match(it->first.Scalar(), {std::string(key)}).empty()) {
+        hint = fmt::format("is '{}' (line {}) a misspelling of it?", it->first.Scalar(), it->first.Mark().line + 1);
+      }
+    }
+    problem_at(c.m_line, c.m_column, c.m_path, fmt::format("missing key '{}'", key), std::move(hint));
     c.m_where = nullptr; // reported once; nothing below it reports again
   }
   return c;

@@ -126,3 +126,35 @@ TEST_CASE("models show --explain prints the arithmetic with the model's numbers"
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Contains("KV/token = 2 · L 32 · K 8 · h 128 · b = 131072 B at bf16"));
 }
+
+TEST_CASE("models lists the presets and size aliases of the data set", "[cli][models]") {
+  const auto doc = run_json(with_fixture_data({"models"}));
+  CHECK(doc["schema"] == "tpuplan.models/v1");
+  const auto& presets = doc["tables"]["presets"]["rows"];
+  REQUIRE(presets.size() == 5);
+  CHECK(presets[1]["id"] == "llama-3.1-70b");
+  CHECK(presets[1]["params_total_b"].get<double>() == Approx(70.55).epsilon(0.001));
+  CHECK(presets[1]["kv_bytes_per_token_bf16"] == 327680);
+  CHECK(presets[1]["max_context_tokens"] == 131072);
+  CHECK(presets[1]["aliases"] == "70b, llama3.1-70b, llama-3.1-70b-instruct, llama3-70b");
+  CHECK(presets[1]["sliding_window_tokens"].is_null());
+  const auto& sizes = doc["tables"]["size_aliases"]["rows"];
+  REQUIRE(sizes.size() == 3);
+  CHECK(sizes[1]["alias"] == "70b");
+  CHECK(sizes[1]["model_id"] == "llama-3.1-70b");
+}
+
+TEST_CASE("models show resolves a size alias and says so", "[cli][models]") {
+  const auto doc = run_json(with_fixture_data({"models", "show", "70B"}));
+  CHECK(doc["inputs"]["resolved_from"] == "alias 70b → llama-3.1-70b");
+  CHECK(quantity(doc, "params_total") == 70553706496LL);
+  CHECK(quantity(doc, "params_published_b") == 70.6);
+  const auto& kv = doc["tables"]["kv_cache"]["rows"];
+  CHECK(kv[0]["kv_bytes_per_token"] == 327680); // 320 KiB at bf16 (perfmodel §1.2)
+}
+
+TEST_CASE("models show suggests the closest name for an unknown model", "[cli][models]") {
+  const auto r = run_tpuplan(with_fixture_data({"models", "show", "70c"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "tpuplan: error: unknown model '70c'; did you mean '70b'?\n");
+}

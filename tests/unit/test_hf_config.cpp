@@ -1,8 +1,10 @@
 // Hugging Face config.json import: real published configs in tests/data/hf/, key-spelling
 // variants inline, and the errors for broken or unsupported files.
+#include <tpuplan/dataset.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/model.hpp>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -269,10 +271,12 @@ TEST_CASE("every problem of a file is collected with its line, column and key", 
   REQUIRE(lines.size() == 5);
   CHECK(lines[0] == R"(c.json:5:24: num_hidden_layers: expected an integer (layer count), got "32")");
   CHECK(lines[1] == "c.json: no vocabulary size (looked for vocab_size, padded_vocab_size)");
-  CHECK(lines[2] == "c.json:7:26: attention head count 32 is not a multiple of the KV head count 5");
+  CHECK(lines[2] == "c.json:7:26: num_key_value_heads: attention head count 32 is not a multiple of the KV head count 5");
   CHECK(lines[3] == R"(c.json:8:26: tie_word_embeddings: expected true or false, got "no")");
   CHECK_THAT(lines[4], StartsWith(R"(c.json:10:37: layer_types[1]: layer type "linear_attention" is not supported)"));
-  CHECK(check.problems[4].key == "layer_types.1");
+  CHECK(check.problems[4].key == "layer_types[1]");
+  CHECK(check.problems[0].key == "num_hidden_layers");
+  CHECK(check.problems[0].message == R"(expected an integer (layer count), got "32")");
 }
 
 TEST_CASE("an error for a file with several problems says how many more there are", "[hf_config]") {
@@ -311,4 +315,22 @@ TEST_CASE("the model id comes from _name_or_path, else the file or its directory
   CHECK(named.name == "Qwen/Qwen2.5-72B-Instruct");
   CHECK(named.id == "qwen2.5-72b-instruct");
   CHECK(parse_hf_config("{" + body + "}", "/models/Meta-Llama-3.1-8B/config.json").id == "meta-llama-3.1-8b");
+}
+
+TEST_CASE("an imported config.json gives the same architecture as its preset", "[hf_config]") {
+  // The fixture catalog copies the presets of data/models.yaml; both paths must agree.
+  const DataSet data = load_dataset_dir(std::string(TPUPLAN_TEST_DATA_DIR) + "/catalog");
+  for (const auto& [file, id] : {std::pair{"llama-3.1-8b.json", "llama-3.1-8b"}, std::pair{"mixtral-8x7b.json", "mixtral-8x7b"},
+                                 std::pair{"mistral-7b-v0.1.json", "mistral-7b"}}) {
+    INFO(file);
+    const auto imported = fixture(file);
+    const auto it = std::find_if(data.models.presets.begin(), data.models.presets.end(),
+                                 [&](const ModelSpec& p) { return p.id == id; });
+    REQUIRE(it != data.models.presets.end());
+    CHECK(total_params(imported) == total_params(*it));
+    CHECK(active_params(imported) == active_params(*it));
+    CHECK(kv_bytes_per_token(imported, Precision::bf16) == kv_bytes_per_token(*it, Precision::bf16));
+    CHECK(kv_bytes_per_sequence(imported, Precision::bf16, 32768) == kv_bytes_per_sequence(*it, Precision::bf16, 32768));
+    CHECK(imported.max_context == it->max_context);
+  }
 }

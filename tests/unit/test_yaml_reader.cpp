@@ -74,14 +74,23 @@ TEST_CASE("entries report a key given twice and keep its first value", "[yaml_re
         std::vector<std::string>{"e.yaml:3:3: regions.us-east1: duplicate key 'us-east1' (first given on line 2)"});
 }
 
-TEST_CASE("a missing required key is reported once at its map", "[yaml_reader]") {
+TEST_CASE("a missing required key is reported once at its map's key", "[yaml_reader]") {
   Problems problems;
   const Node root = parse("a:\n  b: 1\n", "m.yaml", problems);
   const Node missing = root.required("a").required("source");
   CHECK_FALSE(missing.present());
   CHECK_FALSE(missing.text());
   CHECK_FALSE(missing.required("deeper").number());
-  CHECK(lines(problems) == std::vector<std::string>{"m.yaml:2:3: a.source: missing key 'source'"});
+  CHECK(lines(problems) == std::vector<std::string>{"m.yaml:1:1: a.source: missing key 'source'"});
+}
+
+TEST_CASE("a missing required key names a close key of the same map as a likely misspelling", "[yaml_reader]") {
+  Problems problems;
+  const Node root = parse("usd_per_hour: 5\nsorce: x\n", "s.yaml", problems);
+  CHECK_FALSE(root.required("source").present());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems.list().front().message == "missing key 'source'");
+  CHECK(problems.list().front().hint == "is 'sorce' (line 2) a misspelling of it?");
 }
 
 TEST_CASE("an absent optional key gives nothing and reports nothing", "[yaml_reader]") {
@@ -110,7 +119,7 @@ TEST_CASE("type errors say what was expected and what was found", "[yaml_reader]
                                "t.yaml:2:4: q: expected a number, got '1.5'",
                                "t.yaml:3:4: i: expected a whole number, got '4.5'",
                                "t.yaml:4:4: b: expected true or false, got 'yes'",
-                               "t.yaml:5:4: l: expected text, got a list",
+                               "t.yaml:5:1: l: expected text, got a list",
                                "t.yaml:6:4: m: expected a list, got a scalar",
                                "t.yaml:7:4: d: expected a date YYYY-MM-DD or YYYY-MM, got '2025-02-30'",
                                "t.yaml:8:6: nan: expected a number, got '.nan'",
