@@ -33,7 +33,7 @@ void add_filter_flags(CLI::App& sub, FilterFlags& flags) {
   sub.add_option("--kind", flags.kind, "tpu or gpu");
   sub.add_option("--cloud", flags.cloud, "gcp, aws, or a cloud from --config");
   sub.add_option("--region", flags.region, "a region, e.g. us-central1");
-  sub.add_option("--accelerator", flags.accelerators, "accelerator ids (repeatable), e.g. v6e, h100");
+  sub.add_option("--accelerator", flags.accelerator, "accelerator id or alias, e.g. v6e, h100");
 }
 
 Precision parse_precision_flag(std::string_view flag, std::string_view value) {
@@ -50,16 +50,6 @@ Tier parse_tier_flag(std::string_view flag, std::string_view value) {
   }
   throw Error(ErrorKind::usage, fmt::format("{}: unknown tier '{}'", flag, value),
               suggestion(value, {"on-demand", "spot", "1y", "3y"}));
-}
-
-AcceleratorKind parse_kind_flag(std::string_view value) {
-  if (value == "tpu") {
-    return AcceleratorKind::tpu;
-  }
-  if (value == "gpu") {
-    return AcceleratorKind::gpu;
-  }
-  throw Error(ErrorKind::usage, fmt::format("--kind: unknown kind '{}'", value), suggestion(value, {"tpu", "gpu"}));
 }
 
 MemoryOptions to_memory_options(const MemoryFlags& flags) {
@@ -96,12 +86,13 @@ PricingOptions to_pricing_options(const PricingFlags& flags) {
 OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags) {
   OfferingFilter f;
   if (!flags.kind.empty()) {
-    f.kind = parse_kind_flag(flags.kind);
+    f.kind = parse_accelerator_kind(flags.kind);
   }
   f.cloud = flags.cloud;
   f.region = flags.region;
-  f.accelerators = flags.accelerators;
-  return checked_filter(catalog, f);
+  f.accelerator = flags.accelerator;
+  (void)select_offerings(catalog, f); // names an unknown cloud, region or accelerator before any work
+  return f;
 }
 
 void add_memory_assumptions(Report& report, const MemoryOptions& memory) {

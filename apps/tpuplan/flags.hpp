@@ -34,7 +34,7 @@ struct FilterFlags {
   std::string kind;
   std::string cloud;
   std::string region;
-  std::vector<std::string> accelerators;
+  std::string accelerator;
 };
 
 /// --precision, --kv-precision, --context, --headroom, --overhead-gib.
@@ -50,8 +50,6 @@ void add_filter_flags(CLI::App& sub, FilterFlags& flags);
 Precision parse_precision_flag(std::string_view flag, std::string_view value);
 /// Parses a tier flag value; throws Error(usage) naming the flag.
 Tier parse_tier_flag(std::string_view flag, std::string_view value);
-/// Parses --kind; throws Error(usage).
-AcceleratorKind parse_kind_flag(std::string_view value);
 
 MemoryOptions to_memory_options(const MemoryFlags& flags);
 PricingOptions to_pricing_options(const PricingFlags& flags);

@@ -51,54 +51,18 @@ bool better_region(const CostRow& a, const CostRow& b, const std::optional<Tier>
 
 } // namespace
 
-OfferingFilter checked_filter(const Catalog& catalog, OfferingFilter filter) {
-  if (!filter.cloud.empty()) {
-    const auto clouds = catalog.clouds();
-    if (std::find(clouds.begin(), clouds.end(), filter.cloud) == clouds.end()) {
-      throw_unknown("cloud", filter.cloud, clouds);
-    }
-  }
-  if (!filter.region.empty()) {
-    const auto regions = catalog.regions();
-    if (std::find(regions.begin(), regions.end(), filter.region) == regions.end()) {
-      throw_unknown("region", filter.region, regions);
-    }
-  }
-  for (auto& id : filter.accelerators) {
-    id = catalog.accelerator(id).id;
-  }
-  return filter;
-}
-
-bool matches(const Catalog& catalog, const Offering& offering, const OfferingFilter& filter) {
-  const Accelerator* a = catalog.find_accelerator(offering.accelerator);
-  if (a == nullptr || a->preview) {
-    return false;
-  }
-  if (filter.kind && a->kind != *filter.kind) {
-    return false;
-  }
-  if (!filter.cloud.empty() && offering.cloud != filter.cloud) {
-    return false;
-  }
-  if (!filter.region.empty() && offering.region != filter.region) {
-    return false;
-  }
-  return filter.accelerators.empty() ||
-         std::find(filter.accelerators.begin(), filter.accelerators.end(), a->id) != filter.accelerators.end();
-}
-
 CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
   std::vector<CostRow> candidates;
-  for (const auto& offering : catalog.offerings) {
-    if (!matches(catalog, offering, query.filter)) {
+  for (const Offering* offering : select_offerings(catalog, query.filter)) {
+    const Accelerator& accelerator = catalog.accelerator_of(*offering);
+    if (accelerator.preview) {
       continue;
     }
     CostRow row;
-    row.offering = &offering;
-    row.accelerator = &catalog.accelerator_of(offering);
-    row.fit = fit_memory(query.model, *row.accelerator, offering.chips, query.memory);
-    row.cost = offering_cost(offering, query.pricing);
+    row.offering = offering;
+    row.accelerator = &accelerator;
+    row.fit = fit_memory(query.model, accelerator, offering->chips, query.memory);
+    row.cost = offering_cost(*offering, query.pricing);
     row.rank_usd_per_month = rank_of(row.cost, query.rank_tier);
     candidates.push_back(std::move(row));
   }

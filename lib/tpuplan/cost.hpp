@@ -2,6 +2,7 @@
 #pragma once
 
 #include <tpuplan/catalog.hpp>
+#include <tpuplan/catalog_query.hpp>
 #include <tpuplan/memory.hpp>
 #include <tpuplan/model.hpp>
 #include <tpuplan/pricing.hpp>
@@ -12,26 +13,12 @@
 
 namespace tpuplan {
 
-/// Which offerings to consider. Empty strings mean "any".
-struct OfferingFilter {
-  std::optional<AcceleratorKind> kind;
-  std::string cloud;
-  std::string region;
-  std::vector<std::string> accelerators; ///< accelerator ids (already resolved)
-};
-
-/// Throws Error(usage) with a suggestion when a filter names a cloud, region or accelerator
-/// the catalog does not have; resolves accelerator aliases to ids.
-OfferingFilter checked_filter(const Catalog& catalog, OfferingFilter filter);
-/// True when `offering` passes the filter (preview accelerators never do).
-bool matches(const Catalog& catalog, const Offering& offering, const OfferingFilter& filter);
-
 /// A cost question: this model, at this usage, on these offerings.
 struct CostQuery {
   ModelSpec model;
   MemoryOptions memory;
   PricingOptions pricing;
-  OfferingFilter filter;
+  OfferingFilter filter;         ///< which offerings (catalog_query.hpp); preview accelerators never count
   std::optional<Tier> rank_tier; ///< rank by this tier's monthly bill; default: each row's cheapest
   bool all = false;              ///< every matching offering, not the smallest per accelerator
 };

@@ -100,11 +100,12 @@ std::string_view to_string(RejectReason reason) {
 SizingResult size_offerings(const Catalog& catalog, const SizingQuery& q) {
   SizingResult result;
   auto reject = [&](RejectReason r) { ++result.rejected[static_cast<std::size_t>(r)]; };
-  for (const auto& offering : catalog.offerings) {
-    if (!matches(catalog, offering, q.filter)) {
+  for (const Offering* listed : select_offerings(catalog, q.filter)) {
+    const Offering& offering = *listed;
+    const Accelerator& accelerator = catalog.accelerator_of(offering);
+    if (accelerator.preview) {
       continue;
     }
-    const Accelerator& accelerator = catalog.accelerator_of(offering);
     const auto priced = price_of(offering, q.tier, q.pricing);
     Efficiency efficiency = default_efficiency(accelerator);
     if (!q.efficiency_overrides.empty()) {

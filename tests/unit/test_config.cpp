@@ -125,7 +125,7 @@ backends:
 )");
   CHECK(lines(r) == std::vector<std::string>{
                         "cfg.yaml:2:1: backend: unknown key 'backend' [did you mean 'backends'?]",
-                        "cfg.yaml:5:5: backends[0].endpoint: missing key 'endpoint'",
+                        "cfg.yaml:5:5: backends[0].endpoint: missing key 'endpoint' [is 'endpiont' (line 7) a misspelling of it?]",
                         "cfg.yaml:5:11: backends[0].name: backend name 'a b' must be letters, digits, '-', '_' or '.'",
                         "cfg.yaml:6:11: backends[0].type: unknown value 'tpuu' [did you mean 'tpu'?]",
                         "cfg.yaml:7:5: backends[0].endpiont: unknown key 'endpiont' [did you mean 'endpoint'?]",

@@ -102,12 +102,13 @@ TEST_CASE("the all flag lists every matching offering, those that hold the model
   CHECK_FALSE(result.rows.back().fit.fits);
 }
 
-TEST_CASE("filters name unknown regions and accelerators with a suggestion", "[cost]") {
-  const Catalog c = fixture();
-  OfferingFilter f;
-  f.region = "us-centrl1";
-  CHECK_THROWS_WITH(checked_filter(c, f), "unknown region 'us-centrl1'");
-  OfferingFilter g;
-  g.accelerators = {"H100"};
-  CHECK(checked_filter(c, g).accelerators == std::vector<std::string>{"h100"});
+TEST_CASE("preview accelerators are never offered", "[cost]") {
+  Catalog c = fixture();
+  c.accelerators[0].preview = true; // v6e
+  CostQuery q;
+  q.model = llama_70b();
+  q.all = true;
+  for (const auto& row : compare_costs(c, q).rows) {
+    CHECK(row.accelerator->id != "v6e");
+  }
 }
