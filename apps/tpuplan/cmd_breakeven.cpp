@@ -5,6 +5,7 @@
 #include "command.hpp"
 #include "flags.hpp"
 
+#include <tpuplan/catalog_query.hpp>
 #include <tpuplan/error.hpp>
 
 #include <charconv>
@@ -200,13 +201,15 @@ Runner setup_breakeven(CLI::App& sub) {
     if (!f.offerings.empty()) {
       // The user's own choice is compared as given, whether or not it holds the model (said per row).
       std::set<std::string> seen;
+      const auto selected = select_offerings(catalog, filter);
+      const std::set<const Offering*> allowed(selected.begin(), selected.end());
       for (const auto& key : f.offerings) {
         const auto found = catalog.match_offerings(key);
         if (found.empty()) {
           throw_unknown("offering", key, catalog.offering_names());
         }
         for (const Offering* o : found) {
-          if (matches(catalog, *o, filter) && seen.insert(o->id).second) {
+          if (allowed.count(o) > 0 && seen.insert(o->id).second) {
             const Accelerator& a = catalog.accelerator_of(*o);
             in.options.push_back({o, &a, fit_memory(in.model.spec, a, o->chips, in.memory).fits, std::nullopt, {}});
           }
