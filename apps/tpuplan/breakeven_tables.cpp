@@ -364,11 +364,15 @@ Report breakeven_report(const Catalog& catalog, const BreakevenInputs& in) {
         for (Tier tier : k_all_tiers) {
           if (const auto& p = o->price(tier)) {
             sources.insert(p->source);
-            dates.insert(p->as_of);
+            if (!p->as_of.empty()) {
+              dates.insert(p->as_of);
+            }
             tiers.emplace_back(to_string(tier));
           }
         }
-        r.assumptions.push_back({"prices." + o->id, fmt::format("{}", fmt::join(dates, ", ")), "as of",
+        r.assumptions.push_back({"prices." + o->id,
+                                 dates.empty() ? std::string("undated") : fmt::format("as of {}", fmt::join(dates, ", ")),
+                                 "",
                                  fmt::format("{} prices ({})", o->id, fmt::join(tiers, ", ")),
                                  fmt::format("{}", fmt::join(sources, "; "))});
       }

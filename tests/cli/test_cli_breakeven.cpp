@@ -282,3 +282,79 @@ TEST_CASE("cost draws its monthly bills as a bar chart with the same renderer", 
   }
   CHECK(bars == 4 + 2 + 2);
 }
+
+// ---- the seed's worked examples (docs/seed-appendix-g.md) ------------------------------------
+// examples/seed-appendix-g.yaml holds the seed's figures as printed; the fixture only supplies
+// accelerator specs and models. The seed's month is 30 days: --hours-per-month 720.
+
+namespace {
+
+json seed(std::vector<std::string> args) {
+  std::vector<std::string> all = {"--config", std::string(TPUPLAN_SOURCE_DIR) + "/examples/seed-appendix-g.yaml",
+                                  "--hours-per-month", "720", "--offering", "v4-8@appendix-g", "--offering",
+                                  "4x-a100-40gb@appendix-g", "--offering", "v5e-8@appendix-g"};
+  all.insert(all.end(), args.begin(), args.end());
+  return json_of(all);
+}
+
+json seed_row(const json& doc, const std::string& offering) {
+  return rows_where(doc, "commitment", "offering", offering).at(0);
+}
+
+} // namespace
+
+TEST_CASE("seed: the sustained 24/7 figures are the v4-8's on-demand rate against the A100's 1-year rate",
+          "[cli][breakeven][seed]") {
+  const auto doc = seed({"--hours", "24"});
+  const auto v4 = seed_row(doc, "v4-8@appendix-g");
+  const auto a100 = seed_row(doc, "4x-a100-40gb@appendix-g");
+  // The seed's "$3,168/month (1-year commit)" is 4.40 × 720, the on-demand rate; the 1-year
+  // rate gives 3.30 × 720 = $2,376. Its "$5,760 (1-year)" for 4× A100 is right: 8 × 720.
+  CHECK(v4["usd_per_month_on_demand"].get<double>() == Approx(3168));
+  CHECK(v4["usd_per_month_1y"].get<double>() == Approx(2376));
+  CHECK(a100["usd_per_month_1y"].get<double>() == Approx(5760));
+  // Like for like (1-year against 1-year), the v4-8 saves $3,384 (58.75%), not $2,592 (45%).
+  const auto only_v4 = json_of({"--config", std::string(TPUPLAN_SOURCE_DIR) + "/examples/seed-appendix-g.yaml",
+                                "--hours-per-month", "720", "--hours", "24", "--offering", "v4-8@appendix-g",
+                                "--offering", "4x-a100-40gb@appendix-g"});
+  const auto like = rows_where(only_v4, "platform", "tier", "1y").at(0);
+  CHECK(like["tpu_offering"] == "v4-8@appendix-g");
+  CHECK(like["savings_usd_per_month"].get<double>() == Approx(3384));
+  CHECK(like["savings_percent"].get<double>() == Approx(58.75));
+  // With the v5e-8 in the comparison, its $2.20 1-year rate is the cheaper TPU: $1,584.
+  const auto y1 = rows_where(doc, "platform", "tier", "1y").at(0);
+  CHECK(y1["tpu_offering"] == "v5e-8@appendix-g");
+  CHECK(y1["tpu_usd_per_month"].get<double>() == Approx(1584));
+}
+
+TEST_CASE("seed: the 8 h/day burst figures bill the A100's 1-year rate by the hour, which no commitment does",
+          "[cli][breakeven][seed]") {
+  const auto doc = seed({"--hours", "8"});
+  const auto v4 = seed_row(doc, "v4-8@appendix-g");
+  const auto a100 = seed_row(doc, "4x-a100-40gb@appendix-g");
+  CHECK(v4["usd_per_month_on_demand"].get<double>() == Approx(1056)); // the seed's $1,056: 4.40 × 8 × 30
+  // The seed's $1,920 is 8 × 8 × 30; a 1-year commitment bills all 720 hours: $5,760. On demand: $2,880.
+  CHECK(a100["usd_per_month_1y"].get<double>() == Approx(5760));
+  CHECK(a100["usd_per_month_on_demand"].get<double>() == Approx(2880));
+  CHECK(a100["cheapest_tier"] == "on-demand");
+}
+
+TEST_CASE("seed: the committed-use savings are $792 and $1,296 a month, not $950 and $1,580", "[cli][breakeven][seed]") {
+  const auto v4 = seed_row(seed({"--hours", "24"}), "v4-8@appendix-g");
+  CHECK(v4["discount_1y_percent"].get<double>() == Approx(25));
+  CHECK(v4["discount_3y_percent"].get<double>() == Approx(100 * (1 - 2.60 / 4.40)));
+  CHECK(v4["savings_1y_vs_on_demand_usd_per_month"].get<double>() == Approx(792));
+  CHECK(v4["savings_3y_vs_on_demand_usd_per_month"].get<double>() == Approx(1296));
+  CHECK(v4["breakeven_1y_vs_on_demand_hours_per_day"].get<double>() == Approx(18));
+  CHECK(v4["breakeven_3y_vs_on_demand_hours_per_day"].get<double>() == Approx(24 * 2.60 / 4.40));
+}
+
+TEST_CASE("seed: a 70B model in bf16 fits neither the v4-8 nor the v5e-8, only in int8", "[cli][breakeven][seed]") {
+  const auto bf16 = seed({"--hours", "24"});
+  CHECK(seed_row(bf16, "v4-8@appendix-g")["holds_model"] == false);  // 4 chips × 32 GiB, not 8 × 32
+  CHECK(seed_row(bf16, "v5e-8@appendix-g")["holds_model"] == false); // 8 × 16 GiB
+  CHECK(seed_row(bf16, "4x-a100-40gb@appendix-g")["holds_model"] == true);
+  const auto int8 = seed({"--hours", "24", "--precision", "int8"});
+  CHECK(seed_row(int8, "v4-8@appendix-g")["holds_model"] == true);
+  CHECK(seed_row(int8, "v5e-8@appendix-g")["holds_model"] == true);
+}
