@@ -215,6 +215,10 @@ void add_platform(Report& r, const BreakevenInputs& in) {
     const auto tpu = lines_of(in.candidates, k.tiers, AcceleratorKind::tpu, base);
     const auto gpu = lines_of(in.candidates, k.tiers, AcceleratorKind::gpu, base);
     const auto swaps = crossovers(tpu, gpu);
+    if (tpu.empty() && gpu.empty()) {
+      t.notes.push_back(fmt::format("{}: no option has a price in this tier.", k.label));
+      continue;
+    }
     for (double h : in.hours) {
       const auto c = compare_groups(tpu, gpu, h);
       const Cell winner = !c.winner ? Cell{} : Cell{std::string(*c.winner == 1 ? "tpu" : *c.winner == 2 ? "gpu" : "tie")};
@@ -336,7 +340,7 @@ Report breakeven_report(const Catalog& catalog, const BreakevenInputs& in) {
     r.assumptions.front().value = in.hours_text;
   }
   add_memory_assumptions(r, in.memory);
-  const char* workload = in.workload_given ? "" : " (the estimator's default; --input-tokens sets it)";
+  const char* workload = in.workload_given ? "" : " (the estimator's default; --input-tokens/--output-tokens set it)";
   r.assumptions.push_back({"input_tokens", in.input_tokens, "tokens",
                            fmt::format("prompt tokens per request, for throughput estimates{}", workload), ""});
   r.assumptions.push_back({"output_tokens", in.output_tokens, "tokens",

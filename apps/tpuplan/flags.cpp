@@ -110,7 +110,9 @@ void add_pricing_assumptions(Report& report, const PricingOptions& pricing) {
   report.assumptions.push_back({"hours_per_day", pricing.hours_per_day, "h",
                                 "hours a day the service runs; on-demand and spot bill these", ""});
   report.assumptions.push_back({"hours_per_month", pricing.hours_per_month, "h",
-                                "billing month; commitments bill every hour of it", "365 × 24 / 12 (GCP, AWS)"});
+                                "billing month; commitments bill every hour of it",
+                                pricing.hours_per_month == k_hours_per_month ? "365 × 24 / 12 (GCP, AWS)"
+                                                                             : "--hours-per-month"});
   report.assumptions.push_back({"spot_overhead", pricing.spot_overhead, "fraction",
                                 "spot hours lost to preemptions and restarts (assumed; set --spot-overhead)",
                                 "docs/methodology.md §Spot"});
