@@ -85,6 +85,13 @@ void add_commitment(Report& r, const BreakevenInputs& in) {
                          fmt::format("{} saves $/month", c), 0, true,
                          fmt::format("on-demand bill − {} bill at these hours (negative: the commitment costs more)", c)});
   }
+  for (Tier tier : {Tier::on_demand, Tier::commit_1y, Tier::commit_3y}) {
+    t.columns.push_back({"spot_breakeven_overhead_vs_" + tier_key(tier) + "_percent",
+                         fmt::format("spot b/e overhead vs {} %", to_string(tier)), 0, tier != Tier::on_demand,
+                         fmt::format("spot is cheaper than {} while it loses less than this share of the hours used "
+                                     "to preemption (negative: never)",
+                                     to_string(tier))});
+  }
   for (Tier tier : k_all_tiers) {
     t.columns.push_back({"usd_per_hour_" + tier_key(tier), fmt::format("$/h {}", to_string(tier)), 2, true,
                          fmt::format("{} list price per hour", to_string(tier))});
@@ -107,6 +114,9 @@ void add_commitment(Report& r, const BreakevenInputs& in) {
       row.push_back(cell(b.savings_1y_usd_per_month));
       row.push_back(percent(b.discount_3y));
       row.push_back(cell(b.savings_3y_usd_per_month));
+      row.push_back(percent(b.spot_overhead_vs_on_demand));
+      row.push_back(percent(b.spot_overhead_vs_1y));
+      row.push_back(percent(b.spot_overhead_vs_3y));
       for (Tier tier : k_all_tiers) {
         row.push_back(cell(b.cost.hourly(tier)));
       }

@@ -81,6 +81,16 @@ std::optional<PricedOption> cheapest_at(const std::vector<PricedOption>& candida
   return best;
 }
 
+std::optional<double> spot_overhead_breakeven(double spot_usd_per_hour, double other_usd_per_hour, Tier other,
+                                              const PricingOptions& options) {
+  const double spot_without_overhead = spot_usd_per_hour * useful_hours_per_month(options);
+  if (!(spot_without_overhead > 0)) {
+    return std::nullopt;
+  }
+  // spot × (1 + o) × hours used = other's bill  ⇒  o = other's bill ÷ (spot × hours used) − 1.
+  return monthly_cost(other_usd_per_hour, other, options) / spot_without_overhead - 1.0;
+}
+
 CommitmentBreakeven commitment_breakeven(const Offering& offering, const PricingOptions& options) {
   CommitmentBreakeven b;
   b.cost = offering_cost(offering, options);
@@ -104,6 +114,15 @@ CommitmentBreakeven commitment_breakeven(const Offering& offering, const Pricing
   };
   against(Tier::commit_1y, b.commit_1y_vs_on_demand, b.commit_1y_vs_spot, b.discount_1y, b.savings_1y_usd_per_month);
   against(Tier::commit_3y, b.commit_3y_vs_on_demand, b.commit_3y_vs_spot, b.discount_3y, b.savings_3y_usd_per_month);
+  if (spot) {
+    for (auto [tier, out] : {std::pair{Tier::on_demand, &b.spot_overhead_vs_on_demand},
+                             std::pair{Tier::commit_1y, &b.spot_overhead_vs_1y},
+                             std::pair{Tier::commit_3y, &b.spot_overhead_vs_3y}}) {
+      if (const auto& other = offering.price(tier)) {
+        *out = spot_overhead_breakeven(spot->usd_per_hour, other->usd_per_hour, tier, options);
+      }
+    }
+  }
   return b;
 }
 

@@ -60,7 +60,19 @@ struct CommitmentBreakeven {
   /// commitment costs more at this usage).
   std::optional<double> savings_1y_usd_per_month;
   std::optional<double> savings_3y_usd_per_month;
+  /// The spot overhead (fraction of hours lost) at which spot costs as much as on-demand,
+  /// 1y or 3y at options.hours_per_day: spot is cheaper while its overhead stays below it.
+  /// Negative: that tier is cheaper even with no overhead. Absent without both prices or at 0 h/day.
+  std::optional<double> spot_overhead_vs_on_demand;
+  std::optional<double> spot_overhead_vs_1y;
+  std::optional<double> spot_overhead_vs_3y;
 };
+
+/// The spot overhead at which a spot price of `spot_usd_per_hour` bills as much as
+/// `other_usd_per_hour` in `other` at options.hours_per_day:
+/// other's monthly bill ÷ (spot × hours used a month) − 1. nullopt at 0 h/day or a free spot price.
+std::optional<double> spot_overhead_breakeven(double spot_usd_per_hour, double other_usd_per_hour, Tier other,
+                                              const PricingOptions& options);
 
 /// The commitment analysis of one offering at options.hours_per_day.
 CommitmentBreakeven commitment_breakeven(const Offering& offering, const PricingOptions& options);

@@ -87,6 +87,10 @@ TEST_CASE("breakeven at 8 hours a day bills each tier and gives commitment break
   CHECK(v5e["breakeven_3y_vs_on_demand_hours_per_day"].get<double>() == Approx(10.8));
   CHECK(v5e["breakeven_3y_vs_spot_hours_per_day"].get<double>() == Approx(24 * 7.2 / 4.4));
   CHECK(v5e["discount_1y_percent"].get<double>() == Approx(30));
+  // Spot ($4/h) stays cheaper than on-demand ($16/h) until 300% of the hours are lost, and
+  // than the 3-year commitment at 8 h/day until 5,256 ÷ (4 × 8 × 30.4167) − 1 = 440%.
+  CHECK(v5e["spot_breakeven_overhead_vs_on_demand_percent"].get<double>() == Approx(300));
+  CHECK(v5e["spot_breakeven_overhead_vs_3y_percent"].get<double>() == Approx(100 * (5256 / (4 * 8 * 730.0 / 24) - 1)));
   // A GPU without commitment prices: absent, never 0.
   CHECK(rows[0]["usd_per_month_1y"].is_null());
   CHECK(rows[0]["breakeven_1y_vs_on_demand_hours_per_day"].is_null());

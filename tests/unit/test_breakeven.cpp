@@ -294,3 +294,25 @@ TEST_CASE("full-load throughput is the estimator's largest batch that fits, or n
   CHECK(e->output_tokens_per_s == Approx(estimator.at(estimator.max_batch()).output_tokens_per_s));
   CHECK_FALSE(full_load_estimate(m, h100, 1, memory, 1000, 250).has_value()); // 80 GiB cannot hold 70B in bf16
 }
+
+TEST_CASE("spot stays cheaper while its preemption overhead is below the break-even overhead", "[breakeven]") {
+  const auto v5e = offering("v5e-8", 9.60, 1.96, 6.72, 4.32);
+  PricingOptions p;
+  p.hours_per_day = 24;
+  const auto b = commitment_breakeven(v5e, p);
+  // Against on-demand the hours cancel: 9.60 ÷ 1.96 − 1 = 390% of the hours may be lost.
+  CHECK(*b.spot_overhead_vs_on_demand == Approx(9.60 / 1.96 - 1));
+  CHECK(*b.spot_overhead_vs_3y == Approx(4.32 / 1.96 - 1));
+  // At 8 h/day the commitment still bills every hour, so spot may lose three times as much.
+  p.hours_per_day = 8;
+  const auto eight = commitment_breakeven(v5e, p);
+  CHECK(*eight.spot_overhead_vs_3y == Approx(3 * 4.32 / 1.96 - 1));
+  CHECK(*eight.spot_overhead_vs_on_demand == Approx(9.60 / 1.96 - 1));
+  // The overhead at the break-even makes spot's bill equal the other tier's.
+  PricingOptions at = p;
+  at.spot_overhead = *eight.spot_overhead_vs_1y;
+  CHECK(monthly_cost(1.96, Tier::spot, at) == Approx(monthly_cost(6.72, Tier::commit_1y, at)));
+  p.hours_per_day = 0;
+  CHECK_FALSE(commitment_breakeven(v5e, p).spot_overhead_vs_3y.has_value());
+  CHECK_FALSE(commitment_breakeven(offering("x", 9.60, {}, 6.72, {}), p).spot_overhead_vs_on_demand.has_value());
+}
