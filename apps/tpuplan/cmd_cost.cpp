@@ -248,6 +248,20 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   }
   report.tables.push_back(std::move(table));
 
+  // --format svg: the monthly bill of each option, one bar per tier (chart.hpp draws it).
+  Chart chart;
+  chart.table = "offerings";
+  chart.kind = ChartKind::bar;
+  chart.title = fmt::format("Monthly cost of {} at {:g} h/day, by tier", model.spec.id, query.pricing.hours_per_day);
+  chart.x = "offering_id";
+  for (Tier t : k_all_tiers) {
+    chart.y.push_back("usd_per_month_" + tier_key(t));
+    chart.y_labels.emplace_back(to_string(t));
+  }
+  chart.x_title = "option (offering@region)";
+  chart.y_title = "monthly cost (USD)";
+  report.charts.push_back(std::move(chart));
+
   const bool any_fits = std::any_of(result.rows.begin(), result.rows.end(), [](const CostRow& r) { return r.fit.fits; });
   if (!any_fits) {
     std::string hint = "try --precision int8 or int4, a shorter --context, or remove filters";

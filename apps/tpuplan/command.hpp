@@ -85,5 +85,6 @@ Runner setup_estimate(CLI::App& sub);
 Runner setup_catalog(CLI::App& sub);
 Runner setup_validate(CLI::App& sub);
 Runner setup_bench(CLI::App& sub);
+Runner setup_breakeven(CLI::App& sub);
 
 } // namespace tpuplan::app

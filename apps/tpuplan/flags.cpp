@@ -19,6 +19,10 @@ void add_memory_flags(CLI::App& sub, MemoryFlags& flags) {
 
 void add_pricing_flags(CLI::App& sub, PricingFlags& flags) {
   sub.add_option("--hours", flags.hours_per_day, "hours a day the service runs (0–24)")->capture_default_str();
+  add_billing_flags(sub, flags);
+}
+
+void add_billing_flags(CLI::App& sub, PricingFlags& flags) {
   sub.add_option("--hours-per-month", flags.hours_per_month, "hours in a billing month")->capture_default_str();
   sub.add_option("--spot-overhead", flags.spot_overhead,
                  "spot: hours lost to preemptions and restarts, as a fraction of the hours used")
@@ -106,7 +110,9 @@ void add_pricing_assumptions(Report& report, const PricingOptions& pricing) {
   report.assumptions.push_back({"hours_per_day", pricing.hours_per_day, "h",
                                 "hours a day the service runs; on-demand and spot bill these", ""});
   report.assumptions.push_back({"hours_per_month", pricing.hours_per_month, "h",
-                                "billing month; commitments bill every hour of it", "365 × 24 / 12 (GCP, AWS)"});
+                                "billing month; commitments bill every hour of it",
+                                pricing.hours_per_month == k_hours_per_month ? "365 × 24 / 12 (GCP, AWS)"
+                                                                             : "--hours-per-month"});
   report.assumptions.push_back({"spot_overhead", pricing.spot_overhead, "fraction",
                                 "spot hours lost to preemptions and restarts (assumed; set --spot-overhead)",
                                 "docs/methodology.md §Spot"});

@@ -41,6 +41,8 @@ struct FilterFlags {
 void add_memory_flags(CLI::App& sub, MemoryFlags& flags);
 /// --hours, --hours-per-month, --spot-overhead.
 void add_pricing_flags(CLI::App& sub, PricingFlags& flags);
+/// --hours-per-month, --spot-overhead (for commands that read --hours their own way).
+void add_billing_flags(CLI::App& sub, PricingFlags& flags);
 /// --kind, --cloud, --region, --accelerator.
 void add_filter_flags(CLI::App& sub, FilterFlags& flags);
 

@@ -18,6 +18,7 @@ const Command k_commands[] = {
     {"cost", "monthly and hourly cost, by tier, of every option that holds a model", setup_cost},
     {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size},
     {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate},
+    {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven},
     {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench},
     {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
              "130 interrupted.\nDocs: docs/cli.md, docs/methodology.md, docs/json.md.");
 
   GlobalOptions global;
-  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown (default: from -o's extension, else table)");
+  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown, svg (default: from -o's extension, else table)");
   app.add_option("-o,--output", global.output, "write the result to FILE atomically ('-' = stdout)");
   app.add_option("--data", global.data_dir, "read the catalog and models from DIR (YAML) instead of the embedded data");
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");

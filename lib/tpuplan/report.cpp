@@ -405,14 +405,16 @@ std::string_view to_string(Format format) {
     return "csv";
   case Format::markdown:
     return "markdown";
+  case Format::svg:
+    return "svg";
   }
   return "table";
 }
 
-std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown"}; }
+std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown", "svg"}; }
 
 std::optional<Format> parse_format(std::string_view name) {
-  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown}) {
+  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown, Format::svg}) {
     if (name == to_string(f)) {
       return f;
     }
@@ -436,6 +438,9 @@ void render(const Report& report, Format format, const RenderOptions& options, s
     break;
   case Format::markdown:
     render_markdown(report, options, out);
+    break;
+  case Format::svg:
+    render_svg(report, options, out); // chart.cpp
     break;
   }
 }

@@ -1,6 +1,8 @@
-// One result value for every command, rendered as table, JSON, CSV or Markdown.
+// One result value for every command, rendered as table, JSON, CSV, Markdown or SVG (chart.hpp).
 // Commands build a Report; only this module knows formats (DESIGN.md §1).
 #pragma once
+
+#include <tpuplan/chart.hpp>
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -57,6 +59,7 @@ struct Report {
   std::vector<Table> tables;
   std::vector<std::string> notes;      ///< report-wide notes (also in JSON)
   std::vector<std::string> explain;    ///< the arithmetic, shown with --explain (table/Markdown)
+  std::vector<Chart> charts;           ///< how --format svg draws tables (the first, or --table's)
 
   std::string schema() const { return "tpuplan." + command + "/v1"; }
   /// The table named `name`; throws Error(usage) with a suggestion when there is none.
@@ -64,7 +67,7 @@ struct Report {
 };
 
 /// Output formats.
-enum class Format { table, json, csv, markdown };
+enum class Format { table, json, csv, markdown, svg };
 std::string_view to_string(Format format);
 std::optional<Format> parse_format(std::string_view name);
 std::vector<std::string> format_names();
@@ -74,7 +77,7 @@ struct RenderOptions {
   bool color = false;         ///< ANSI colour in table format (decided by apps/, never here)
   bool wide = false;          ///< show wide_only columns in table/Markdown
   bool explain = false;       ///< show Report::explain lines in table/Markdown
-  std::string table;          ///< for CSV/JSON "rows": which table (default: the first)
+  std::string table;          ///< for CSV/JSON "rows" and SVG: which table (default: the first)
   std::string tool_version;
 };
 
