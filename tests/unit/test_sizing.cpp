@@ -64,7 +64,8 @@ SizingQuery query() {
 } // namespace
 
 TEST_CASE("sizing picks the cheapest offering that holds the model and counts those that do not", "[sizing]") {
-  const auto result = size_offerings(fixture(), query());
+  const Catalog catalog = fixture(); // the results point into it
+  const auto result = size_offerings(catalog, query());
   REQUIRE_FALSE(result.feasible.empty());
   CHECK(result.feasible.front().offering->id == "big-1@r1"); // $2.70 beats small-4 at $4.80; small-1 (16 GiB) cannot hold 16 GB of weights
   CHECK(result.rejected[static_cast<std::size_t>(RejectReason::does_not_fit)] == 1);
@@ -73,9 +74,10 @@ TEST_CASE("sizing picks the cheapest offering that holds the model and counts th
 }
 
 TEST_CASE("a TPOT target no option meets rejects them all and names the nearest", "[sizing]") {
+  const Catalog catalog = fixture(); // the results point into it
   auto q = query();
   q.limits.tpot_ms = 0.5;
-  const auto result = size_offerings(fixture(), q);
+  const auto result = size_offerings(catalog, q);
   CHECK(result.feasible.empty());
   REQUIRE(result.nearest.has_value());
   CHECK(result.nearest->reason == RejectReason::misses_tpot);
@@ -83,12 +85,13 @@ TEST_CASE("a TPOT target no option meets rejects them all and names the nearest"
 }
 
 TEST_CASE("a load beyond one replica's capacity adds replicas and their cost", "[sizing]") {
+  const Catalog catalog = fixture(); // the results point into it
   auto q = query();
-  const auto one = size_offerings(fixture(), q);
+  const auto one = size_offerings(catalog, q);
   REQUIRE_FALSE(one.feasible.empty());
   const double capacity = one.feasible.front().estimate.requests_per_s;
   q.rate_requests_per_s = capacity * 2.5;
-  const auto loaded = size_offerings(fixture(), q);
+  const auto loaded = size_offerings(catalog, q);
   REQUIRE_FALSE(loaded.feasible.empty());
   const auto& best = loaded.feasible.front();
   CHECK(best.replicas >= 3);
@@ -96,10 +99,11 @@ TEST_CASE("a load beyond one replica's capacity adds replicas and their cost", "
 }
 
 TEST_CASE("the tokens objective ranks by cost per million output tokens", "[sizing]") {
+  const Catalog catalog = fixture(); // the results point into it
   auto q = query();
   q.objective = Objective::usd_per_million_tokens;
   q.tier = Tier::spot;
-  const auto result = size_offerings(fixture(), q);
+  const auto result = size_offerings(catalog, q);
   REQUIRE(result.feasible.size() >= 2);
   for (std::size_t i = 1; i < result.feasible.size(); ++i) {
     CHECK(result.feasible[i - 1].usd_per_million_output_tokens <= result.feasible[i].usd_per_million_output_tokens);
@@ -107,10 +111,11 @@ TEST_CASE("the tokens objective ranks by cost per million output tokens", "[sizi
 }
 
 TEST_CASE("a closed-loop concurrency splits the sequences over replicas within the best batch", "[sizing]") {
+  const Catalog catalog = fixture(); // the results point into it
   auto q = query();
   q.limits.max_batch = 16;
   q.concurrency = 40;
-  const auto result = size_offerings(fixture(), q);
+  const auto result = size_offerings(catalog, q);
   REQUIRE_FALSE(result.feasible.empty());
   for (const auto& c : result.feasible) {
     CHECK(c.estimate.batch <= 16);
