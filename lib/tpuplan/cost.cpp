@@ -97,6 +97,26 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
         result.too_small.emplace_back(id, largest->offering);
       }
     }
+    for (const OfferingPick& pick : query.also_show) {
+      const auto matches = [&](const CostRow& r) {
+        return r.accelerator->id == pick.accelerator && r.offering->chips == pick.chips &&
+               (pick.name.empty() || r.offering->name == pick.name);
+      };
+      if (std::any_of(result.rows.begin(), result.rows.end(), matches)) {
+        continue;
+      }
+      const CostRow* chosen = nullptr;
+      for (const auto& [id, rows] : by_accelerator) {
+        for (const auto& row : rows) {
+          if (matches(row) && (chosen == nullptr || better_region(row, *chosen, query.rank_tier))) {
+            chosen = &row;
+          }
+        }
+      }
+      if (chosen != nullptr) {
+        result.rows.push_back(*chosen);
+      }
+    }
   }
   std::stable_sort(result.rows.begin(), result.rows.end(), [](const CostRow& a, const CostRow& b) {
     // Options that hold the model come first, then by rank.

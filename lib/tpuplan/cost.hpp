@@ -13,6 +13,14 @@
 
 namespace tpuplan {
 
+/// Hardware to list besides the smallest holding offering of each accelerator (e.g. what a
+/// bench profile measured): offerings of this accelerator × chips, and of this name if given.
+struct OfferingPick {
+  std::string accelerator; ///< Accelerator::id
+  int chips = 0;
+  std::string name;        ///< Offering::name; empty = any offering of the accelerator × chips
+};
+
 /// A cost question: this model, at this usage, on these offerings.
 struct CostQuery {
   ModelSpec model;
@@ -21,6 +29,9 @@ struct CostQuery {
   OfferingFilter filter;         ///< which offerings (catalog_query.hpp); preview accelerators never count
   std::optional<Tier> rank_tier; ///< rank by this tier's monthly bill; default: each row's cheapest
   bool all = false;              ///< every matching offering, not the smallest per accelerator
+  /// Without `all`: also list, for each pick no listed row matches, its best-ranked region
+  /// among the matching offerings, whether or not it holds the model.
+  std::vector<OfferingPick> also_show;
 };
 
 /// One option with its memory fit and costs.

@@ -251,6 +251,17 @@ bool FakeServer::handle(int fd, const Request& req) {
     if (req.path == "/metrics") {
       return serve_metrics(fd);
     }
+    if (m_options.probe_delay.count() > 0 && !pause(m_options.probe_delay)) {
+      return false;
+    }
+    const bool health_path = req.path == "/health" || (req.path == "/v1/health" && f == Flavor::jetstream);
+    if (health_path && m_options.health_status != 200) {
+      // vLLM answers 503 with an empty body when its engine is dead; TGI names the check.
+      const char* body = f == Flavor::tgi ? R"({"error":"unhealthy","error_type":"healthcheck"})" : "";
+      const int status = m_options.health_status;
+      const char* reason = status == 503 ? "Service Unavailable" : status == 500 ? "Internal Server Error" : "Error";
+      return send_all(fd, response(status, reason, json_type, body));
+    }
     if (req.path == "/v1/models" && f != Flavor::jetstream) {
       const char* owner = f == Flavor::vllm ? "vllm" : f == Flavor::llamacpp ? "llamacpp" : model.c_str();
       const json body = {{"object", "list"},
@@ -404,7 +415,12 @@ bool FakeServer::generate(int fd, const Request& req, Fault fault) {
     }
   }
   while (generated < max_tokens) {
-    if (generated > 0 && !pause(m_options.token_interval)) {
+    std::chrono::microseconds interval = m_options.token_interval;
+    if (m_options.token_interval_per_running.count() > 0) {
+      std::lock_guard lock(m_mutex);
+      interval += m_options.token_interval_per_running * m_running;
+    }
+    if (generated > 0 && !pause(interval)) {
       return false;
     }
     const int n = std::min(per_chunk, max_tokens - generated);

@@ -48,6 +48,11 @@ struct FakeServerOptions {
   int retry_after_s = 2;
   std::size_t oversized_bytes = 256 * 1024;
   double prefix_hit_rate = 0;                     ///< fraction of prompt tokens reported as prefix-cache hits
+  /// Added to token_interval per generation holding a slot: a decode step that slows with the
+  /// batch, as a memory-bound server's does (0 = a constant interval).
+  std::chrono::microseconds token_interval_per_running{0};
+  int health_status = 200;                        ///< status of /health and /v1/health (503: engine dead)
+  std::chrono::microseconds probe_delay{0};       ///< before answering a GET probe (not /metrics)
 };
 
 /// What the server saw.

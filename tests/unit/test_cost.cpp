@@ -112,3 +112,22 @@ TEST_CASE("preview accelerators are never offered", "[cost]") {
     CHECK(row.accelerator->id != "v6e");
   }
 }
+
+TEST_CASE("picks list measured hardware beside the smallest offerings, in its best region", "[cost]") {
+  const Catalog c = fixture();
+  CostQuery q;
+  q.model = llama_70b();
+  q.also_show = {{"v6e", 8, "v6e-8"},  // already listed: nothing added
+                 {"v6e", 4, ""},       // too small for the model: listed all the same
+                 {"v5e", 32, ""}};     // no such offering: nothing to list
+  const auto result = compare_costs(c, q);
+  REQUIRE(result.rows.size() == 4);
+  CHECK(result.rows[0].offering->id == "v6e-8@us-central1");
+  CHECK(result.rows.back().offering->id == "v6e-4@us-central1"); // does not fit: last
+  CHECK_FALSE(result.rows.back().fit.fits);
+  q.also_show = {{"v6e", 8, "v6e-8"}};
+  q.filter.region = "europe-west4";
+  const auto europe = compare_costs(c, q);
+  REQUIRE(europe.rows.size() == 1);
+  CHECK(europe.rows[0].offering->id == "v6e-8@europe-west4");
+}
