@@ -1,6 +1,9 @@
 // `tpuplan cost`: monthly (and hourly) cost of every option that holds a model, by tier.
+#include "breakeven_tables.hpp"
 #include "command.hpp"
+#include "cost_table.hpp"
 #include "flags.hpp"
+#include "profiles.hpp"
 
 #include <tpuplan/cost.hpp>
 #include <tpuplan/error.hpp>
@@ -26,19 +29,20 @@ struct CostFlags {
   double output_tokens = EstimateRequest{}.output_tokens;
   std::optional<double> rate;
   std::optional<double> tokens_per_day;
+  std::vector<std::string> measured;
+  std::optional<double> ttft_ms;
+  std::optional<double> tpot_ms;
+  std::string slo_percentile = "p90";
+  CalibrationFlags calibration;
 };
 
-/// Throughput of one row at its best batch (the most output tokens per second memory allows).
-struct Throughput {
-  std::optional<Estimate> estimate;
-  std::optional<int> replicas; ///< replicas the load needs (with --rate / --tokens-per-day)
-};
-
-Throughput row_throughput(const CostRow& r, const ModelSpec& model, const CostFlags& flags, const MemoryOptions& memory,
-                          std::optional<double> load_requests_per_s) {
-  Throughput t;
+/// The estimate at the row's best batch (the most output tokens per second memory and the
+/// latency limits allow).
+std::optional<Estimate> row_estimate(const CostRow& r, const ModelSpec& model, const CostFlags& flags,
+                                     const MemoryOptions& memory, const Efficiency& efficiency,
+                                     const BatchLimits& limits) {
   if (!r.fit.fits) {
-    return t;
+    return std::nullopt;
   }
   EstimateRequest request;
   request.chips = r.offering->chips;
@@ -49,101 +53,50 @@ Throughput row_throughput(const CostRow& r, const ModelSpec& model, const CostFl
   request.cache_tokens = memory.context_tokens;
   request.headroom_fraction = memory.headroom_fraction;
   request.overhead_gib_per_chip = memory.overhead_gib_per_chip;
+  request.efficiency = efficiency;
   const Estimator estimator(model, *r.accelerator, request);
-  t.estimate = best_batch(estimator);
-  if (t.estimate && load_requests_per_s) {
-    t.replicas = std::max(1, static_cast<int>(std::ceil(*load_requests_per_s / t.estimate->requests_per_s)));
-  }
-  return t;
+  return best_batch(estimator, limits);
 }
 
-std::string tier_key(Tier t) {
-  std::string s(to_string(t));
-  std::replace(s.begin(), s.end(), '-', '_');
-  return s;
+/// The estimate at a measured level's own point: its achieved concurrency and workload, so the
+/// two figures can be compared (calibrate.hpp's predict_level, the same arithmetic).
+std::optional<double> estimate_at_level(const MeasuredThroughput& m, const CostRow& r, const ModelSpec& model,
+                                        const MemoryOptions& memory, const Efficiency& efficiency) {
+  if (!m.found || !m.input_tokens_per_request || !m.output_tokens_per_request ||
+      !(*m.input_tokens_per_request >= 1) || !(*m.output_tokens_per_request >= 1) || !(m.mean_in_flight > 0)) {
+    return std::nullopt;
+  }
+  CalibrationRequest request;
+  request.model = model;
+  request.accelerator = r.accelerator;
+  request.chips = r.offering->chips;
+  request.base.weights = memory.weights;
+  request.base.kv = memory.kv;
+  request.base.headroom_fraction = memory.headroom_fraction;
+  request.base.overhead_gib_per_chip = memory.overhead_gib_per_chip;
+  CalibrationLevel level;
+  level.batch = m.mean_in_flight;
+  level.input_tokens = *m.input_tokens_per_request;
+  level.output_tokens = *m.output_tokens_per_request;
+  return predict_level(request, level, efficiency).output_tokens_per_s;
 }
 
-std::vector<Column> cost_columns() {
-  std::vector<Column> c = {
-      {"offering", "offering", 0, false, "the provider's name of what is rented"},
-      {"offering_id", "id", 0, true, "unique id: <name>@<region>"},
-      {"cloud", "cloud", 0, true, ""},
-      {"region", "region", 0, false, ""},
-      {"accelerator", "accel", 0, false, "accelerator id"},
-      {"chips", "chips", 0, false, "accelerator chips (GPUs)"},
-      {"hosts", "hosts", 0, true, "host VMs the chips are spread over"},
-      {"precision", "prec", 0, true, "weight precision"},
-      {"fits", "fits", 0, true, "weights + runtime reserve + one sequence fit in usable HBM"},
-      {"hbm_used_fraction", "HBM used", 2, false, "(weights + reserve + one sequence) ÷ HBM"},
-      {"max_batch", "max batch", 0, false, "sequences of --context tokens that fit beside the weights"},
-  };
-  for (Tier t : k_all_tiers) {
-    c.push_back({"usd_per_hour_" + tier_key(t), fmt::format("$/h {}", to_string(t)), 2, true,
-                 fmt::format("list price per hour, {} (empty: no sourced price)", to_string(t))});
+/// What a measured row's note says: the level, and the estimate at the same point.
+std::string measured_note(const MeasuredThroughput& m, const CostRow& r, std::optional<double> estimate) {
+  std::string note = fmt::format("{} ({}): {}", r.offering->name, m.file, m.selection);
+  if (m.found) {
+    note += fmt::format(", {:.0f} output tokens/s", m.output_tokens_per_s);
+    if (estimate) {
+      note += fmt::format("; the estimate at {:.1f} requests in flight and the profile's workload is {:.0f} "
+                          "(measured ÷ estimate {:.2f})",
+                          m.mean_in_flight, *estimate, m.output_tokens_per_s / *estimate);
+    }
   }
-  for (Tier t : k_all_tiers) {
-    c.push_back({"usd_per_month_" + tier_key(t), fmt::format("$/month {}", to_string(t)), 0, false,
-                 fmt::format("monthly bill, {}, at --hours per day", to_string(t))});
+  if (!r.fit.fits) {
+    note += "; tpuplan's memory model says it does not hold the model at --precision and --context, yet the "
+            "server ran it (a smaller precision or context?)";
   }
-  c.push_back({"cheapest_tier", "cheapest", 0, false, "tier with the lowest monthly bill"});
-  c.push_back({"batch", "batch", 0, true, "concurrent sequences at the throughput below (estimate)"});
-  c.push_back({"output_tokens_per_s", "out tok/s", 0, false,
-               "output tokens per second of one replica at its best batch (estimate)"});
-  for (Tier t : k_all_tiers) {
-    c.push_back({"usd_per_million_output_tokens_" + tier_key(t), fmt::format("$/1M out {}", to_string(t)), 3,
-                 t != Tier::on_demand,
-                 fmt::format("cost per million output tokens, {}, at full use of the hours paid for", to_string(t))});
-  }
-  c.push_back({"replicas", "replicas", 0, true, "replicas the load needs (--rate or --tokens-per-day)"});
-  for (Tier t : k_all_tiers) {
-    c.push_back({"usd_per_month_load_" + tier_key(t), fmt::format("$/month load {}", to_string(t)), 0, true,
-                 fmt::format("monthly bill of the replicas the load needs, {}", to_string(t))});
-  }
-  c.push_back({"figures", "figures", 0, true, "prices: catalog; throughput: 'estimate'"});
-  c.push_back({"usd_per_month_cheapest", "$/month cheapest", 0, true, "the lowest monthly bill"});
-  c.push_back({"price_as_of", "prices as of", 0, true, "date of the on-demand price"});
-  c.push_back({"price_covers", "price covers", 0, true, "what the price includes"});
-  return c;
-}
-
-std::vector<Cell> cost_row(const CostRow& r, Precision precision, const Throughput& tp) {
-  const Offering& o = *r.offering;
-  std::vector<Cell> row = {o.name,
-                           o.id,
-                           o.cloud,
-                           o.region,
-                           o.accelerator,
-                           static_cast<std::int64_t>(o.chips),
-                           static_cast<std::int64_t>(o.hosts),
-                           std::string(to_string(precision)),
-                           r.fit.fits,
-                           r.fit.hbm_used_fraction,
-                           static_cast<std::int64_t>(r.fit.max_batch)};
-  for (Tier t : k_all_tiers) {
-    row.push_back(cell(r.cost.hourly(t)));
-  }
-  for (Tier t : k_all_tiers) {
-    row.push_back(cell(r.cost.monthly(t)));
-  }
-  row.push_back(r.cost.cheapest ? Cell{std::string(to_string(*r.cost.cheapest))} : Cell{});
-  row.push_back(tp.estimate ? Cell{static_cast<std::int64_t>(tp.estimate->batch)} : Cell{});
-  row.push_back(tp.estimate ? Cell{tp.estimate->output_tokens_per_s} : Cell{});
-  for (Tier t : k_all_tiers) {
-    const auto& per_hour = r.cost.per_useful_hour(t);
-    row.push_back(tp.estimate && per_hour ? Cell{usd_per_million_tokens(*per_hour, tp.estimate->output_tokens_per_s)}
-                                          : Cell{});
-  }
-  row.push_back(tp.replicas ? Cell{static_cast<std::int64_t>(*tp.replicas)} : Cell{});
-  for (Tier t : k_all_tiers) {
-    const auto& monthly = r.cost.monthly(t);
-    row.push_back(tp.replicas && monthly ? Cell{*monthly * *tp.replicas} : Cell{});
-  }
-  row.push_back(std::string(tp.estimate ? "estimate" : ""));
-  row.push_back(cell(r.cost.cheapest_monthly()));
-  const auto& od = o.price(Tier::on_demand);
-  row.push_back(od ? Cell{od->as_of} : Cell{});
-  row.push_back(o.covers);
-  return row;
+  return note;
 }
 
 /// The offered load in requests per second while the service runs, from --rate or --tokens-per-day.
@@ -185,8 +138,30 @@ int run_cost(const CostFlags& flags, Context& ctx) {
     query.rank_tier = parse_tier_flag("--tier", flags.tier);
   }
   query.all = flags.all;
-  const CostResult result = compare_costs(data.catalog, query);
   const std::optional<double> load_requests_per_s = load_of(flags, query.pricing);
+  BatchLimits limits;
+  for (const auto& [flag, value] : {std::pair{"--ttft-ms", flags.ttft_ms}, {"--tpot-ms", flags.tpot_ms}}) {
+    if (value && !(*value > 0)) {
+      throw Error(ErrorKind::usage, fmt::format("{}: {:g} is not a positive number of milliseconds", flag, *value));
+    }
+  }
+  limits.ttft_ms = flags.ttft_ms;
+  limits.tpot_ms = flags.tpot_ms;
+  // Profiles are read only when named: `cost` without them stays a few-millisecond command.
+  MeasuredOptions measured_options;
+  measured_options.slo = {flags.ttft_ms, flags.tpot_ms};
+  if (auto p = parse_slo_percentile(flags.slo_percentile)) {
+    measured_options.percentile = *p;
+  } else {
+    throw Error(ErrorKind::usage, fmt::format("--slo-percentile: unknown value '{}'", flags.slo_percentile),
+                "accepted: p50, p90, p95, p99");
+  }
+  const std::vector<MeasuredProfile> profiles = load_measured(flags.measured, model.spec, measured_options, ctx);
+  for (const auto& m : profiles) {
+    query.also_show.push_back(offering_pick(m.figure));
+  }
+  const std::optional<CalibrationFit> calibration = load_calibration(flags.calibration, ctx);
+  const CostResult result = compare_costs(data.catalog, query);
 
   Report report;
   report.command = "cost";
@@ -208,8 +183,29 @@ int run_cost(const CostFlags& flags, Context& ctx) {
       report.inputs[key] = value;
     }
   }
+  if (limits.ttft_ms) {
+    report.inputs["ttft_ms_limit"] = *limits.ttft_ms;
+  }
+  if (limits.tpot_ms) {
+    report.inputs["tpot_ms_limit"] = *limits.tpot_ms;
+  }
   add_pricing_assumptions(report, query.pricing);
   add_memory_assumptions(report, query.memory);
+  if (calibration) {
+    add_calibration_assumptions(report, *calibration);
+  }
+  if (!profiles.empty()) {
+    report.inputs["measured"] = nlohmann::ordered_json::array();
+    report.inputs["slo_percentile"] = std::string(to_string(measured_options.percentile));
+  }
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    const auto& m = profiles[i].figure;
+    report.inputs["measured"].push_back(m.file);
+    report.assumptions.push_back({fmt::format("measured_profile_{}", i + 1), m.file, "",
+                                  fmt::format("{} × {} measured serving '{}'; {}", m.chips, m.accelerator, m.model,
+                                              m.selection),
+                                  "tpuplan bench profile (docs/bench.md)"});
+  }
 
   Table table;
   table.name = "offerings";
@@ -218,9 +214,32 @@ int run_cost(const CostFlags& flags, Context& ctx) {
                             flags.all ? "every matching offering" : "smallest offering per accelerator that holds it");
   table.columns = cost_columns();
   std::set<std::string> dates;
+  std::vector<bool> shown(profiles.size(), false);
+  bool any_measured = false;
+  std::vector<std::string> missing_limits; // hold the model, but no batch meets --ttft-ms/--tpot-ms
   for (const auto& row : result.rows) {
-    table.rows.push_back(cost_row(row, query.memory.weights,
-                                  row_throughput(row, query.model, flags, query.memory, load_requests_per_s)));
+    const Efficiency efficiency = calibrated_or_default(*row.accelerator, calibration);
+    const auto estimate = row_estimate(row, query.model, flags, query.memory, efficiency, limits);
+    bool replaced = false;
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+      const MeasuredThroughput& m = profiles[i].figure;
+      if (!measures(m, *row.offering)) {
+        continue;
+      }
+      // One row per profile of the hardware: two servers measured on it are compared side by side.
+      table.rows.push_back(cost_row(row, query.memory.weights, measured(m, load_requests_per_s, flags.output_tokens)));
+      table.notes.push_back(
+          measured_note(m, row, estimate_at_level(m, row, query.model, query.memory, efficiency)));
+      shown[i] = replaced = true;
+      any_measured = any_measured || m.found;
+    }
+    if (!replaced && row.fit.fits && !estimate) {
+      missing_limits.push_back(row.offering->id);
+    }
+    if (!replaced) {
+      table.rows.push_back(
+          cost_row(row, query.memory.weights, estimated(estimate, load_requests_per_s, flags.output_tokens)));
+    }
     for (Tier t : k_all_tiers) {
       if (const auto& p = row.offering->price(t)) {
         dates.insert(p->as_of);
@@ -239,9 +258,39 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   table.notes.push_back(fmt::format("spot includes a {:g}% preemption overhead; spot capacity can be reclaimed at any "
                                     "time (30 s notice on Google Cloud) and has no availability guarantee",
                                     query.pricing.spot_overhead * 100));
-  table.notes.push_back(fmt::format("throughput is an estimate at each option's best batch for {:g} input / {:g} output "
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    const auto& m = profiles[i].figure;
+    if (!shown[i]) {
+      ctx.warn(fmt::format("{}: no offering of {} × {}{} matches the filters; not shown", m.file, m.chips,
+                           m.accelerator, m.offering_name.empty() ? "" : " (" + m.offering_name + ")"));
+    } else if (const std::string mismatch = workload_mismatch(m, flags.input_tokens, flags.output_tokens);
+               !mismatch.empty()) {
+      table.notes.push_back(mismatch);
+    }
+  }
+  std::string slo;
+  if (limits.ttft_ms || limits.tpot_ms) {
+    slo = fmt::format(" meeting{}{} (estimates: mean latencies; measured: {} of the level)",
+                      limits.ttft_ms ? fmt::format(" TTFT ≤ {:g} ms", *limits.ttft_ms) : "",
+                      limits.tpot_ms ? fmt::format(" TPOT ≤ {:g} ms", *limits.tpot_ms) : "",
+                      to_string(measured_options.percentile));
+  }
+  table.notes.push_back(fmt::format("throughput is {} at each option's best batch{} for {:g} input / {:g} output "
                                     "tokens; $/1M tokens assumes the hours paid for are fully used",
-                                    flags.input_tokens, flags.output_tokens));
+                                    profiles.empty() ? "an estimate" : "measured where 'figures' names a profile, else an estimate",
+                                    slo, flags.input_tokens, flags.output_tokens));
+  if (!missing_limits.empty()) {
+    std::string ids;
+    for (const auto& id : missing_limits) {
+      ids += (ids.empty() ? "" : ", ") + id;
+    }
+    table.notes.push_back(fmt::format("no batch meets the latency limits on {}: no throughput", ids));
+  }
+  if (calibration) {
+    table.notes.push_back(fmt::format("estimates for accelerator family {} use the factors fitted to {}",
+                                      calibration->family.empty() ? calibration->accelerator : calibration->family,
+                                      calibration->file));
+  }
   table.notes.push_back("an empty price means no sourced price for that tier; see `tpuplan catalog show ID`");
   if (!dates.empty()) {
     table.notes.push_back(fmt::format("prices as of {} … {}", *dates.begin(), *dates.rbegin()));
@@ -263,7 +312,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   report.charts.push_back(std::move(chart));
 
   const bool any_fits = std::any_of(result.rows.begin(), result.rows.end(), [](const CostRow& r) { return r.fit.fits; });
-  if (!any_fits) {
+  if (!any_fits && !any_measured) {
     std::string hint = "try --precision int8 or int4, a shorter --context, or remove filters";
     throw Error(ErrorKind::infeasible,
                 fmt::format("no offering holds {} in {} with a {:g}-token context", model.spec.id,
@@ -294,6 +343,15 @@ Runner setup_cost(CLI::App& sub) {
   sub.add_option("--rate", flags->rate, "load in requests per second: adds replicas and the monthly total");
   sub.add_option("--tokens-per-day", flags->tokens_per_day,
                  "load in tokens (input + output) per day, served during --hours: adds replicas and the monthly total");
+  sub.add_option("--measured", flags->measured,
+                 "bench profile (tpuplan.bench/v1): its measured throughput replaces the estimate of the offering it "
+                 "ran on (repeatable)");
+  sub.add_option("--ttft-ms", flags->ttft_ms, "time-to-first-token limit for the best batch and the measured level, ms");
+  sub.add_option("--tpot-ms", flags->tpot_ms, "time-per-output-token limit for the best batch and the measured level, ms");
+  sub.add_option("--slo-percentile", flags->slo_percentile,
+                 "percentile of a measured level's TTFT and TPOT the limits apply to: p50, p90, p95, p99")
+      ->capture_default_str();
+  add_calibration_flags(sub, flags->calibration);
   return [flags](Context& ctx) { return run_cost(*flags, ctx); };
 }
 

@@ -1,8 +1,10 @@
 // `tpuplan estimate`: throughput and latency of one model on one accelerator slice, per batch
 // size (a sweep marking the best, or one batch), from the roofline estimator; and
 // `tpuplan estimate --fidelity`: the estimator next to the measured calibration set.
+#include "calibrate_report.hpp"
 #include "command.hpp"
 #include "flags.hpp"
+#include "profiles.hpp"
 
 #include <tpuplan/error.hpp>
 #include <tpuplan/estimate.hpp>
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <filesystem>
 #include <set>
 
 namespace tpuplan::app {
@@ -39,6 +42,9 @@ struct EstimateFlags {
   double headroom_fraction = MemoryOptions{}.headroom_fraction;
   double overhead_gib_per_chip = MemoryOptions{}.overhead_gib_per_chip;
   bool fidelity = false;
+  std::string calibrate;
+  std::string fit = "compute,memory,overhead";
+  CalibrationFlags calibration;
 };
 
 /// The accelerator and chip count named by --accelerator/--chips or --offering.
@@ -86,7 +92,7 @@ T parse_choice(std::string_view flag, std::string_view value, std::optional<T> p
   throw Error(ErrorKind::usage, fmt::format("{}: unknown value '{}'", flag, value), suggestion(value, accepted));
 }
 
-EstimateRequest to_request(const EstimateFlags& f, const Slice& s) {
+EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::optional<CalibrationFit>& calibration) {
   EstimateRequest r;
   r.chips = s.chips;
   r.weights = parse_precision_flag("--precision", f.precision);
@@ -126,11 +132,7 @@ EstimateRequest to_request(const EstimateFlags& f, const Slice& s) {
   }
   r.headroom_fraction = f.headroom_fraction;
   r.overhead_gib_per_chip = f.overhead_gib_per_chip;
-  Efficiency e = default_efficiency(*s.accelerator);
-  if (!f.efficiency.empty()) {
-    e = parse_efficiency(f.efficiency, e, "--efficiency");
-  }
-  r.efficiency = e;
+  r.efficiency = calibrated_or_default(*s.accelerator, calibration, f.efficiency);
   return r;
 }
 
@@ -254,9 +256,45 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
   return 0;
 }
 
+/// `estimate --calibrate PROFILE`: the hardware comes from the profile, the architecture from
+/// --model or the profile's model name; the fit starts from the family defaults (or --efficiency).
+int run_calibrate(Context& ctx, const EstimateFlags& f) {
+  if (!f.accelerator.empty() || f.chips != 0 || !f.offering.empty()) {
+    throw Error(ErrorKind::usage, "--calibrate takes the accelerator and chips from the profile",
+                "drop --accelerator, --chips and --offering");
+  }
+  const DataSet& data = ctx.data();
+  const bench::Profile profile = bench::read_profile(f.calibrate);
+  const std::string file = std::filesystem::path(f.calibrate).filename().string();
+  const ProfiledHardware hw = profiled_hardware(profile, file, data.catalog);
+  CalibrationRequest r;
+  const ResolvedModel model = profiled_model(profile, file, f.model, "--model", data.models);
+  if (!f.model.empty() && match_profile_model(profile, model.spec, data.models) == ModelMatch::different) {
+    ctx.warn(fmt::format("{}: the profile served '{}', calibrated as {} (--model)", file, profile.model, model.spec.id));
+  }
+  r.model = model.spec;
+  r.accelerator = hw.accelerator;
+  r.chips = hw.chips;
+  r.base = to_request(f, Slice{hw.accelerator, hw.chips, hw.offering}, std::nullopt);
+  r.start = *r.base.efficiency;
+  r.factors = parse_fit_factors(f.fit, "--fit");
+  r.file = file;
+  const CalibrationFit fit = fit_calibration(r, calibration_levels(profile, file));
+  Report report = calibration_report(fit, profile);
+  report.inputs["model_resolved_from"] = model.resolved_from;
+  report.inputs["precision"] = std::string(to_string(r.base.weights));
+  report.inputs["kv_precision"] = std::string(to_string(r.base.kv));
+  report.inputs["mode"] = std::string(to_string(r.base.mode));
+  ctx.emit(report);
+  return 0;
+}
+
 int run_estimate(Context& ctx, const EstimateFlags& f) {
   if (f.fidelity) {
     return run_fidelity(ctx, f);
+  }
+  if (!f.calibrate.empty()) {
+    return run_calibrate(ctx, f);
   }
   if (f.model.empty()) {
     throw Error(ErrorKind::usage, "--model is required", "e.g. tpuplan estimate --model 70b --accelerator v6e --chips 8");
@@ -266,7 +304,8 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   const ModelSpec& model = resolved.spec;
   const Slice slice = resolve_slice(data.catalog, f);
   const Accelerator& accelerator = *slice.accelerator;
-  const EstimateRequest request = to_request(f, slice);
+  const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
+  const EstimateRequest request = to_request(f, slice, calibration);
   const Estimator est(model, accelerator, request);
   est.require_fit();
 
@@ -322,6 +361,16 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     report.inputs["max_batch"] = *limits.max_batch;
   }
   report.assumptions = estimate_assumptions(est, model, accelerator);
+  if (calibration) {
+    add_calibration_assumptions(report, *calibration);
+    if (!calibrated_efficiency(*calibration, accelerator)) {
+      const std::string other = fmt::format("{} is of family {}, not {}: the calibration of {} does not apply, "
+                                            "its defaults do",
+                                            accelerator.id, accelerator.family, calibration->family, calibration->file);
+      ctx.warn(other);
+      report.notes.push_back(other);
+    }
+  }
 
   Table t;
   t.name = "estimate";
@@ -406,6 +455,12 @@ Runner setup_estimate(CLI::App& sub) {
   sub.add_option("--headroom", f->headroom_fraction, "fraction of HBM left free (vLLM's default: 0.10)")
       ->capture_default_str();
   sub.add_option("--overhead-gib", f->overhead_gib_per_chip, "runtime reserve per chip, GiB")->capture_default_str();
+  auto* calibrate = sub.add_option("--calibrate", f->calibrate,
+                                   "bench profile: fit the efficiency factors to its levels and show the error before "
+                                   "and after (hardware from the profile; --model if its model is no preset)");
+  sub.add_option("--fit", f->fit, "factors --calibrate fits: any of compute, memory, overhead")->capture_default_str();
+  add_calibration_flags(sub, f->calibration);
+  calibrate->excludes(sub.get_option("--calibration"));
   sub.add_flag("--fidelity", f->fidelity,
                "show the estimator next to the measured calibration set (with --efficiency: overrides applied to all)");
   return [f, batch, conc, load, ttft, tpot, cap](Context& ctx) {

@@ -2,6 +2,7 @@
 // latency targets and serves the load.
 #include "command.hpp"
 #include "flags.hpp"
+#include "profiles.hpp"
 
 #include <tpuplan/error.hpp>
 #include <tpuplan/sizing.hpp>
@@ -35,6 +36,7 @@ struct SizeFlags {
   PricingFlags pricing;
   FilterFlags filter;
   bool all = false;
+  CalibrationFlags calibration;
 };
 
 std::vector<Precision> parse_precisions(const std::string& text) {
@@ -138,7 +140,11 @@ std::vector<Column> size_columns() {
 int run_size(const SizeFlags& f, Context& ctx) {
   const DataSet& data = ctx.data();
   const ResolvedModel model = resolve_model(f.model, data.models);
-  const SizingQuery q = build_query(f, model.spec, data.catalog);
+  SizingQuery q = build_query(f, model.spec, data.catalog);
+  const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
+  if (calibration) {
+    q.family_efficiency.emplace_back(calibration->family, calibration->after);
+  }
   const SizingResult result = size_offerings(data.catalog, q);
 
   Report report;
@@ -160,6 +166,9 @@ int run_size(const SizeFlags& f, Context& ctx) {
   report.assumptions.push_back({"kv_read", std::string(to_string(q.request.kv_read)), "", "KV read per decode step", ""});
   report.assumptions.push_back({"efficiency", f.efficiency.empty() ? std::string("per-family defaults") : f.efficiency,
                                 "", "estimator efficiency factors", "docs/methodology.md §Estimator"});
+  if (calibration) {
+    add_calibration_assumptions(report, *calibration);
+  }
 
   Table t;
   t.name = "candidates";
@@ -206,6 +215,10 @@ int run_size(const SizeFlags& f, Context& ctx) {
     t.notes.push_back(fmt::format("model: {}", model.resolved_from));
   }
   t.notes.push_back("throughput and latency are estimates (docs/accuracy.md gives the estimator's measured error)");
+  if (calibration) {
+    t.notes.push_back(fmt::format("estimates for accelerator family {} use the factors fitted to {}",
+                                  calibration->family, calibration->file));
+  }
   report.tables.push_back(std::move(t));
 
   if (result.feasible.empty()) {
@@ -252,6 +265,7 @@ Runner setup_size(CLI::App& sub) {
   add_pricing_flags(sub, f->pricing);
   add_filter_flags(sub, f->filter);
   sub.add_flag("--all", f->all, "list every feasible candidate, not the best per accelerator × precision");
+  add_calibration_flags(sub, f->calibration);
   return [f](Context& ctx) { return run_size(*f, ctx); };
 }
 

@@ -6,6 +6,7 @@
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <fmt/format.h>
@@ -155,6 +156,18 @@ std::optional<ModelSpec> profile_model(const bench::Profile& profile, const Mode
     }
   }
   return std::nullopt;
+}
+
+ModelMatch match_profile_model(const bench::Profile& profile, const ModelSpec& model, const ModelRegistry& registry) {
+  const auto served = profile_model(profile, registry);
+  if (!served) {
+    return ModelMatch::unknown;
+  }
+  const auto shape = [](const ModelSpec& m) {
+    return std::array<int, 9>{m.layers, m.hidden, m.heads, m.kv_heads, m.intermediate, m.vocab, m.experts,
+                              m.experts_per_token, m.kv_lora_rank};
+  };
+  return shape(*served) == shape(model) ? ModelMatch::same : ModelMatch::different;
 }
 
 MeasuredThroughput measured_throughput(const bench::Profile& profile, std::string_view file,

@@ -67,6 +67,16 @@ ProfiledHardware profiled_hardware(const bench::Profile& profile, std::string_vi
 /// name matches no preset (a fine-tune, a local name).
 std::optional<ModelSpec> profile_model(const bench::Profile& profile, const ModelRegistry& registry);
 
+/// How a profile's served model relates to the model a command is about.
+enum class ModelMatch {
+  same,      ///< it names a preset of the same architecture
+  different, ///< it names a preset of another architecture
+  unknown    ///< it names no preset: tpuplan cannot tell
+};
+/// Compares by architecture (layers, widths, heads, vocabulary, experts), so a config.json of
+/// a preset's model matches the preset.
+ModelMatch match_profile_model(const bench::Profile& profile, const ModelSpec& model, const ModelRegistry& registry);
+
 /// Chooses the level: among levels with successful requests, those meeting every SLO target
 /// at the percentile (targets from options, else the profile's), preferring clean levels
 /// (not partial, error rate within max_error_rate), the one with the highest output

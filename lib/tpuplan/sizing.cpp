@@ -108,6 +108,11 @@ SizingResult size_offerings(const Catalog& catalog, const SizingQuery& q) {
     }
     const auto priced = price_of(offering, q.tier, q.pricing);
     Efficiency efficiency = default_efficiency(accelerator);
+    for (const auto& [family, fitted] : q.family_efficiency) {
+      if (!family.empty() && family == accelerator.family) {
+        efficiency = fitted;
+      }
+    }
     if (!q.efficiency_overrides.empty()) {
       efficiency = parse_efficiency(q.efficiency_overrides, efficiency, "--efficiency");
     }

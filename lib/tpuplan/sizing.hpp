@@ -29,6 +29,9 @@ struct SizingQuery {
   std::vector<Precision> precisions = {Precision::bf16};
   EstimateRequest request;                  ///< workload, kv precision, mode, headroom (chips/weights set per candidate)
   std::string efficiency_overrides;         ///< "compute=0.5,…" applied on each accelerator's defaults
+  /// Factors that replace the defaults of an accelerator family (Accelerator::family), e.g.
+  /// fitted to a bench profile (calibrate.hpp); efficiency_overrides apply on top.
+  std::vector<std::pair<std::string, Efficiency>> family_efficiency;
   std::optional<double> rate_requests_per_s; ///< open load: replicas = ⌈rate ÷ capacity⌉
   std::optional<int> concurrency;            ///< closed load: this many sequences in flight
   BatchLimits limits;                        ///< TTFT/TPOT targets and an engine batch cap

@@ -182,6 +182,18 @@ TEST_CASE("a profile's served model resolves to a preset through its organisatio
   CHECK_FALSE(profile_model(p, fixture().models));
 }
 
+TEST_CASE("a profile's model matches the asked model by architecture", "[measured]") {
+  const auto& models = fixture().models;
+  Profile p = profile(); // Llama-3.1-8B-Instruct
+  CHECK(match_profile_model(p, resolve_model("llama-3.1-8b", models).spec, models) == ModelMatch::same);
+  CHECK(match_profile_model(p, resolve_model("70b", models).spec, models) == ModelMatch::different);
+  ModelSpec imported = resolve_model("llama-3.1-8b", models).spec;
+  imported.id = "my-finetune"; // a config.json of the same architecture
+  CHECK(match_profile_model(p, imported, models) == ModelMatch::same);
+  p.model = "fake-model";
+  CHECK(match_profile_model(p, imported, models) == ModelMatch::unknown);
+}
+
 TEST_CASE("a measurement stands for every region of its offering name, or its accelerator × chips", "[measured]") {
   const auto& catalog = fixture().catalog;
   auto m = measure(profile());
