@@ -86,5 +86,6 @@ Runner setup_catalog(CLI::App& sub);
 Runner setup_validate(CLI::App& sub);
 Runner setup_bench(CLI::App& sub);
 Runner setup_breakeven(CLI::App& sub);
+Runner setup_health(CLI::App& sub);
 
 } // namespace tpuplan::app

@@ -20,6 +20,7 @@ const Command k_commands[] = {
     {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate},
     {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven},
     {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench},
+    {"health", "check the backends of a config file: reachable, status, latency, models served", setup_health},
     {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
     {"validate", "check a data directory, price sheet, config file or config.json; list every problem", setup_validate},
