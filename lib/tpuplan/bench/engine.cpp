@@ -484,9 +484,6 @@ HttpResponse Engine::get(const std::string& target, double timeout_s) {
   if (rc == CURLE_OK) {
     response.status = t.rec.http_status;
     response.body = std::move(t.error_body);
-    char* type = nullptr;
-    s.fn.easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type);
-    response.content_type = type != nullptr ? type : "";
   } else {
     response.error = t.error_text[0] != '\0' ? t.error_text : s.fn.easy_strerror(rc);
   }
