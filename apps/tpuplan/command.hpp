@@ -2,6 +2,7 @@
 // set (embedded or --data), and one way to emit its Report.
 #pragma once
 
+#include <tpuplan/config.hpp>
 #include <tpuplan/dataset.hpp>
 #include <tpuplan/report.hpp>
 
@@ -34,8 +35,13 @@ public:
   ~Context();
 
   const GlobalOptions& options() const { return m_options; }
-  /// The data set: --data DIR or the embedded one. Loaded on first use.
+  /// The data set: --data DIR or the embedded one, with --config applied (config.hpp).
+  /// Loaded on first use.
   const DataSet& data();
+  /// The data set before --config is applied (what `validate` checks a config against).
+  const DataSet& base_data();
+  /// The --config file (or TPUPLAN_CONFIG) as read; empty when none was given.
+  const Config& config();
   /// Renders the report in the chosen format to stdout or, atomically, to -o FILE.
   void emit(const Report& report);
   /// The format chosen by --format or inferred from -o's extension.
@@ -47,7 +53,10 @@ public:
 
 private:
   const GlobalOptions& m_options;
-  std::unique_ptr<DataSet> m_data;
+  std::unique_ptr<DataSet> m_base;       // --data or embedded
+  std::unique_ptr<DataSet> m_configured; // m_base with --config applied, when given
+  Config m_config;
+  bool m_config_read = false;
 };
 
 /// A subcommand's runner: returns the exit code (errors are thrown as tpuplan::Error).
@@ -68,7 +77,13 @@ void write_file_atomically(const std::string& path, std::string_view text);
 std::vector<std::string> split_list(std::string_view text);
 
 // Setup functions of the commands (one cmd_<name>.cpp each), listed in main.cpp's table.
+Runner setup_cost(CLI::App& sub);
+Runner setup_size(CLI::App& sub);
 Runner setup_version(CLI::App& sub);
+Runner setup_models(CLI::App& sub);
+Runner setup_estimate(CLI::App& sub);
+Runner setup_catalog(CLI::App& sub);
+Runner setup_validate(CLI::App& sub);
 Runner setup_bench(CLI::App& sub);
 
 } // namespace tpuplan::app

@@ -41,13 +41,36 @@ bool use_color(const std::string& mode, int fd) {
 Context::Context(const GlobalOptions& options) : m_options(options) {}
 Context::~Context() = default;
 
-const DataSet& Context::data() {
-  if (!m_data) {
-    m_data = std::make_unique<DataSet>(m_options.data_dir.empty()
-                                           ? decode_dataset(embedded_dataset_bytes())
-                                           : load_dataset_dir(m_options.data_dir));
+const DataSet& Context::base_data() {
+  if (!m_base) {
+    m_base = std::make_unique<DataSet>(m_options.data_dir.empty() ? decode_dataset(embedded_dataset_bytes())
+                                                                  : load_dataset_dir(m_options.data_dir));
   }
-  return *m_data;
+  return *m_base;
+}
+
+const Config& Context::config() {
+  if (!m_config_read) {
+    if (!m_options.config.empty()) {
+      m_config = load_config(m_options.config, base_data().catalog);
+    }
+    m_config_read = true;
+  }
+  return m_config;
+}
+
+const DataSet& Context::data() {
+  const Config& cfg = config();
+  if (cfg.origin.empty()) {
+    return base_data();
+  }
+  if (!m_configured) {
+    // Extra offerings, then price overrides, then discounts (config.hpp, docs/cli.md).
+    m_configured = std::make_unique<DataSet>(base_data());
+    apply_config(cfg, m_configured->catalog);
+    m_configured->origin += " + config " + cfg.origin;
+  }
+  return *m_configured;
 }
 
 Format Context::format() const {

@@ -15,8 +15,14 @@ using namespace tpuplan::app;
 
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
-    {"version", "print the version and the data set's provenance", setup_version},
+    {"cost", "monthly and hourly cost, by tier, of every option that holds a model", setup_cost},
+    {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size},
+    {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate},
     {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench},
+    {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},
+    {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
+    {"validate", "check a data directory, price sheet, config file or config.json; list every problem", setup_validate},
+    {"version", "print the version and the data set's provenance", setup_version},
 };
 
 std::vector<std::string> command_names() {

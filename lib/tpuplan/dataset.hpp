@@ -24,8 +24,8 @@ struct DataSet {
 /// throws Error(input) listing every problem with file:line:col and key path.
 DataSet load_dataset_dir(const std::filesystem::path& dir);
 
-/// Compact binary form (MessagePack of the structs), built at compile time by
-/// tools/embed_data so that start-up does not parse YAML.
+/// Compact binary form (a string table and the structs' fields, see dataset.cpp), built at
+/// compile time by tools/embed_data so that start-up parses neither YAML nor JSON.
 std::vector<std::uint8_t> encode_dataset(const DataSet& data);
 DataSet decode_dataset(std::span<const std::uint8_t> bytes);
 

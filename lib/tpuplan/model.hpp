@@ -96,9 +96,31 @@ double kv_bytes_per_sequence(const ModelSpec& m, Precision kv, double context);
 /// Resolves a preset id, preset alias, size alias ("70b") or a path to a Hugging Face
 /// config.json. Throws Error(usage) with a suggestion for an unknown name.
 ResolvedModel resolve_model(std::string_view name_or_path, const ModelRegistry& registry);
-/// Reads a Hugging Face config.json; throws Error(input) naming the file and missing key.
+/// True when a --model argument is read as a file before any preset name: it ends in
+/// ".json", names an existing file, or contains a '/' and names an existing directory.
+bool names_model_file(std::string_view argument);
+/// Reads a Hugging Face config.json (or DIR/config.json); throws Error(input) naming the
+/// file, the place and the missing or bad key.
 ModelSpec import_hf_config(const std::filesystem::path& path);
 /// Parses config.json text; `origin` names it in errors and becomes the spec's source.
 ModelSpec parse_hf_config(std::string_view json_text, std::string_view origin);
+
+/// One problem found in a config.json.
+struct HfProblem {
+  std::string file;    ///< the file as named by the caller
+  int line = 0;        ///< 1-based; 0 when no single place applies (a key missing from the file)
+  int column = 0;      ///< 1-based
+  std::string key;     ///< key path, e.g. "text_config.num_hidden_layers", "layer_types[3]"
+  std::string message; ///< what is wrong and what would be accepted
+  /// "file:line:col: key: message" (place and key when known), the one-line form of errors.
+  std::string to_string() const;
+};
+/// The result of reading config.json without stopping at the first problem.
+struct HfConfigCheck {
+  ModelSpec spec;                 ///< meaningful only when `problems` is empty
+  std::vector<HfProblem> problems;
+};
+/// Parses config.json text and collects every problem (for `tpuplan validate`).
+HfConfigCheck check_hf_config(std::string_view json_text, std::string_view origin);
 
 } // namespace tpuplan
