@@ -431,3 +431,37 @@ TEST_CASE("bench reads the API key from a file", "[bench]") {
   CHECK(r.out.find("file-key-77") == std::string::npos);
   CHECK(server.stats().authorizations.back() == "Bearer file-key-77");
 }
+
+TEST_CASE("bench records the hardware from a catalog offering or an accelerator", "[bench]") {
+  FakeServer server(fast());
+  TempDir dir;
+  const std::vector<std::string> base = {"bench", "--endpoint", server.url(), "--requests", "2", "--output-tokens",
+                                         "2", "--input-tokens", "3", "--no-metrics", "--format", "json"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tpuplan(with_fixture_data(args));
+  };
+  const auto off = with({"--offering", "v5e-8@us-central1", "--save", dir.file("o.json")});
+  INFO(off.err);
+  REQUIRE(off.exit_code == 0);
+  const auto p = tpuplan::bench::read_profile(dir.file("o.json"));
+  CHECK(p.offering == "v5e-8@us-central1");
+  CHECK(p.accelerator == "v5e");
+  CHECK(*p.chips == 8);
+
+  const auto ambiguous = with({"--offering", "v5e-8"});
+  CHECK(ambiguous.exit_code == 2);
+  CHECK(ambiguous.err.rfind("tpuplan: error: --offering: 'v5e-8' is offered in several regions; name one: ", 0) == 0);
+
+  const auto acc = with({"--accelerator", "v5e", "--chips", "4"});
+  INFO(acc.err);
+  REQUIRE(acc.exit_code == 0);
+  const auto j = json::parse(acc.out);
+  CHECK(j["inputs"]["accelerator"] == "v5e");
+  CHECK(j["inputs"]["chips"] == 4);
+
+  const auto typo = with({"--accelerator", "v5ee", "--chips", "4"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("did you mean 'v5e'") != std::string::npos);
+}
