@@ -143,13 +143,11 @@ void StreamServer::loop() {
       while (c.events_left > 0 && c.out.size() < 65536) {
         c.out += k_event;
         --c.events_left;
-        m_events.fetch_add(1, std::memory_order_relaxed);
       }
     } else if (c.events_left > 0 && now >= c.next_due) {
       c.out += k_event;
       --c.events_left;
       c.next_due += pace_ns;
-      m_events.fetch_add(1, std::memory_order_relaxed);
     }
     if (c.events_left == 0) {
       c.out += tail(c.tokens);

@@ -20,8 +20,6 @@ public:
   StreamServer& operator=(const StreamServer&) = delete;
 
   int port() const { return m_port; }
-  /// Events written so far (content chunks, not counting the usage chunk and [DONE]).
-  std::int64_t events_written() const { return m_events.load(); }
   /// Stops and joins the server thread (the destructor does it too).
   void stop();
   /// CPU time the server thread used over its life, ns (after stop()).
@@ -36,7 +34,6 @@ private:
   int m_wake_fd = -1;
   int m_port = 0;
   std::atomic<bool> m_stop{false};
-  std::atomic<std::int64_t> m_events{0};
   std::atomic<std::int64_t> m_cpu_ns{0};
   std::thread m_thread;
 };

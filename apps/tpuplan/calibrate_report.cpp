@@ -81,7 +81,7 @@ Report calibration_report(const CalibrationFit& fit, const bench::Profile& profi
   t.title = fmt::format("Efficiency factors for accelerator family {}",
                         fit.family.empty() ? fit.accelerator : fit.family);
   t.columns = {{"factor", "factor", 0, false, "efficiency factor (docs/methodology.md §Estimator)"},
-               {"unit", "unit", 0, false, ""},
+               {"unit", "unit", 0, false, "fraction (achieved ÷ peak), ms or us"},
                {"before", "before", 3, false, "start value: the family default, or --efficiency"},
                {"after", "after", 3, false, "value after the fit"},
                {"fitted", "fitted", 0, false, "whether the fit may move it (--fit)"}};

@@ -307,8 +307,8 @@ std::string load_label(const LoadLevel& l) {
                                          : fmt::format("rate {} req/s", l.rate_rps);
 }
 
-int run_bench_command(const BenchFlags& flags, Context& ctx) {
-  const BenchConfig config = make_config(flags, ctx);
+/// Runs one configuration with progress on a terminal and Ctrl-C routed to `stop`.
+BenchRun execute(const BenchConfig& config, Context& ctx, std::atomic<int>& stop, const std::string& label) {
   const bool progress = ctx.stderr_is_tty() && !ctx.options().quiet;
   bool line_drawn = false;
   const auto clear_line = [&] {
@@ -317,12 +317,11 @@ int run_bench_command(const BenchFlags& flags, Context& ctx) {
       line_drawn = false;
     }
   };
-  std::atomic<int> stop{0};
   BenchHooks hooks;
   hooks.stop = &stop;
   hooks.warn = [&](std::string_view text) {
     clear_line();
-    ctx.warn(text);
+    ctx.warn(label.empty() ? std::string(text) : label + ": " + std::string(text));
   };
   if (progress) {
     hooks.progress = [&](std::size_t level, std::size_t levels, bool warmup, const LevelProgress& p) {
@@ -330,9 +329,9 @@ int run_bench_command(const BenchFlags& flags, Context& ctx) {
                                        : fmt::format("level {}/{}, {}", level + 1, levels, load_label(config.levels[level]));
       const std::string total = p.total ? fmt::format("/{}", *p.total) : "";
       const double tps = p.elapsed_s > 0 ? static_cast<double>(p.output_tokens) / p.elapsed_s : 0;
-      std::cerr << fmt::format("\r\033[K[{}] {}{} done, {} errors, {} in flight, {:.0f} tok/s{}", where,
-                               p.completed + p.failed, total, p.failed, p.in_flight, tps,
-                               stop.load() > 0 ? " — stopping (Ctrl-C again to abandon)" : "")
+      std::cerr << fmt::format("\r\033[K{}[{}] {}{} done, {} errors, {} in flight, {:.0f} tok/s{}",
+                               label.empty() ? "" : label + " ", where, p.completed + p.failed, total, p.failed,
+                               p.in_flight, tps, stop.load() > 0 ? " — stopping (Ctrl-C again to abandon)" : "")
                 << std::flush;
       line_drawn = true;
     };
@@ -343,41 +342,117 @@ int run_bench_command(const BenchFlags& flags, Context& ctx) {
     run = run_bench(config, hooks);
   }
   clear_line();
+  return run;
+}
 
-  // Files first, so an interrupted run still leaves them behind.
-  if (!flags.save.empty()) {
-    write_file_atomically(flags.save, to_json(run.profile).dump(2) + "\n");
+/// "v5e.json" → "v5e.tpu-gemma.json": one file per backend when --config runs several.
+std::string per_backend_path(const std::string& path, const std::string& backend) {
+  const auto slash = path.find_last_of('/');
+  const auto dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) {
+    return path + "." + backend;
+  }
+  return path.substr(0, dot) + "." + backend + path.substr(dot);
+}
+
+/// Writes --save and --requests-out (files first, so an interrupted run still leaves them).
+void write_outputs(const BenchRun& run, const std::string& save, const std::string& requests_out, Context& ctx) {
+  if (!save.empty()) {
+    write_file_atomically(save, to_json(run.profile).dump(2) + "\n");
     if (!ctx.options().quiet) {
-      std::cerr << "tpuplan: wrote " << flags.save << (run.interrupted ? " (partial)" : "") << '\n';
+      std::cerr << "tpuplan: wrote " << save << (run.interrupted ? " (partial)" : "") << '\n';
     }
   }
-  if (!flags.requests_out.empty()) {
+  if (!requests_out.empty()) {
     std::string lines;
     for (std::size_t level = 0; level < run.runs.size(); ++level) {
       for (const auto& r : run.runs[level].records) {
         lines += request_json_line(r, level, run.runs[level].start_ns) + "\n";
       }
     }
-    write_file_atomically(flags.requests_out, lines);
+    write_file_atomically(requests_out, lines);
     if (!ctx.options().quiet) {
-      std::cerr << "tpuplan: wrote " << flags.requests_out << '\n';
+      std::cerr << "tpuplan: wrote " << requests_out << '\n';
     }
   }
-  Report report = bench_report(run.profile);
+}
+
+bool measured_anything(const Profile& p) {
+  return std::any_of(p.levels.begin(), p.levels.end(), [](const LevelResult& l) { return l.requests_ok > 0; });
+}
+
+void add_request_inputs(Report& report, const BenchConfig& config) {
   std::vector<std::string> header_names;
   for (const auto& h : config.endpoint.headers) {
     header_names.push_back(h.substr(0, h.find(':'))); // names only: values may be secrets
   }
   report.inputs["headers"] = header_names;
   report.inputs["api_key"] = config.endpoint.api_key.empty() ? "none" : "sent (not shown)";
+}
+
+/// `bench --config FILE` without --endpoint: the same load against every backend, compared.
+int run_backends(const BenchFlags& flags, Context& ctx) {
+  const auto& backends = ctx.config().backends;
+  if (backends.empty()) {
+    throw Error(ErrorKind::usage, "--endpoint is required", "or give --config FILE with a 'backends:' list");
+  }
+  std::atomic<int> stop{0};
+  std::vector<std::pair<std::string, Profile>> profiles;
+  std::vector<std::string> unmeasured;
+  BenchConfig last;
+  for (const auto& backend : backends) {
+    BenchFlags f = flags;
+    f.endpoint = backend.endpoint;
+    if (backend.timeout_s) {
+      f.timeout = fmt::format("{}", *backend.timeout_s); // the backend's own timeout (config: timeout)
+    }
+    const BenchConfig config = make_config(f, ctx);
+    const BenchRun run = execute(config, ctx, stop, backend.name);
+    write_outputs(run, flags.save.empty() ? "" : per_backend_path(flags.save, backend.name),
+                  flags.requests_out.empty() ? "" : per_backend_path(flags.requests_out, backend.name), ctx);
+    if (!measured_anything(run.profile)) {
+      unmeasured.push_back(backend.name);
+    }
+    profiles.emplace_back(backend.name, run.profile);
+    last = config;
+    if (run.interrupted) {
+      break;
+    }
+  }
+  Report report = compare_report(profiles);
+  report.inputs["config"] = ctx.config().origin;
+  add_request_inputs(report, last);
+  ctx.emit(report);
+  if (stop.load() > 0) {
+    throw Error(ErrorKind::interrupted, "interrupted: the results above are partial");
+  }
+  if (!unmeasured.empty()) {
+    std::string names;
+    for (const auto& n : unmeasured) {
+      names += (names.empty() ? "" : ", ") + n;
+    }
+    throw Error(ErrorKind::runtime, fmt::format("every request failed on {}", names),
+                "see the errors in the table above; 'tpuplan health --config' checks the backends");
+  }
+  return 0;
+}
+
+int run_bench_command(const BenchFlags& flags, Context& ctx) {
+  if (flags.endpoint.empty()) {
+    return run_backends(flags, ctx);
+  }
+  const BenchConfig config = make_config(flags, ctx);
+  std::atomic<int> stop{0};
+  const BenchRun run = execute(config, ctx, stop, "");
+  write_outputs(run, flags.save, flags.requests_out, ctx);
+  Report report = bench_report(run.profile);
+  add_request_inputs(report, config);
   ctx.emit(report);
   if (run.interrupted) {
     throw Error(ErrorKind::interrupted, "interrupted: the results above are partial",
                 flags.save.empty() ? std::string{} : "profile saved (marked partial) to " + flags.save);
   }
-  const bool measured = std::any_of(run.profile.levels.begin(), run.profile.levels.end(),
-                                    [](const LevelResult& l) { return l.requests_ok > 0; });
-  if (!measured) {
+  if (!measured_anything(run.profile)) {
     throw Error(ErrorKind::runtime, "every request failed; see the errors table above",
                 "check --endpoint, --api, --model and the API key");
   }
@@ -388,9 +463,12 @@ int run_bench_command(const BenchFlags& flags, Context& ctx) {
 
 Runner setup_bench(CLI::App& sub) {
   sub.description("Load-test a live inference server (OpenAI-compatible, TGI, JetStream, llama.cpp) and report "
-                  "TTFT, TPOT, ITL, E2E, throughput and goodput per load level. Definitions: docs/bench.md.");
+                  "TTFT, TPOT, ITL, E2E, throughput and goodput per load level. Definitions: docs/bench.md.\n"
+                  "With --config FILE and no --endpoint, runs the same load against every backend of the file "
+                  "and compares them; --format svg draws throughput against p50/p99 latency.");
   auto f = std::make_shared<BenchFlags>();
-  sub.add_option("--endpoint", f->endpoint, "server base URL, e.g. http://10.0.0.5:8000 (http or https)")->required();
+  sub.add_option("--endpoint", f->endpoint,
+                 "server base URL, e.g. http://10.0.0.5:8000 (http or https); without it, every backend of --config");
   sub.add_option("--api", f->api, "openai-chat, openai-completions, tgi, jetstream-http, llamacpp or auto (default: auto)");
   sub.add_option("--model", f->model, "model to request (default: the first of GET /v1/models)");
   auto* conc = sub.add_option("--concurrency", f->concurrency, "closed loop: requests in flight, a level per value (e.g. 1,8,32; default 1)");

@@ -30,8 +30,8 @@ std::vector<Column> health_columns() {
           {"models", "models", 0, false, "model ids served (GET /v1/models, or TGI's /info)"},
           {"detail", "detail", 0, false, "what answered, or why the backend is unhealthy"},
           {"timeout_s", "timeout s", 1, true, "budget for all probes of the backend (config 'timeout')"},
-          {"zone", "zone", 0, true, ""},
-          {"project_id", "project", 0, true, ""},
+          {"zone", "zone", 0, true, "GCP zone, as configured"},
+          {"project_id", "project", 0, true, "GCP project id, as configured"},
           {"pod_size", "pod size", 0, true, "chips behind the endpoint"},
           {"probes", "probes", 0, true, "every GET made: path → status or error (latency)"}};
 }

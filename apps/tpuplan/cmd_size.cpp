@@ -116,10 +116,10 @@ SizingQuery build_query(const SizeFlags& f, const ModelSpec& model, const Catalo
 
 std::vector<Column> size_columns() {
   return {{"chosen", "chosen", 0, false, "the option the search picks (best objective)"},
-          {"offering", "offering", 0, false, ""},
+          {"offering", "offering", 0, false, "the provider's name of what is rented"},
           {"offering_id", "id", 0, true, "<name>@<region>"},
-          {"region", "region", 0, false, ""},
-          {"accelerator", "accel", 0, false, ""},
+          {"region", "region", 0, false, "the cloud region of the price"},
+          {"accelerator", "accel", 0, false, "accelerator id"},
           {"chips", "chips", 0, false, "chips per replica"},
           {"precision", "prec", 0, false, "weight precision"},
           {"replicas", "replicas", 0, false, "copies of the offering the load needs"},
@@ -133,7 +133,7 @@ std::vector<Column> size_columns() {
           {"usd_per_hour", "$/h", 2, false, "price per hour of all replicas in the tier"},
           {"usd_per_month", "$/month", 0, false, "monthly bill of all replicas at --hours per day"},
           {"usd_per_million_output_tokens", "$/1M out", 3, false, "cost per million output tokens served"},
-          {"tier", "tier", 0, true, ""},
+          {"tier", "tier", 0, true, "the price tier the cost is taken in"},
           {"figures", "figures", 0, true, "'estimate': computed by the roofline estimator"}};
 }
 

@@ -53,8 +53,8 @@ std::vector<Column> cost_columns() {
   std::vector<Column> c = {
       {"offering", "offering", 0, false, "the provider's name of what is rented"},
       {"offering_id", "id", 0, true, "unique id: <name>@<region>"},
-      {"cloud", "cloud", 0, true, ""},
-      {"region", "region", 0, false, ""},
+      {"cloud", "cloud", 0, true, "gcp, aws, or a cloud from --config"},
+      {"region", "region", 0, false, "the cloud region of the price"},
       {"accelerator", "accel", 0, false, "accelerator id"},
       {"chips", "chips", 0, false, "accelerator chips (GPUs)"},
       {"hosts", "hosts", 0, true, "host VMs the chips are spread over"},

@@ -431,3 +431,92 @@ TEST_CASE("bench reads the API key from a file", "[bench]") {
   CHECK(r.out.find("file-key-77") == std::string::npos);
   CHECK(server.stats().authorizations.back() == "Bearer file-key-77");
 }
+
+TEST_CASE("bench records the hardware from a catalog offering or an accelerator", "[bench]") {
+  FakeServer server(fast());
+  TempDir dir;
+  const std::vector<std::string> base = {"bench", "--endpoint", server.url(), "--requests", "2", "--output-tokens",
+                                         "2", "--input-tokens", "3", "--no-metrics", "--format", "json"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_tpuplan(with_fixture_data(args));
+  };
+  const auto off = with({"--offering", "v5e-8@us-central1", "--save", dir.file("o.json")});
+  INFO(off.err);
+  REQUIRE(off.exit_code == 0);
+  const auto p = tpuplan::bench::read_profile(dir.file("o.json"));
+  CHECK(p.offering == "v5e-8@us-central1");
+  CHECK(p.accelerator == "v5e");
+  CHECK(*p.chips == 8);
+
+  const auto ambiguous = with({"--offering", "v5e-8"});
+  CHECK(ambiguous.exit_code == 2);
+  CHECK(ambiguous.err.rfind("tpuplan: error: --offering: 'v5e-8' is offered in several regions; name one: ", 0) == 0);
+
+  const auto acc = with({"--accelerator", "v5e", "--chips", "4"});
+  INFO(acc.err);
+  REQUIRE(acc.exit_code == 0);
+  const auto j = json::parse(acc.out);
+  CHECK(j["inputs"]["accelerator"] == "v5e");
+  CHECK(j["inputs"]["chips"] == 4);
+
+  const auto typo = with({"--accelerator", "v5ee", "--chips", "4"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("did you mean 'v5e'") != std::string::npos);
+}
+
+TEST_CASE("bench with a config and no endpoint compares every backend under the same load", "[bench]") {
+  FakeServer fast_server(fast());
+  FakeServerOptions slow_options = fast();
+  slow_options.token_interval = std::chrono::microseconds(2000);
+  FakeServer slow_server(slow_options);
+  TempDir dir;
+  const std::string config = dir.file("config.yaml");
+  {
+    std::ofstream f(config);
+    f << "version: 1\nbackends:\n"
+      << "  - name: fast\n    type: gpu\n    endpoint: " << fast_server.url() << "\n    timeout: 20s\n"
+      << "  - name: slow\n    type: tpu\n    endpoint: " << slow_server.url() << "\n    timeout: 20s\n";
+  }
+  const auto r = run_tpuplan({"bench", "--config", config, "--concurrency", "2", "--requests", "6", "--input-tokens",
+                              "20", "--output-tokens", "8", "--no-metrics", "--format", "json", "--save",
+                              dir.file("run.json")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = json::parse(r.out);
+  CHECK(j["schema"] == "tpuplan.bench/v1");
+  CHECK(j["table"] == "backends");
+  REQUIRE(j["rows"].size() == 2);
+  CHECK(j["rows"][0]["backend"] == "fast");
+  CHECK(j["rows"][1]["backend"] == "slow");
+  for (const auto& row : j["rows"]) {
+    CHECK(row["requests_ok"] == 6);
+    CHECK(row["load"] == "concurrency 2");
+  }
+  // 10× the token interval shows in TPOT; a wide margin keeps this independent of machine speed.
+  CHECK(j["rows"][1]["tpot_ms_p50"].get<double>() > 2 * j["rows"][0]["tpot_ms_p50"].get<double>());
+  CHECK(std::filesystem::exists(dir.file("run.fast.json")));
+  CHECK(std::filesystem::exists(dir.file("run.slow.json")));
+  CHECK(fast_server.stats().generation_requests == 6);
+  CHECK(slow_server.stats().generation_requests == 6);
+}
+
+TEST_CASE("bench without an endpoint or backends says what it needs", "[bench]") {
+  const auto r = run_tpuplan({"bench", "--concurrency", "1"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "tpuplan: error: --endpoint is required; or give --config FILE with a 'backends:' list\n");
+}
+
+TEST_CASE("bench draws throughput against latency percentiles as SVG", "[bench]") {
+  FakeServer server(fast());
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "1,4", "--requests", "8",
+                              "--input-tokens", "20", "--output-tokens", "6", "--no-metrics", "--format", "svg"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("<?xml", 0) == 0);
+  CHECK(r.out.find("<svg") != std::string::npos);
+  CHECK(r.out.find("output throughput (tokens/s)") != std::string::npos);
+  CHECK(r.out.find("latency (ms)") != std::string::npos);
+  CHECK(r.out.find("TPOT p99") != std::string::npos);
+}

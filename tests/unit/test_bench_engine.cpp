@@ -249,13 +249,21 @@ TEST_CASE("a second stop abandons requests in flight as cancelled", "[bench]") {
   FakeServerOptions o;
   o.fault_cycle = {Fault::stall};
   Setup s(o);
-  StopFlag stop{2};
+  StopFlag stop{0};
   LevelHooks hooks;
   hooks.stop = &stop;
+  hooks.progress = [&](const LevelProgress& p) {
+    if (p.in_flight == 3) {
+      stop = 2; // all three stalled requests are in flight: abandon them
+    }
+  };
   const auto run = s.engine.run(Api::openai_chat, closed(3, 10), source_for(Api::openai_chat), hooks, 1);
   CHECK(run.interrupted);
+  REQUIRE(run.records.size() == 3);
+  CHECK(run.not_sent == 7);
   for (const auto& r : run.records) {
     CHECK(r.error == ErrorClass::cancelled);
+    CHECK(r.token_times.size() == 1); // the one token each got before the stall
   }
 }
 

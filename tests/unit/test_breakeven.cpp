@@ -2,6 +2,8 @@
 
 #include <tpuplan/error.hpp>
 
+#include "model_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace tpuplan;
@@ -264,15 +266,7 @@ TEST_CASE("per-token cost spreads the monthly bill over the tokens served in the
 }
 
 TEST_CASE("full-load throughput is the estimator's largest batch that fits, or nothing", "[breakeven]") {
-  ModelSpec m;
-  m.id = "llama-3.1-70b";
-  m.layers = 80;
-  m.hidden = 8192;
-  m.heads = 64;
-  m.kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate = 28672;
-  m.vocab = 128256;
+  const ModelSpec m = test::llama_3_1_70b();
   Accelerator h100;
   h100.id = "h100";
   h100.kind = AcceleratorKind::gpu;

@@ -2,24 +2,13 @@
 
 #include <tpuplan/error.hpp>
 
+#include "model_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace tpuplan;
 
 namespace {
-
-ModelSpec llama_70b() {
-  ModelSpec m;
-  m.id = "llama-3.1-70b";
-  m.layers = 80;
-  m.hidden = 8192;
-  m.heads = 64;
-  m.kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate = 28672;
-  m.vocab = 128256;
-  return m;
-}
 
 Offering offering(std::string name, std::string region, std::string accel, int chips, double od,
                   std::optional<double> y1 = {}) {
@@ -69,7 +58,7 @@ Catalog fixture() {
 TEST_CASE("cost lists the smallest offering per accelerator that holds the model, cheapest first", "[cost]") {
   const Catalog c = fixture();
   CostQuery q;
-  q.model = llama_70b();
+  q.model = test::llama_3_1_70b();
   const auto result = compare_costs(c, q);
   REQUIRE(result.rows.size() == 3);
   CHECK(result.rows[0].offering->id == "v6e-8@us-central1"); // 1y commitment: 15.12 × 730
@@ -82,7 +71,7 @@ TEST_CASE("cost lists the smallest offering per accelerator that holds the model
 TEST_CASE("ranking by a tier sorts by that tier's bill and puts unpriced rows last", "[cost]") {
   const Catalog c = fixture();
   CostQuery q;
-  q.model = llama_70b();
+  q.model = test::llama_3_1_70b();
   q.rank_tier = Tier::commit_1y;
   const auto result = compare_costs(c, q);
   REQUIRE(result.rows.size() == 3);
@@ -93,7 +82,7 @@ TEST_CASE("ranking by a tier sorts by that tier's bill and puts unpriced rows la
 TEST_CASE("the all flag lists every matching offering, those that hold the model first", "[cost]") {
   const Catalog c = fixture();
   CostQuery q;
-  q.model = llama_70b();
+  q.model = test::llama_3_1_70b();
   q.all = true;
   q.filter.kind = AcceleratorKind::tpu;
   const auto result = compare_costs(c, q);
@@ -106,7 +95,7 @@ TEST_CASE("preview accelerators are never offered", "[cost]") {
   Catalog c = fixture();
   c.accelerators[0].preview = true; // v6e
   CostQuery q;
-  q.model = llama_70b();
+  q.model = test::llama_3_1_70b();
   q.all = true;
   for (const auto& row : compare_costs(c, q).rows) {
     CHECK(row.accelerator->id != "v6e");
@@ -116,7 +105,7 @@ TEST_CASE("preview accelerators are never offered", "[cost]") {
 TEST_CASE("picks list measured hardware beside the smallest offerings, in its best region", "[cost]") {
   const Catalog c = fixture();
   CostQuery q;
-  q.model = llama_70b();
+  q.model = test::llama_3_1_70b();
   q.also_show = {{"v6e", 8, "v6e-8"},  // already listed: nothing added
                  {"v6e", 4, ""},       // too small for the model: listed all the same
                  {"v5e", 32, ""}};     // no such offering: nothing to list

@@ -1,38 +1,19 @@
 #include <tpuplan/error.hpp>
 #include <tpuplan/estimate.hpp>
 
+#include "model_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
 using namespace tpuplan;
+using test::llama_3_1_70b;
+using test::llama_3_1_8b;
 
 namespace {
 
-// Architectures of perfmodel §4; chips of pricing.md §1 (the catalog's figures).
-ModelSpec llama_3_1_70b() {
-  ModelSpec m;
-  m.id = "llama-3.1-70b";
-  m.layers = 80;
-  m.hidden = 8192;
-  m.heads = 64;
-  m.kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate = 28672;
-  m.vocab = 128256;
-  return m;
-}
-
-ModelSpec llama_3_1_8b() {
-  ModelSpec m = llama_3_1_70b();
-  m.id = "llama-3.1-8b";
-  m.layers = 32;
-  m.hidden = 4096;
-  m.heads = 32;
-  m.intermediate = 14336;
-  return m;
-}
-
+// Chips of pricing.md §1 (the catalog's figures); models from model_fixtures.hpp.
 ModelSpec mixtral_8x7b() {
   ModelSpec m = llama_3_1_8b();
   m.id = "mixtral-8x7b";

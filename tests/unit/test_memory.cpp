@@ -1,23 +1,13 @@
 #include <tpuplan/memory.hpp>
 
+#include "model_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace tpuplan;
+using test::llama_3_1_70b;
 
 namespace {
-
-ModelSpec llama_3_1_70b() {
-  ModelSpec m;
-  m.id = "llama-3.1-70b";
-  m.layers = 80;
-  m.hidden = 8192;
-  m.heads = 64;
-  m.kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate = 28672;
-  m.vocab = 128256;
-  return m;
-}
 
 Accelerator chip(std::string id, double hbm_gib) {
   Accelerator a;

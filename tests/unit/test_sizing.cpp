@@ -1,23 +1,12 @@
 #include <tpuplan/sizing.hpp>
 
+#include "model_fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace tpuplan;
 
 namespace {
-
-ModelSpec llama_8b() {
-  ModelSpec m;
-  m.id = "llama-3.1-8b";
-  m.layers = 32;
-  m.hidden = 4096;
-  m.heads = 32;
-  m.kv_heads = 8;
-  m.head_dim = 128;
-  m.intermediate = 14336;
-  m.vocab = 128256;
-  return m;
-}
 
 Accelerator accelerator(std::string id, double hbm_gib, double tb_per_s, double tflops) {
   Accelerator a;
@@ -55,7 +44,7 @@ Catalog fixture() {
 
 SizingQuery query() {
   SizingQuery q;
-  q.model = llama_8b();
+  q.model = test::llama_3_1_8b();
   q.request.input_tokens = 500;
   q.request.output_tokens = 200;
   return q;

@@ -1,5 +1,7 @@
 #include <tpuplan/bench/bench_report.hpp>
 
+#include <tpuplan/chart.hpp>
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <functional>
@@ -45,7 +47,85 @@ std::string load_label(const LoadLevel& l) {
                                          : fmt::format("rate {} req/s", l.rate_rps);
 }
 
+/// The latency–throughput curve: output tokens/s against TTFT and TPOT p50/p99 (one series per
+/// backend when `group` names the backend column).
+Chart latency_chart(std::string table, std::string group) {
+  Chart c;
+  c.table = std::move(table);
+  c.kind = ChartKind::line;
+  c.title = "Latency against throughput";
+  c.x = "output_tokens_per_s";
+  c.y = {"ttft_ms_p50", "ttft_ms_p99", "tpot_ms_p50", "tpot_ms_p99"};
+  c.y_labels = {"TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99"};
+  c.group = std::move(group);
+  c.x_title = "output throughput (tokens/s)";
+  c.y_title = "latency (ms)";
+  return c;
+}
+
 } // namespace
+
+Report compare_report(const std::vector<std::pair<std::string, Profile>>& runs) {
+  Report r;
+  r.command = "bench";
+  nlohmann::ordered_json backends = nlohmann::ordered_json::array();
+  for (const auto& [name, p] : runs) {
+    backends.push_back({{"backend", name}, {"endpoint", p.endpoint}, {"api", std::string(to_string(p.api))},
+                        {"model", p.model}});
+  }
+  r.inputs["backends"] = std::move(backends);
+  if (!runs.empty()) {
+    r.inputs["workload"] = to_json(runs.front().second).at("workload");
+  }
+  Table t;
+  t.name = "backends";
+  t.title = "Backends compared under the same load";
+  t.columns = {{"backend", "backend", 0, false, "name in the config's backends list"},
+               {"endpoint", "endpoint", 0, true, "base URL (no credentials)"},
+               {"api", "api", 0, true, "protocol used"},
+               {"model", "model", 0, true, "model requested"},
+               {"load", "load", 0, false, "the level's load"},
+               {"requests_ok", "ok", 0, false, "successful requests"},
+               {"requests_failed", "failed", 0, false, "failed requests"},
+               {"error_rate", "error rate", 3, false, definition("error_rate")},
+               {"request_rps", "req/s", 2, false, definition("request_rps")},
+               {"output_tokens_per_s", "out tok/s", 1, false, definition("output_tokens_per_s")},
+               {"goodput_rps", "goodput req/s", 2, true, definition("goodput_rps")},
+               {"ttft_ms_p50", "TTFT p50 ms", 1, false, definition("ttft_ms")},
+               {"ttft_ms_p99", "TTFT p99 ms", 1, false, definition("ttft_ms")},
+               {"tpot_ms_p50", "TPOT p50 ms", 2, false, definition("tpot_ms")},
+               {"tpot_ms_p99", "TPOT p99 ms", 2, false, definition("tpot_ms")},
+               {"e2e_ms_p50", "E2E p50 ms", 1, true, definition("e2e_ms")},
+               {"partial", "partial", 0, true, "the level was interrupted"}};
+  const auto dist = [](const Distribution& d, double Distribution::*field) { return d.count > 0 ? Cell{d.*field} : Cell{}; };
+  for (const auto& [name, p] : runs) {
+    for (const auto& l : p.levels) {
+      t.rows.push_back({Cell{name}, Cell{p.endpoint}, Cell{std::string(to_string(p.api))}, Cell{p.model},
+                        Cell{load_label(l.load)}, int_cell(l.requests_ok), int_cell(l.requests_failed),
+                        Cell{l.error_rate}, Cell{l.request_rps}, Cell{l.output_tokens_per_s}, opt_cell(l.goodput_rps),
+                        dist(l.ttft_ms, &Distribution::p50), dist(l.ttft_ms, &Distribution::p99),
+                        dist(l.tpot_ms, &Distribution::p50), dist(l.tpot_ms, &Distribution::p99),
+                        dist(l.e2e_ms, &Distribution::p50), Cell{l.partial}});
+    }
+    if (p.levels.empty()) {
+      t.notes.push_back(fmt::format("{}: no level was measured", name));
+    }
+    for (const auto& l : p.levels) {
+      for (const auto& c : l.errors) {
+        t.notes.push_back(fmt::format("{} ({}): {} × {} — {}", name, load_label(l.load), c.count, to_string(c.error),
+                                      c.example));
+      }
+    }
+  }
+  r.tables.push_back(std::move(t));
+  Chart chart = latency_chart("backends", "backend");
+  chart.y = {"tpot_ms_p50", "tpot_ms_p99"};
+  chart.y_labels = {"TPOT p50", "TPOT p99"};
+  r.charts.push_back(std::move(chart));
+  r.notes.push_back("every backend ran the same load levels and prompts (one profile each with --save NAME.json → "
+                    "NAME.<backend>.json)");
+  return r;
+}
 
 Report bench_report(const Profile& p) {
   Report r;
@@ -180,6 +260,7 @@ Report bench_report(const Profile& p) {
   }
   r.tables.push_back(std::move(t));
   r.tables.push_back(std::move(e));
+  r.charts.push_back(latency_chart("levels", ""));
 
   for (const auto& note : p.notes) {
     r.notes.push_back(note);

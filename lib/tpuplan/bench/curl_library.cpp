@@ -23,7 +23,9 @@ void resolve(void* handle, const std::string& soname, const char* name, Fn& fn) 
 } // namespace
 
 CurlLibrary::CurlLibrary(const std::string& soname) {
-  m_handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_NODELETE: libcurl's TLS backends (OpenSSL, GnuTLS) keep thread-local storage and
+  // atexit handlers, which must outlive the last CurlLibrary; the library stays mapped.
+  m_handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (m_handle == nullptr) {
     const char* why = dlerror();
     throw Error(ErrorKind::runtime,

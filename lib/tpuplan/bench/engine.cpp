@@ -1,5 +1,6 @@
 #include <tpuplan/bench/clock.hpp>
 #include <tpuplan/bench/engine.hpp>
+#include <tpuplan/bench/failure.hpp>
 #include <tpuplan/bench/stream_decoder.hpp>
 #include <tpuplan/bench/url.hpp>
 #include <tpuplan/error.hpp>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <fmt/format.h>
+#include <tuple>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -49,28 +51,6 @@ std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-bool is_tls_error(CURLcode rc) {
-  switch (rc) {
-  case CURLE_SSL_CONNECT_ERROR:
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CERTPROBLEM:
-  case CURLE_SSL_CIPHER:
-  case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_ENGINE_NOTFOUND:
-  case CURLE_SSL_ENGINE_SETFAILED:
-  case CURLE_SSL_ENGINE_INITFAILED:
-  case CURLE_SSL_SHUTDOWN_FAILED:
-  case CURLE_SSL_CRL_BADFILE:
-  case CURLE_SSL_ISSUER_ERROR:
-  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-  case CURLE_SSL_INVALIDCERTSTATUS:
-  case CURLE_SSL_CLIENTCERT:
-    return true;
-  default:
-    return false;
-  }
 }
 
 } // namespace
@@ -312,43 +292,21 @@ struct Engine::Impl {
       rec.error_message = "still in flight when the run was interrupted";
     } else if (rc == CURLE_OK && status_ok) {
       t.decoder.finish(now, rec);
-    } else if (rc == CURLE_OK) {
-      rec.error = rec.http_status == 429                                  ? ErrorClass::http_429
-                  : rec.http_status >= 400 && rec.http_status < 500      ? ErrorClass::http_4xx
-                  : rec.http_status >= 500 && rec.http_status < 600      ? ErrorClass::http_5xx
-                                                                          : ErrorClass::http_other;
-      rec.error_message = describe_http_error(rec.http_status, t.error_body);
-      if (rec.http_status >= 300 && rec.http_status < 400 && !endpoint.follow_redirects) {
-        rec.error_message += " (redirect not followed; see --follow-redirects)";
-      }
     } else {
-      const std::string detail = t.error_text[0] != '\0' ? t.error_text : fn.easy_strerror(rc);
-      if (t.oversized) {
-        rec.error = ErrorClass::oversized;
-        rec.error_message = fmt::format("response exceeded {} bytes (--max-response-bytes)", endpoint.max_response_bytes);
-      } else if (t.idle_expired) {
-        rec.error = ErrorClass::timeout;
-        rec.error_message = fmt::format("no data for {} s (--idle-timeout)", endpoint.idle_timeout_s);
-      } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        rec.error = rec.headers_ns == 0 && rec.bytes == 0 && connect_time(t) <= 0 ? ErrorClass::connect : ErrorClass::timeout;
-        rec.error_message = "libcurl: " + detail;
-      } else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY) {
-        rec.error = ErrorClass::connect;
-        rec.error_message = "libcurl: " + detail;
-      } else if (is_tls_error(rc)) {
-        rec.error = ErrorClass::tls;
-        rec.error_message = "libcurl: " + detail;
-      } else if (status_ok && rec.headers_ns != 0) {
-        // Reset, closed or cut mid-body after a 200: the stream is incomplete.
-        rec.error = ErrorClass::truncated;
-        rec.error_message = "stream cut: libcurl: " + detail;
-      } else {
-        rec.error = ErrorClass::transport;
-        rec.error_message = "libcurl: " + detail;
-      }
-      if (!status_ok && !t.error_body.empty() && rec.http_status != 0) {
-        rec.error_message = describe_http_error(rec.http_status, t.error_body) + "; " + rec.error_message;
-      }
+      TransferEnd end;
+      end.result = rc;
+      end.http_status = rec.http_status;
+      end.headers_received = rec.headers_ns != 0;
+      end.bytes = rec.bytes;
+      end.connected = rc != CURLE_OPERATION_TIMEDOUT || connect_time(t) > 0;
+      end.oversized = t.oversized;
+      end.idle_expired = t.idle_expired;
+      end.libcurl_detail = t.error_text[0] != '\0' ? t.error_text : fn.easy_strerror(rc);
+      end.error_body = t.error_body;
+      end.max_response_bytes = endpoint.max_response_bytes;
+      end.idle_timeout_s = endpoint.idle_timeout_s;
+      end.follow_redirects = endpoint.follow_redirects;
+      std::tie(rec.error, rec.error_message) = classify_transfer_end(end);
     }
     if (status_ok && rec.error != ErrorClass::none) {
       t.decoder.settle_counts(rec);
@@ -484,9 +442,6 @@ HttpResponse Engine::get(const std::string& target, double timeout_s) {
   if (rc == CURLE_OK) {
     response.status = t.rec.http_status;
     response.body = std::move(t.error_body);
-    char* type = nullptr;
-    s.fn.easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type);
-    response.content_type = type != nullptr ? type : "";
   } else {
     response.error = t.error_text[0] != '\0' ? t.error_text : s.fn.easy_strerror(rc);
   }

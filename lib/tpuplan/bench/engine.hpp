@@ -83,7 +83,6 @@ struct HttpResponse {
   long status = 0;     ///< 0 when no response arrived
   std::string body;
   std::string error;   ///< transport error, empty when a response arrived
-  std::string content_type;
 };
 
 /// Raises the soft limit of open files to the hard limit (a stream needs a socket);

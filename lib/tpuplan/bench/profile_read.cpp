@@ -1,0 +1,339 @@
+// Reading profiles back: every field validated, every problem named by file and JSON path.
+#include <tpuplan/bench/profile.hpp>
+#include <tpuplan/error.hpp>
+
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+
+namespace tpuplan::bench {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// Walks a parsed profile, naming the JSON path of whatever is wrong.
+class Reader {
+public:
+  Reader(const json& j, std::string path, std::string_view origin) : m_j(j), m_path(std::move(path)), m_origin(origin) {}
+
+  Reader at(std::string_view key) const {
+    const json& v = field(key);
+    return Reader(v, join(key), m_origin);
+  }
+  Reader index(std::size_t i) const { return Reader(m_j.at(i), fmt::format("{}[{}]", m_path, i), m_origin); }
+  std::size_t array_size() const {
+    if (!m_j.is_array()) {
+      fail(m_path, "expected an array");
+    }
+    return m_j.size();
+  }
+  bool is_null() const { return m_j.is_null(); }
+  std::vector<std::string> strings(std::string_view key) const {
+    const Reader list = at(key);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < list.array_size(); ++i) {
+      const json& v = list.m_j.at(i);
+      if (!v.is_string()) {
+        fail(fmt::format("{}[{}]", list.m_path, i), "expected a string");
+      }
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+
+  std::string string(std::string_view key) const {
+    const json& v = field(key);
+    if (!v.is_string()) {
+      fail(join(key), "expected a string");
+    }
+    return v.get<std::string>();
+  }
+  std::string string_or_empty(std::string_view key) const {
+    const json& v = field(key);
+    if (v.is_null()) {
+      return {};
+    }
+    return string(key);
+  }
+  bool boolean(std::string_view key) const {
+    const json& v = field(key);
+    if (!v.is_boolean()) {
+      fail(join(key), "expected true or false");
+    }
+    return v.get<bool>();
+  }
+  double number(std::string_view key) const {
+    const json& v = field(key);
+    if (!v.is_number()) {
+      fail(join(key), "expected a number");
+    }
+    return v.get<double>();
+  }
+  std::optional<double> opt_number(std::string_view key) const {
+    if (!m_j.contains(key) || m_j[std::string(key)].is_null()) {
+      return std::nullopt;
+    }
+    return number(key);
+  }
+  std::int64_t integer(std::string_view key) const {
+    const json& v = field(key);
+    if (!v.is_number_integer()) {
+      fail(join(key), "expected an integer");
+    }
+    return v.get<std::int64_t>();
+  }
+  std::optional<std::int64_t> opt_integer(std::string_view key) const {
+    if (!m_j.contains(key) || m_j[std::string(key)].is_null()) {
+      return std::nullopt;
+    }
+    return integer(key);
+  }
+  std::int64_t count(std::string_view key) const {
+    const std::int64_t v = integer(key);
+    if (v < 0) {
+      fail(join(key), "expected a count (≥ 0)");
+    }
+    return v;
+  }
+
+  [[noreturn]] void fail(const std::string& path, std::string_view what) const {
+    throw Error(ErrorKind::input, fmt::format("{}: {}: {}", m_origin, path, what),
+                "a profile is written by 'tpuplan bench --save'; see docs/bench.md");
+  }
+  const std::string& path() const { return m_path; }
+
+private:
+  const json& field(std::string_view key) const {
+    if (!m_j.is_object()) {
+      fail(m_path.empty() ? "(top level)" : m_path, "expected an object");
+    }
+    const auto it = m_j.find(key);
+    if (it == m_j.end()) {
+      fail(join(key), "missing");
+    }
+    return *it;
+  }
+  std::string join(std::string_view key) const { return m_path.empty() ? std::string(key) : m_path + "." + std::string(key); }
+
+  const json& m_j;
+  std::string m_path;
+  std::string_view m_origin;
+};
+
+Distribution read_distribution(const Reader& r) {
+  Distribution d;
+  d.count = r.count("count");
+  if (d.count == 0) {
+    return d;
+  }
+  d.mean = r.number("mean");
+  d.std = r.number("std");
+  d.min = r.number("min");
+  d.p50 = r.number("p50");
+  d.p90 = r.number("p90");
+  d.p95 = r.number("p95");
+  d.p99 = r.number("p99");
+  d.p99_9 = r.number("p99_9");
+  d.max = r.number("max");
+  return d;
+}
+
+TokenSource read_source(const Reader& r, std::string_view key) {
+  const std::string s = r.string(key);
+  for (const TokenSource t : {TokenSource::none, TokenSource::server, TokenSource::stream, TokenSource::approx}) {
+    if (to_string(t) == s) {
+      return t;
+    }
+  }
+  r.fail(r.path() + "." + std::string(key), fmt::format("unknown token source '{}'", s));
+}
+
+LevelResult read_level(const Reader& r) {
+  LevelResult l;
+  const std::string mode = r.string("mode");
+  if (mode == "concurrency") {
+    l.load.mode = LoadMode::concurrency;
+    l.load.concurrency = static_cast<int>(r.count("concurrency"));
+  } else if (mode == "rate") {
+    l.load.mode = LoadMode::rate;
+    l.load.rate_rps = r.number("rate_rps");
+    l.load.burstiness = r.number("burstiness");
+    l.load.max_concurrency = static_cast<int>(r.opt_integer("max_concurrency").value_or(0));
+  } else {
+    r.fail(r.path() + ".mode", fmt::format("unknown mode '{}'; accepted: concurrency, rate", mode));
+  }
+  l.partial = r.boolean("partial");
+  const Reader req = r.at("requests");
+  l.requests_sent = req.count("sent");
+  l.requests_ok = req.count("ok");
+  l.requests_failed = req.count("failed");
+  l.requests_cancelled = req.count("cancelled");
+  l.requests_not_sent = req.count("not_sent");
+  l.error_rate = r.number("error_rate");
+  l.duration_s = r.number("duration_s");
+  const Reader achieved = r.at("achieved");
+  l.mean_in_flight = achieved.number("mean_in_flight");
+  l.send_rate_rps = achieved.opt_number("send_rate_rps");
+  const Reader tp = r.at("throughput");
+  l.request_rps = tp.number("request_rps");
+  l.output_tokens_per_s = tp.number("output_tokens_per_s");
+  l.input_tokens_per_s = tp.number("input_tokens_per_s");
+  l.total_tokens_per_s = tp.number("total_tokens_per_s");
+  l.goodput_rps = tp.opt_number("goodput_rps");
+  l.good_requests = tp.count("good_requests");
+  const Reader tokens = r.at("tokens");
+  l.input_tokens = tokens.count("input");
+  l.output_tokens = tokens.count("output");
+  l.input_tokens_source = read_source(tokens, "input_source");
+  l.output_tokens_source = read_source(tokens, "output_source");
+  l.input_tokens_per_request = read_distribution(tokens.at("input_per_request"));
+  l.output_tokens_per_request = read_distribution(tokens.at("output_per_request"));
+  const Reader lat = r.at("latency_ms");
+  l.ttft_ms = read_distribution(lat.at("ttft"));
+  l.tpot_ms = read_distribution(lat.at("tpot"));
+  l.itl_ms = read_distribution(lat.at("itl"));
+  l.e2e_ms = read_distribution(lat.at("e2e"));
+  l.ttft_from_schedule_ms = read_distribution(lat.at("ttft_from_schedule"));
+  l.e2e_from_schedule_ms = read_distribution(lat.at("e2e_from_schedule"));
+  l.schedule_lag_ms = read_distribution(lat.at("schedule_lag"));
+  l.itl_per_chunk = r.boolean("itl_per_chunk");
+  l.role_only_events = r.count("role_only_events");
+  const Reader errors = r.at("errors");
+  for (std::size_t i = 0; i < errors.array_size(); ++i) {
+    const Reader e = errors.index(i);
+    ErrorCount c;
+    const std::string name = e.string("class");
+    const auto cls = parse_error_class(name);
+    if (!cls || *cls == ErrorClass::none) {
+      e.fail(e.path() + ".class", fmt::format("unknown error class '{}'", name));
+    }
+    c.error = *cls;
+    c.count = e.count("count");
+    c.example = e.string("example");
+    if (const auto s = e.opt_integer("http_status")) {
+      c.http_status = static_cast<long>(*s);
+    }
+    c.retry_after_s = e.opt_number("retry_after_s");
+    l.errors.push_back(c);
+  }
+  const Reader server = r.at("server");
+  if (!server.is_null()) {
+    ServerMetrics s;
+    s.samples = server.count("samples");
+    s.ttft_ms_mean = server.opt_number("ttft_ms_mean");
+    s.itl_ms_mean = server.opt_number("itl_ms_mean");
+    s.e2e_ms_mean = server.opt_number("e2e_ms_mean");
+    s.queue_ms_mean = server.opt_number("queue_ms_mean");
+    s.running_mean = server.opt_number("running_mean");
+    s.running_max = server.opt_number("running_max");
+    s.waiting_mean = server.opt_number("waiting_mean");
+    s.waiting_max = server.opt_number("waiting_max");
+    s.kv_cache_usage_mean = server.opt_number("kv_cache_usage_mean");
+    s.kv_cache_usage_max = server.opt_number("kv_cache_usage_max");
+    s.prefix_cache_hit_rate = server.opt_number("prefix_cache_hit_rate");
+    s.generation_tokens = server.opt_number("generation_tokens");
+    l.server = s;
+  }
+  l.warnings = r.strings("warnings");
+  return l;
+}
+
+} // namespace
+
+Profile parse_profile(std::string_view text, std::string_view origin) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn nlohmann's byte offset into line:column, the place an editor jumps to.
+    std::size_t line = 1;
+    std::size_t col = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    if (const auto p = what.find("parse error"); p != std::string::npos) {
+      what = what.substr(p);
+    }
+    throw Error(ErrorKind::input, fmt::format("{}:{}:{}: invalid JSON: {}", origin, line, col, what),
+                "a profile is written by 'tpuplan bench --save'");
+  }
+  const Reader r(j, "", origin);
+  const std::string schema = r.string("schema");
+  if (schema != k_profile_schema) {
+    throw Error(ErrorKind::input, fmt::format("{}: schema '{}' is not supported", origin, schema),
+                fmt::format("supported: {}", k_profile_schema));
+  }
+  Profile p;
+  p.tool_version = r.string("tool_version");
+  p.created_at = r.string("created_at");
+  p.partial = r.boolean("partial");
+  p.endpoint = r.string("endpoint");
+  const std::string api = r.string("api");
+  const auto parsed_api = parse_api(api);
+  if (!parsed_api) {
+    r.fail("api", fmt::format("unknown API '{}'", api));
+  }
+  p.api = *parsed_api;
+  const std::string server = r.string("server");
+  for (const ServerKind k : {ServerKind::unknown, ServerKind::vllm, ServerKind::sglang, ServerKind::tgi,
+                             ServerKind::llamacpp, ServerKind::jetstream}) {
+    if (to_string(k) == server) {
+      p.server = k;
+    }
+  }
+  p.model = r.string("model");
+  p.offering = r.string_or_empty("offering");
+  p.accelerator = r.string_or_empty("accelerator");
+  if (const auto chips = r.opt_integer("chips")) {
+    if (*chips <= 0) {
+      r.fail("chips", "expected a positive integer");
+    }
+    p.chips = static_cast<int>(*chips);
+  }
+  const Reader w = r.at("workload");
+  p.workload.prompts = w.string("prompts");
+  p.workload.dataset = w.string_or_empty("dataset");
+  p.workload.dataset_prompts = w.opt_integer("dataset_prompts");
+  if (const auto v = w.opt_integer("input_tokens")) {
+    p.workload.input_tokens = static_cast<int>(*v);
+  }
+  if (const auto v = w.opt_integer("input_tokens_range")) {
+    p.workload.input_tokens_range = static_cast<int>(*v);
+  }
+  p.workload.output_tokens = static_cast<int>(w.count("output_tokens"));
+  p.workload.ignore_eos = w.boolean("ignore_eos");
+  p.workload.warmup_requests = w.count("warmup_requests");
+  p.workload.requests_per_level = w.opt_integer("requests_per_level");
+  p.workload.duration_s_per_level = w.opt_number("duration_s_per_level");
+  p.workload.seed = static_cast<std::uint64_t>(w.count("seed"));
+  const Reader slo = w.at("slo");
+  p.workload.slo.ttft_ms = slo.opt_number("ttft_ms");
+  p.workload.slo.tpot_ms = slo.opt_number("tpot_ms");
+  p.workload.timeout_s = w.number("timeout_s");
+  const Reader levels = r.at("levels");
+  for (std::size_t i = 0; i < levels.array_size(); ++i) {
+    p.levels.push_back(read_level(levels.index(i)));
+  }
+  p.notes = r.strings("notes");
+  return p;
+}
+
+Profile read_profile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorKind::input, fmt::format("cannot read profile '{}'", path.string()),
+                "write one with 'tpuplan bench --save FILE'");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_profile(text.str(), path.string());
+}
+
+} // namespace tpuplan::bench
