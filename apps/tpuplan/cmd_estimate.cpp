@@ -1,8 +1,8 @@
 // `tpuplan estimate`: throughput and latency of one model on one accelerator slice, per batch
 // size (a sweep marking the best, or one batch), from the roofline estimator; and
 // `tpuplan estimate --fidelity`: the estimator next to the measured calibration set.
-#include "calibrate_report.hpp"
 #include "command.hpp"
+#include "estimate_calibrate.hpp"
 #include "flags.hpp"
 #include "profiles.hpp"
 
@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <filesystem>
 #include <set>
 
 namespace tpuplan::app {
@@ -256,45 +255,19 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
   return 0;
 }
 
-/// `estimate --calibrate PROFILE`: the hardware comes from the profile, the architecture from
-/// --model or the profile's model name; the fit starts from the family defaults (or --efficiency).
-int run_calibrate(Context& ctx, const EstimateFlags& f) {
-  if (!f.accelerator.empty() || f.chips != 0 || !f.offering.empty()) {
-    throw Error(ErrorKind::usage, "--calibrate takes the accelerator and chips from the profile",
-                "drop --accelerator, --chips and --offering");
-  }
-  const DataSet& data = ctx.data();
-  const bench::Profile profile = bench::read_profile(f.calibrate);
-  const std::string file = std::filesystem::path(f.calibrate).filename().string();
-  const ProfiledHardware hw = profiled_hardware(profile, file, data.catalog);
-  CalibrationRequest r;
-  const ResolvedModel model = profiled_model(profile, file, f.model, "--model", data.models);
-  if (!f.model.empty() && match_profile_model(profile, model.spec, data.models) == ModelMatch::different) {
-    ctx.warn(fmt::format("{}: the profile served '{}', calibrated as {} (--model)", file, profile.model, model.spec.id));
-  }
-  r.model = model.spec;
-  r.accelerator = hw.accelerator;
-  r.chips = hw.chips;
-  r.base = to_request(f, Slice{hw.accelerator, hw.chips, hw.offering}, std::nullopt);
-  r.start = *r.base.efficiency;
-  r.factors = parse_fit_factors(f.fit, "--fit");
-  r.file = file;
-  const CalibrationFit fit = fit_calibration(r, calibration_levels(profile, file));
-  Report report = calibration_report(fit, profile);
-  report.inputs["model_resolved_from"] = model.resolved_from;
-  report.inputs["precision"] = std::string(to_string(r.base.weights));
-  report.inputs["kv_precision"] = std::string(to_string(r.base.kv));
-  report.inputs["mode"] = std::string(to_string(r.base.mode));
-  ctx.emit(report);
-  return 0;
-}
-
 int run_estimate(Context& ctx, const EstimateFlags& f) {
   if (f.fidelity) {
     return run_fidelity(ctx, f);
   }
   if (!f.calibrate.empty()) {
-    return run_calibrate(ctx, f);
+    if (!f.accelerator.empty() || f.chips != 0 || !f.offering.empty()) {
+      throw Error(ErrorKind::usage, "--calibrate takes the accelerator and chips from the profile",
+                  "drop --accelerator, --chips and --offering");
+    }
+    const auto request_for = [&f](const ProfiledHardware& hw) {
+      return to_request(f, Slice{hw.accelerator, hw.chips, hw.offering}, std::nullopt);
+    };
+    return run_estimate_calibrate(ctx, {f.calibrate, f.model, f.fit, request_for});
   }
   if (f.model.empty()) {
     throw Error(ErrorKind::usage, "--model is required", "e.g. tpuplan estimate --model 70b --accelerator v6e --chips 8");

@@ -1,6 +1,10 @@
-#include "calibrate_report.hpp"
+#include "estimate_calibrate.hpp"
+#include "profiles.hpp"
+
+#include <tpuplan/calibrate.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 
 namespace tpuplan::app {
@@ -34,8 +38,6 @@ std::string joined(const std::vector<std::string>& items) {
   }
   return out;
 }
-
-} // namespace
 
 Report calibration_report(const CalibrationFit& fit, const bench::Profile& profile) {
   Report report;
@@ -110,6 +112,35 @@ Report calibration_report(const CalibrationFit& fit, const bench::Profile& profi
   report.notes.push_back("measured figures come from the profile; 'before' and 'after' are estimates of the "
                          "roofline model at each level's achieved concurrency and workload");
   return report;
+}
+
+} // namespace
+
+int run_estimate_calibrate(Context& ctx, const CalibrateArgs& args) {
+  const DataSet& data = ctx.data();
+  const bench::Profile profile = bench::read_profile(args.profile);
+  const std::string file = std::filesystem::path(args.profile).filename().string();
+  const ProfiledHardware hw = profiled_hardware(profile, file, data.catalog);
+  const ResolvedModel model = profiled_model(profile, file, args.model, "--model", data.models);
+  if (!args.model.empty() && match_profile_model(profile, model.spec, data.models) == ModelMatch::different) {
+    ctx.warn(fmt::format("{}: the profile served '{}', calibrated as {} (--model)", file, profile.model, model.spec.id));
+  }
+  CalibrationRequest r;
+  r.model = model.spec;
+  r.accelerator = hw.accelerator;
+  r.chips = hw.chips;
+  r.base = args.request_for(hw);
+  r.start = r.base.efficiency ? *r.base.efficiency : default_efficiency(*hw.accelerator);
+  r.factors = parse_fit_factors(args.fit, "--fit");
+  r.file = file;
+  const CalibrationFit fit = fit_calibration(r, calibration_levels(profile, file));
+  Report report = calibration_report(fit, profile);
+  report.inputs["model_resolved_from"] = model.resolved_from;
+  report.inputs["precision"] = std::string(to_string(r.base.weights));
+  report.inputs["kv_precision"] = std::string(to_string(r.base.kv));
+  report.inputs["mode"] = std::string(to_string(r.base.mode));
+  ctx.emit(report);
+  return 0;
 }
 
 } // namespace tpuplan::app
