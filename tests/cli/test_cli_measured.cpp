@@ -269,6 +269,23 @@ TEST_CASE("cost and size --calibration use the fitted factors for the family's r
   }
 }
 
+TEST_CASE("a calibration profile whose model is no preset needs --calibration-model", "[cli][measured]") {
+  EditedProfile unknown("served.json", [](json& j) { j["model"] = "acme/support-bot"; });
+  auto r = run({"cost", "--model", "70b", "--calibration", unknown.path()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("served.json: served model 'acme/support-bot' is not a preset, so its architecture is unknown; "
+                   "name it with --calibration-model") != std::string::npos);
+  r = run({"cost", "--model", "70b", "--calibration", unknown.path(), "--calibration-model", "llama-3.1-8b", "-f",
+           "json"});
+  const json doc = json_of(r);
+  CHECK(doc["assumptions"]["calibration_profile"]["description"].get<std::string>().find("llama-3.1-8b on 1 × h100") ==
+        0);
+  r = run({"cost", "--model", "70b", "--calibration", unknown.path(), "--calibration-model", "llama-3.1-8b",
+           "--calibration-precision", "int3"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--calibration-precision: unknown precision 'int3'") != std::string::npos);
+}
+
 TEST_CASE("a profile recorded now against the fake server feeds cost --measured", "[cli][measured]") {
   FakeServerOptions o;
   o.ttft = std::chrono::microseconds(1000);
