@@ -3,6 +3,7 @@
 
 #include <tpuplan/error.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -114,6 +115,20 @@ std::vector<MeasuredProfile> load_measured(const std::vector<std::string>& paths
     const std::string file = file_name(path);
     MeasuredProfile m;
     m.hardware = profiled_hardware(profile, file, data.catalog);
+    if (m.hardware.offering == nullptr) {
+      // An accelerator × chips nobody rents has no price to put the measured throughput beside.
+      const auto& offerings = data.catalog.offerings;
+      const bool priced = std::any_of(offerings.begin(), offerings.end(), [&](const Offering& o) {
+        return o.accelerator == m.hardware.accelerator->id && o.chips == m.hardware.chips;
+      });
+      if (!priced) {
+        throw Error(ErrorKind::input,
+                    fmt::format("{}: the catalog has no offering of {} × {} to price", file, m.hardware.chips,
+                                m.hardware.accelerator->id),
+                    "add one with --config (extra_offerings, docs/cli.md), or see 'tpuplan catalog show " +
+                        m.hardware.accelerator->id + "'");
+      }
+    }
     switch (match_profile_model(profile, model, data.models)) {
     case ModelMatch::same:
       break;

@@ -145,6 +145,10 @@ TEST_CASE("cost --measured refuses hardware the catalog lacks, a profile without
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("tpuplan: error: mi300.json: accelerator 'mi300x' is not in the catalog; add the hardware with "
                    "--config") == 0);
+  EditedProfile three("h100x3.json", [](json& j) { j["chips"] = 3; });
+  r = run({"cost", "--model", "llama-3.1-8b", "--measured", three.path()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("tpuplan: error: h100x3.json: the catalog has no offering of 3 × h100 to price") == 0);
   EditedProfile bare("bare.json", [](json& j) { j["accelerator"] = nullptr; j["chips"] = nullptr; });
   r = run({"cost", "--model", "llama-3.1-8b", "--measured", bare.path()});
   CHECK(r.exit_code == 2);
