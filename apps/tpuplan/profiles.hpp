@@ -20,6 +20,7 @@ struct CalibrationFlags {
   std::string model;             ///< the architecture the profile served, when its name is no preset
   std::string precision = "bf16"; ///< the weight precision the profiled server ran
 };
+/// Adds --calibration, --calibration-model and --calibration-precision to `sub`.
 void add_calibration_flags(CLI::App& sub, CalibrationFlags& flags);
 
 /// The served model's architecture: `model_flag` (a preset, alias or config.json) when given,

@@ -17,6 +17,7 @@ namespace tpuplan {
 
 /// A factor calibration may fit.
 enum class FitFactor { compute, memory, overhead };
+/// "compute", "memory", "overhead" (the names --fit takes).
 std::string_view to_string(FitFactor factor);
 /// Parses a list such as "memory,overhead" (at least one of compute, memory, overhead).
 /// Throws Error(usage) naming `origin` and the bad item.

@@ -18,7 +18,9 @@ namespace tpuplan {
 
 /// The latency percentile at which a level must meet the SLO.
 enum class SloPercentile { p50, p90, p95, p99 };
+/// "p50", "p90", "p95", "p99".
 std::string_view to_string(SloPercentile percentile);
+/// Parses "p50" … "p99"; nullopt otherwise.
 std::optional<SloPercentile> parse_slo_percentile(std::string_view name);
 
 /// How a level is chosen.
