@@ -25,7 +25,7 @@ std::string money(double v) { return fmt::format("${}", v); }
 
 /// SkyPilot writes 700.0 where the SKU API has no v6e price (TPU_V6E_MAX_PRICE in fetch_gcp.py),
 /// to push its failover elsewhere; it is not a price (reference sheet pricing.md §2a).
-constexpr double k_skypilot_placeholder_price = 700.0;
+constexpr double k_skypilot_no_price_sentinel = 700.0;
 
 } // namespace
 
@@ -177,7 +177,7 @@ std::optional<TierEntry> read_tier(const yaml::Node& n, PriceForm form, const So
   } else {
     usd = value.number(yaml::Range::positive());
   }
-  if (usd && *usd == k_skypilot_placeholder_price) {
+  if (usd && *usd == k_skypilot_no_price_sentinel) {
     value.problem("700.0 is SkyPilot's placeholder for a region without a v6e price, not a price");
     usd.reset();
   }
