@@ -8,7 +8,7 @@
 //
 // Usage: tpuplan_bench_client_overhead [--streams N] [--requests N] [--tokens N]
 //                                      [--paced-tokens N] [--pace-ms X] [--mode unpaced|paced|both]
-//                                      [--repeat N] [--pin yes|no]
+//                                      [--repeat N] [--pin yes|no] [--http-client auto|builtin|libcurl]
 // The server runs in a child process; with --pin yes (default, on machines with 2+ CPUs)
 // the client is pinned to CPU 0 and the server to CPU 1, so the kernel work of the server's
 // sends is not charged to the client thread.
@@ -45,6 +45,7 @@ struct Options {
   std::string mode = "both";
   int repeat = 3;
   bool pin = true;
+  tpuplan::bench::HttpClient http_client = tpuplan::bench::HttpClient::automatic;
 };
 
 /// Resident and peak resident memory of the process, bytes (/proc/self/status).
@@ -152,6 +153,7 @@ double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
       paced ? std::chrono::microseconds(static_cast<long>(o.pace_ms * 1000)) : std::chrono::microseconds(0), o.pin);
   Endpoint e;
   e.base_url = "http://127.0.0.1:" + std::to_string(server->port());
+  e.http_client = o.http_client;
   Engine engine(curl, e);
   GenerationOptions g;
   g.model = "bench-model";
@@ -244,6 +246,8 @@ int main(int argc, char** argv) {
       o.repeat = std::max(1, std::stoi(value));
     } else if (flag == "--pin") {
       o.pin = value != "no";
+    } else if (flag == "--http-client") {
+      o.http_client = value == "builtin" ? HttpClient::builtin : value == "libcurl" ? HttpClient::libcurl : HttpClient::automatic;
     } else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;
@@ -258,7 +262,12 @@ int main(int argc, char** argv) {
   if (o.pin) {
     pin_to_cpu(0);
   }
-  std::printf("libcurl %s\n", curl.version().c_str());
+  {
+    Endpoint e;
+    e.base_url = "http://127.0.0.1:1";
+    e.http_client = o.http_client;
+    std::printf("client: %s (libcurl %s loaded)\n", Engine(curl, e).http_client().c_str(), curl.version().c_str());
+  }
   if (o.mode == "unpaced" || o.mode == "both") {
     run_repeated(curl, o, false);
   }

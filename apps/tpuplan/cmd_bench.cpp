@@ -60,6 +60,7 @@ struct BenchFlags {
   bool no_metrics = false;
   bool insecure = false;
   bool follow_redirects = false;
+  std::string http_client = "auto";
   bool ignore_eos = false;
   bool no_ignore_eos = false;
   std::string offering;
@@ -196,6 +197,14 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
   c.endpoint.max_response_bytes = parse_count("--max-response-bytes", f.max_response_bytes);
   c.endpoint.insecure = f.insecure;
   c.endpoint.follow_redirects = f.follow_redirects;
+  if (f.http_client == "builtin") {
+    c.endpoint.http_client = HttpClient::builtin;
+  } else if (f.http_client == "libcurl") {
+    c.endpoint.http_client = HttpClient::libcurl;
+  } else if (f.http_client != "auto") {
+    throw_unknown("--http-client", f.http_client, {"auto", "builtin", "libcurl"});
+  }
+  uses_builtin_client(c.endpoint); // the combinations the built-in client refuses, before any request
   c.endpoint.api_key = read_api_key(f);
   for (const auto& h : f.headers) {
     const auto colon = h.find(':');
@@ -204,6 +213,11 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
                   "e.g. --header 'X-Tenant: team-a'");
     }
     const std::string name = trim(h.substr(0, colon));
+    if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos ||
+        name.find_first_of(" \t\"(),/:;<=>?@[\\]{}") != std::string::npos) {
+      throw Error(ErrorKind::usage, fmt::format("--header: '{}' has a character a header cannot carry", name.substr(0, 40)),
+                  "a field name is letters, digits and !#$%&'*+-.^_`|~; a value has no line breaks");
+    }
     std::string lower = name;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     if (lower == "authorization" || lower == "proxy-authorization") {
@@ -399,14 +413,24 @@ int run_backends(const BenchFlags& flags, Context& ctx) {
   std::atomic<int> stop{0};
   std::vector<std::pair<std::string, Profile>> profiles;
   std::vector<std::string> unmeasured;
-  BenchConfig last;
+  // Every backend's settings are checked before the first request, and all share one seed:
+  // the same prompts and schedule against each.
+  std::vector<BenchConfig> configs;
   for (const auto& backend : backends) {
     BenchFlags f = flags;
     f.endpoint = backend.endpoint;
     if (backend.timeout_s) {
       f.timeout = fmt::format("{}", *backend.timeout_s); // the backend's own timeout (config: timeout)
     }
-    const BenchConfig config = make_config(f, ctx);
+    if (!configs.empty() && f.seed.empty()) {
+      f.seed = std::to_string(configs.front().seed);
+    }
+    configs.push_back(make_config(f, ctx));
+  }
+  BenchConfig last;
+  for (std::size_t i = 0; i < backends.size(); ++i) {
+    const auto& backend = backends[i];
+    const BenchConfig& config = configs[i];
     const BenchRun run = execute(config, ctx, stop, backend.name);
     write_outputs(run, flags.save.empty() ? "" : per_backend_path(flags.save, backend.name),
                   flags.requests_out.empty() ? "" : per_backend_path(flags.requests_out, backend.name), ctx);
@@ -503,6 +527,8 @@ Runner setup_bench(CLI::App& sub) {
   sub.add_option("--metrics-interval", f->metrics_interval, "seconds between metric samples during a level (default 1)");
   sub.add_flag("--insecure", f->insecure, "do not verify TLS certificates");
   sub.add_flag("--follow-redirects", f->follow_redirects, "follow HTTP redirects (http/https only)");
+  sub.add_option("--http-client", f->http_client,
+                 "auto (built-in HTTP/1.1 client for plain http, libcurl for https, proxies, redirects), builtin or libcurl");
   auto* off = sub.add_option("--offering", f->offering, "catalog offering the server runs on (recorded in the profile)");
   auto* acc = sub.add_option("--accelerator", f->accelerator, "accelerator the server runs on (with --chips)");
   sub.add_option("--chips", f->chips, "chips the server uses (with --accelerator)");

@@ -500,6 +500,32 @@ TEST_CASE("bench with a config and no endpoint compares every backend under the 
   CHECK(std::filesystem::exists(dir.file("run.slow.json")));
   CHECK(fast_server.stats().generation_requests == 6);
   CHECK(slow_server.stats().generation_requests == 6);
+  // The same load: one seed, so the same prompts, against each backend.
+  const auto fast_profile = json::parse(slurp(dir.file("run.fast.json")));
+  const auto slow_profile = json::parse(slurp(dir.file("run.slow.json")));
+  CHECK(fast_profile["workload"]["seed"] == slow_profile["workload"]["seed"]);
+  CHECK(fast_server.stats().bodies == slow_server.stats().bodies);
+  CHECK(fast_profile["http_client"] == "built-in HTTP/1.1");
+}
+
+TEST_CASE("bench --http-client picks the client and refuses what the built-in one cannot do", "[bench]") {
+  FakeServer server(fast());
+  TempDir dir;
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "2", "--output-tokens", "4",
+                              "--no-metrics", "--http-client", "libcurl", "--save", dir.file("p.json")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(slurp(dir.file("p.json")))["http_client"].get<std::string>().rfind("libcurl ", 0) == 0);
+  const auto https = run_tpuplan({"bench", "--endpoint", "https://127.0.0.1:1", "--http-client", "builtin"});
+  CHECK(https.exit_code == 2);
+  CHECK(https.err == "tpuplan: error: --http-client builtin speaks plain http only; use --http-client libcurl (or auto) for https\n");
+  const auto unknown = run_tpuplan({"bench", "--endpoint", server.url(), "--http-client", "curl"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown --http-client 'curl'") != std::string::npos);
+  const auto header = run_tpuplan({"bench", "--endpoint", server.url(), "--header", "X-A: b\r\nX-Injected: 1"});
+  CHECK(header.exit_code == 2);
+  CHECK(header.err.find("--header: 'X-A' has a character a header cannot carry") != std::string::npos);
+  CHECK(server.stats().generation_requests == 2);
 }
 
 TEST_CASE("bench without an endpoint or backends says what it needs", "[bench]") {

@@ -163,6 +163,7 @@ void FakeServer::serve(int fd) {
   std::string buf;
   char tmp[65536];
   bool open = true;
+  int served = 0;
   while (open && !m_stopping) {
     // Read one request: headers, then Content-Length bytes of body.
     std::size_t header_end;
@@ -233,6 +234,8 @@ void FakeServer::serve(int fd) {
       m_stats.header_lines.push_back(req.header_block);
     }
     open = handle(fd, req) && req.keep_alive;
+    ++served;
+    open = open && (m_options.requests_per_connection == 0 || served < m_options.requests_per_connection);
   }
   std::lock_guard lock(m_mutex);
   m_open_fds.erase(std::find(m_open_fds.begin(), m_open_fds.end(), fd));

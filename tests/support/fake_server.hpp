@@ -53,6 +53,9 @@ struct FakeServerOptions {
   std::chrono::microseconds token_interval_per_running{0};
   int health_status = 200;                        ///< status of /health and /v1/health (503: engine dead)
   std::chrono::microseconds probe_delay{0};       ///< before answering a GET probe (not /metrics)
+  /// Close a connection, without a "Connection: close", after this many requests on it (0 =
+  /// never): a keep-alive limit like nginx's keepalive_requests.
+  int requests_per_connection = 0;
 };
 
 /// What the server saw.

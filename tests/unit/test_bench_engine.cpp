@@ -1,4 +1,5 @@
-// The load generator against the fake server on loopback: loads, protocols, failures.
+// The load generator against the fake server on loopback: loads, protocols, failures —
+// each test run once with the built-in HTTP/1.1 client and once with libcurl.
 #include <tpuplan/bench/engine.hpp>
 #include <tpuplan/bench/protocol.hpp>
 
@@ -44,6 +45,13 @@ std::map<ErrorClass, int> classes(const LevelRun& run) {
   return m;
 }
 
+/// The client a test runs with: each test case runs once per client.
+HttpClient client_under_test() {
+  const HttpClient client = GENERATE(HttpClient::builtin, HttpClient::libcurl);
+  UNSCOPED_INFO("client: " << (client == HttpClient::builtin ? "builtin" : "libcurl"));
+  return client;
+}
+
 struct Setup {
   CurlLibrary curl;
   FakeServer server;
@@ -51,6 +59,7 @@ struct Setup {
   explicit Setup(FakeServerOptions o = {}, Endpoint e = {}) : server(std::move(o)), engine(curl, with_url(e, server.url())) {}
   static Endpoint with_url(Endpoint e, const std::string& url) {
     e.base_url = url;
+    e.http_client = client_under_test();
     return e;
   }
 };
@@ -82,6 +91,68 @@ TEST_CASE("a closed loop keeps the concurrency in flight and reuses its connecti
   CHECK(st.max_concurrent >= 2); // refilled continuously, not one at a time
   CHECK(st.connections <= 4);    // keep-alive: no new connection per request
   CHECK_FALSE(run.interrupted);
+}
+
+TEST_CASE("a connection the server closes after a response is replaced, and no request fails", "[bench]") {
+  FakeServerOptions o;
+  o.requests_per_connection = 2; // closes without "Connection: close": the client learns it from the socket
+  Setup s(o);
+  const auto run = s.engine.run(Api::openai_chat, closed(2, 20), source_for(Api::openai_chat), {}, 1);
+  CHECK(classes(run) == std::map<ErrorClass, int>{{ErrorClass::none, 20}});
+  CHECK(s.server.stats().generation_requests >= 20);
+  CHECK(s.server.stats().connections >= 10);
+}
+
+TEST_CASE("the engine names the client that carries its requests", "[bench]") {
+  CurlLibrary curl;
+  Endpoint e;
+  e.base_url = "http://127.0.0.1:1";
+  CHECK(Engine(curl, e).http_client() == "built-in HTTP/1.1"); // automatic: plain http, no proxy here
+  e.http_client = HttpClient::libcurl;
+  CHECK(Engine(curl, e).http_client() == "libcurl " + curl.version());
+}
+
+TEST_CASE("the built-in client takes plain http only and leaves redirects to libcurl", "[bench]") {
+  CurlLibrary curl;
+  Endpoint e;
+  e.http_client = HttpClient::builtin;
+  e.base_url = "https://127.0.0.1:1";
+  CHECK_THROWS_WITH(Engine(curl, e), "--http-client builtin speaks plain http only");
+  e.base_url = "http://127.0.0.1:1";
+  e.follow_redirects = true;
+  CHECK_THROWS_WITH(Engine(curl, e), "--http-client builtin does not follow redirects");
+  e.http_client = HttpClient::automatic;
+  CHECK(Engine(curl, e).http_client().rfind("libcurl", 0) == 0);
+  e.follow_redirects = false;
+  e.base_url = "https://127.0.0.1:1";
+  CHECK(Engine(curl, e).http_client().rfind("libcurl", 0) == 0);
+}
+
+TEST_CASE("a proxy from the environment applies as libcurl would apply it", "[bench]") {
+  std::map<std::string, std::string> vars;
+  const auto env = [&](const char* name) -> const char* {
+    const auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+  const std::string url = "http://gpu-box.internal:8000";
+  CHECK_FALSE(proxy_applies(url, env));
+  vars["HTTP_PROXY"] = "http://proxy:3128"; // libcurl ignores the upper-case form for http
+  CHECK_FALSE(proxy_applies(url, env));
+  vars["http_proxy"] = "http://proxy:3128";
+  CHECK(proxy_applies(url, env));
+  vars["no_proxy"] = "localhost, .internal";
+  CHECK_FALSE(proxy_applies(url, env));
+  CHECK(proxy_applies("http://internal.example:8000", env));
+  vars["no_proxy"] = "gpu-box.internal";
+  CHECK_FALSE(proxy_applies(url, env));
+  vars["no_proxy"] = "*";
+  CHECK_FALSE(proxy_applies(url, env));
+  vars.erase("no_proxy");
+  vars.erase("http_proxy");
+  vars["ALL_PROXY"] = "socks5://proxy:1080";
+  CHECK(proxy_applies(url, env));
+  vars["NO_PROXY"] = "box.internal"; // a suffix only at a dot
+  CHECK(proxy_applies(url, env));
 }
 
 TEST_CASE("connections stay open from one level to the next", "[bench]") {
@@ -192,6 +263,7 @@ TEST_CASE("a refused connection is a connect error, for every request", "[bench]
   CurlLibrary curl;
   Endpoint e;
   e.base_url = "http://127.0.0.1:" + std::to_string(tpuplan::test::closed_port());
+  e.http_client = client_under_test();
   Engine engine(curl, e);
   const auto run = engine.run(Api::openai_chat, closed(2, 3), source_for(Api::openai_chat), {}, 1);
   CHECK(classes(run) == std::map<ErrorClass, int>{{ErrorClass::connect, 3}});
@@ -208,6 +280,9 @@ TEST_CASE("the API key goes out as a bearer token on every request", "[bench]") 
   CHECK(classes(run) == std::map<ErrorClass, int>{{ErrorClass::none, 4}});
   for (const auto& h : s.server.stats().header_lines) {
     CHECK(h.find("X-Extra: yes") != std::string::npos);
+  }
+  for (const auto& a : s.server.stats().authorizations) {
+    CHECK(a == "Bearer sk-test-123");
   }
   const auto probe = s.engine.get(s.engine.url("/v1/models"), 5);
   CHECK(probe.status == 200);

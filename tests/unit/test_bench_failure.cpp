@@ -12,7 +12,7 @@ TransferEnd ended(CURLcode rc, long status = 0) {
   e.result = rc;
   e.http_status = status;
   e.headers_received = status != 0;
-  e.libcurl_detail = "detail";
+  e.detail = "detail";
   e.max_response_bytes = 1024;
   e.idle_timeout_s = 2;
   return e;

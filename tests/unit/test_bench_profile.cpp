@@ -13,6 +13,7 @@ namespace {
 Profile sample_profile() {
   Profile p;
   p.tool_version = "0.1.0";
+  p.http_client = "built-in HTTP/1.1";
   p.created_at = "2026-01-02T03:04:05Z";
   p.endpoint = "http://10.0.0.5:8000";
   p.api = Api::openai_chat;
@@ -80,6 +81,13 @@ TEST_CASE("a profile written and read back is the same profile", "[bench]") {
   CHECK(*q.levels[0].errors[0].retry_after_s == 2.0);
   CHECK(*q.chips == 8);
   CHECK(q.levels[0].input_tokens_source == TokenSource::approx);
+  CHECK(q.http_client == "built-in HTTP/1.1");
+}
+
+TEST_CASE("a profile written before the client was recorded still reads", "[bench]") {
+  auto j = to_json(sample_profile());
+  j.erase("http_client");
+  CHECK(parse_profile(j.dump(), "old.json").http_client.empty());
 }
 
 TEST_CASE("a profile's JSON names its schema, units and definitions", "[bench]") {

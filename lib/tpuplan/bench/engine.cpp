@@ -1,6 +1,7 @@
 #include <tpuplan/bench/clock.hpp>
 #include <tpuplan/bench/engine.hpp>
 #include <tpuplan/bench/failure.hpp>
+#include <tpuplan/bench/http1_client.hpp>
 #include <tpuplan/bench/stream_decoder.hpp>
 #include <tpuplan/bench/url.hpp>
 #include <tpuplan/error.hpp>
@@ -10,6 +11,8 @@
 #include <cstring>
 #include <deque>
 #include <fmt/format.h>
+#include <cstdio>
+#include <cstdlib>
 #include <tuple>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -28,6 +31,11 @@ constexpr std::int64_t k_stop_poll_ns = 50 * k_ns_per_ms;
 constexpr std::size_t k_error_body_cap = 64 * 1024;
 /// Bytes of a scrape (/metrics) body accepted; vLLM's is ~100 KB.
 constexpr std::size_t k_sample_body_cap = 16u << 20;
+/// Set in the epoll data of the built-in client's sockets (libcurl's carry a bare fd).
+constexpr std::uint64_t k_builtin_tag = std::uint64_t{1} << 63;
+constexpr std::uint32_t k_no_conn = 0xFFFF'FFFFu;
+/// Headers of every generation request, before the endpoint's own.
+constexpr const char* k_post_headers[] = {"Content-Type: application/json", "Accept: text/event-stream, application/json"};
 
 std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(s * static_cast<double>(k_ns_per_s)); }
 
@@ -43,6 +51,12 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
     s.remove_prefix(1);
@@ -54,6 +68,69 @@ std::string_view trim(std::string_view s) {
 }
 
 } // namespace
+
+bool proxy_applies(std::string_view url, const std::function<const char*(const char*)>& env) {
+  // libcurl's rule for an http URL: http_proxy (lower case only), else all_proxy/ALL_PROXY;
+  // no_proxy/NO_PROXY lists hosts (a leading dot optional, "*" for all) that bypass it.
+  const auto set = [&](const char* name) {
+    const char* v = env(name);
+    return v != nullptr && *v != '\0';
+  };
+  if (!set("http_proxy") && !set("all_proxy") && !set("ALL_PROXY")) {
+    return false;
+  }
+  const auto parts = parse_url(url);
+  if (!parts) {
+    return true;
+  }
+  std::string host = lowercase(parts->host);
+  if (host.size() >= 2 && host.front() == '[') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const char* no_proxy = set("no_proxy") ? env("no_proxy") : set("NO_PROXY") ? env("NO_PROXY") : nullptr;
+  std::string_view list = no_proxy != nullptr ? no_proxy : "";
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string entry = lowercase(trim(list.substr(0, comma)));
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (entry == "*") {
+      return false;
+    }
+    if (!entry.empty() && entry.front() == '.') {
+      entry.erase(0, 1);
+    }
+    if (entry.size() >= 2 && entry.front() == '[') {
+      entry = entry.substr(1, entry.size() - 2);
+    }
+    if (!entry.empty() && (host == entry || (host.size() > entry.size() && host.ends_with(entry) &&
+                                             host[host.size() - entry.size() - 1] == '.'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool uses_builtin_client(const Endpoint& endpoint) {
+  const auto parts = parse_url(endpoint.base_url);
+  const bool plain = parts && parts->scheme == "http";
+  switch (endpoint.http_client) {
+  case HttpClient::libcurl:
+    return false;
+  case HttpClient::builtin:
+    if (!plain) {
+      throw Error(ErrorKind::usage, "--http-client builtin speaks plain http only", "use --http-client libcurl (or auto) for https");
+    }
+    if (endpoint.follow_redirects) {
+      throw Error(ErrorKind::usage, "--http-client builtin does not follow redirects",
+                  "use --http-client libcurl (or auto) with --follow-redirects");
+    }
+    return true;
+  case HttpClient::automatic:
+    break;
+  }
+  return plain && !endpoint.follow_redirects &&
+         !proxy_applies(endpoint.base_url, [](const char* name) { return std::getenv(name); });
+}
 
 std::int64_t raise_open_file_limit() {
   rlimit limit{};
@@ -68,10 +145,12 @@ std::int64_t raise_open_file_limit() {
   return static_cast<std::int64_t>(limit.rlim_cur);
 }
 
-/// One easy handle and the request it carries.
+/// One request: a libcurl easy handle, or an exchange of the built-in client.
 struct Transfer {
   std::int64_t max_bytes = 0; // the endpoint's response cap
-  CURL* easy = nullptr;
+  CURL* easy = nullptr;       // null when the built-in client carries it
+  std::uint32_t conn = k_no_conn; // the built-in client's exchange while it runs
+  bool connected = false;     // built-in: a TCP connection was up for it
   bool is_sample = false;
   bool active = false;
   bool oversized = false;
@@ -84,7 +163,7 @@ struct Transfer {
   char error_text[CURL_ERROR_SIZE] = {};
 };
 
-struct Engine::Impl {
+struct Engine::Impl final : Http1Events {
   const CurlLibrary& curl;
   const CurlApi& fn;
   Endpoint endpoint;
@@ -106,6 +185,10 @@ struct Engine::Impl {
   std::vector<Transfer*> active;
   Transfer* sample = nullptr;
   const LevelHooks* hooks = nullptr;
+  // The built-in client (plain http), when it carries the generation requests.
+  std::unique_ptr<Http1Client> builtin;
+  std::string request_head; // request line and headers of the level's requests, up to Content-Length
+  std::string request_buf;
 
   Impl(const CurlLibrary& c, Endpoint e) : curl(c), fn(c.api()), endpoint(std::move(e)) {}
 
@@ -121,7 +204,7 @@ struct Engine::Impl {
     }
     epoll_event ev{};
     ev.events = ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
-    ev.data.fd = fd;
+    ev.data.u64 = static_cast<std::uint64_t>(fd);
     if (static_cast<std::size_t>(fd) >= self->registered.size()) {
       self->registered.resize(static_cast<std::size_t>(fd) + 1, 0);
     }
@@ -139,51 +222,76 @@ struct Engine::Impl {
     return 0;
   }
 
-  static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* userp) {
-    auto* t = static_cast<Transfer*>(userp);
+  static std::size_t curl_header(char* data, std::size_t size, std::size_t count, void* userp) {
     const std::size_t n = size * count;
-    const std::string_view line(data, n);
+    header_line(*static_cast<Transfer*>(userp), trim(std::string_view(data, n)), now_ns());
+    return n;
+  }
+
+  static std::size_t curl_write(char* data, std::size_t size, std::size_t count, void* userp) {
+    const std::size_t n = size * count;
+    return accept_body(*static_cast<Transfer*>(userp), std::string_view(data, n), now_ns()) ? n : 0;
+  }
+
+  // --- the built-in client's events ---------------------------------------------------------
+  void on_header(void* user, std::string_view line, std::int64_t now) override {
+    header_line(*static_cast<Transfer*>(user), line, now);
+  }
+  bool on_body(void* user, std::string_view data, std::int64_t now) override {
+    return accept_body(*static_cast<Transfer*>(user), data, now);
+  }
+  void on_end(void* user, CURLcode result, std::string_view detail, bool connected, std::int64_t now) override {
+    auto* t = static_cast<Transfer*>(user);
+    t->conn = k_no_conn; // the client is done with it
+    t->connected = connected;
+    const std::size_t n = std::min(detail.size(), sizeof t->error_text - 1);
+    std::memcpy(t->error_text, detail.data(), n);
+    t->error_text[n] = '\0';
+    finish(*t, result, now, false);
+  }
+
+  // --- what both clients deliver ------------------------------------------------------------
+  /// A status line or header field line, without its line ending.
+  static void header_line(Transfer& t, std::string_view line, std::int64_t now) {
     if (line.rfind("HTTP/", 0) == 0) {
-      // A new status line (after a followed redirect, too): "HTTP/1.1 200 OK".
+      // A new status line (after a followed redirect or an interim 1xx, too): "HTTP/1.1 200 OK".
       const auto space = line.find(' ');
-      t->rec.http_status = space == std::string_view::npos ? 0 : std::strtol(line.data() + space + 1, nullptr, 10);
-      t->rec.headers_ns = now_ns();
-      t->rec.retry_after_s.reset();
+      t.rec.http_status = space == std::string_view::npos ? 0 : std::strtol(line.data() + space + 1, nullptr, 10);
+      t.rec.headers_ns = now;
+      t.rec.retry_after_s.reset();
     } else if (starts_with_nocase(line, "retry-after:")) {
       const std::string value(trim(line.substr(12)));
       char* end = nullptr;
       const double seconds = std::strtod(value.c_str(), &end);
       if (end != value.c_str() && *end == '\0' && seconds >= 0) {
-        t->rec.retry_after_s = seconds; // the HTTP-date form is left unparsed
+        t.rec.retry_after_s = seconds; // the HTTP-date form is left unparsed
       }
     }
-    return n;
   }
 
-  static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* userp) {
-    auto* t = static_cast<Transfer*>(userp);
-    const std::size_t n = size * count;
-    const std::int64_t now = now_ns();
-    t->last_io_ns = now;
-    t->rec.bytes += static_cast<std::int64_t>(n);
-    if (t->is_sample) {
-      if (t->error_body.size() + n > k_sample_body_cap) {
-        return 0;
+  /// Body bytes that arrived at `now`; false refuses them (the transfer is aborted).
+  static bool accept_body(Transfer& t, std::string_view data, std::int64_t now) {
+    const std::size_t n = data.size();
+    t.last_io_ns = now;
+    t.rec.bytes += static_cast<std::int64_t>(n);
+    if (t.is_sample) {
+      if (t.error_body.size() + n > k_sample_body_cap) {
+        return false;
       }
-      t->error_body.append(data, n);
-      return n;
+      t.error_body.append(data);
+      return true;
     }
-    if (t->rec.bytes > t->max_bytes) {
-      t->oversized = true;
-      return 0; // aborts the transfer with CURLE_WRITE_ERROR
+    if (t.rec.bytes > t.max_bytes) {
+      t.oversized = true;
+      return false;
     }
-    if (t->rec.http_status < 200 || t->rec.http_status >= 300) {
-      const std::size_t room = k_error_body_cap - std::min(k_error_body_cap, t->error_body.size());
-      t->error_body.append(data, std::min(n, room));
-      return n;
+    if (t.rec.http_status < 200 || t.rec.http_status >= 300) {
+      const std::size_t room = k_error_body_cap - std::min(k_error_body_cap, t.error_body.size());
+      t.error_body.append(data.substr(0, std::min(n, room)));
+      return true;
     }
-    t->decoder.feed(std::string_view(data, n), now, t->rec);
-    return n;
+    t.decoder.feed(data, now, t.rec);
+    return true;
   }
 
   // --- handles ----------------------------------------------------------------------------
@@ -223,15 +331,18 @@ struct Engine::Impl {
     Transfer& t = transfers.emplace_back();
     t.max_bytes = endpoint.max_response_bytes;
     t.is_sample = is_sample;
+    if (!is_sample && builtin) {
+      return t;
+    }
     t.easy = fn.easy_init();
     if (t.easy == nullptr) {
       throw Error(ErrorKind::runtime, "libcurl could not create a handle (out of memory?)");
     }
     configure(t.easy, true, endpoint.request_timeout_s);
     set(t.easy, CURLOPT_PRIVATE, static_cast<void*>(&t));
-    set(t.easy, CURLOPT_WRITEFUNCTION, reinterpret_cast<void*>(&Impl::on_write));
+    set(t.easy, CURLOPT_WRITEFUNCTION, reinterpret_cast<void*>(&Impl::curl_write));
     set(t.easy, CURLOPT_WRITEDATA, static_cast<void*>(&t));
-    set(t.easy, CURLOPT_HEADERFUNCTION, reinterpret_cast<void*>(&Impl::on_header));
+    set(t.easy, CURLOPT_HEADERFUNCTION, reinterpret_cast<void*>(&Impl::curl_header));
     set(t.easy, CURLOPT_HEADERDATA, static_cast<void*>(&t));
     set(t.easy, CURLOPT_ERRORBUFFER, static_cast<void*>(t.error_text));
     if (!is_sample) {
@@ -249,23 +360,30 @@ struct Engine::Impl {
     t.rec = RequestRecord{};
     t.rec.index = index;
     t.decoder.reset(api);
-    set(t.easy, CURLOPT_URL, target.c_str());
-    if (!t.is_sample) {
-      set(t.easy, CURLOPT_POSTFIELDS, static_cast<void*>(t.body.data()));
-      fn.easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
+    t.connected = false;
+    if (t.easy != nullptr) {
+      set(t.easy, CURLOPT_URL, target.c_str());
+      if (!t.is_sample) {
+        set(t.easy, CURLOPT_POSTFIELDS, static_cast<void*>(t.body.data()));
+        fn.easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
+      }
     }
     const std::int64_t now = now_ns();
     t.rec.scheduled_ns = scheduled_ns < 0 ? now : scheduled_ns; // closed loop: no schedule
     t.rec.sent_ns = now;
     t.last_io_ns = now;
-    if (const CURLMcode rc = fn.multi_add_handle(multi, t.easy); rc != CURLM_OK) {
+    if (t.easy == nullptr) {
+      request_buf.clear();
+      http1_append_request(request_buf, request_head, t.body);
+      t.conn = builtin->start(request_buf, &t, now);
+    } else if (const CURLMcode rc = fn.multi_add_handle(multi, t.easy); rc != CURLM_OK) {
       throw Error(ErrorKind::runtime, fmt::format("libcurl: {}", fn.multi_strerror(rc)));
     }
     if (!t.is_sample) {
       active.push_back(&t);
       ++in_flight;
       ++progress.sent;
-      if (in_flight + 8 > max_connects) {
+      if (t.easy != nullptr && in_flight + 8 > max_connects) {
         // Keep every connection of the level alive for reuse (the default cache is smaller).
         max_connects = in_flight * 2 + 8;
         fn.multi_setopt(multi, CURLMOPT_MAXCONNECTS, max_connects);
@@ -275,7 +393,12 @@ struct Engine::Impl {
 
   /// Classifies a finished transfer and moves its record to the results.
   void finish(Transfer& t, CURLcode rc, std::int64_t now, bool cancelled) {
-    fn.multi_remove_handle(multi, t.easy);
+    if (t.easy != nullptr) {
+      fn.multi_remove_handle(multi, t.easy);
+    } else if (t.conn != k_no_conn) {
+      builtin->cancel(t.conn); // abandoned or timed out by the engine: its connection closes
+      t.conn = k_no_conn;
+    }
     t.active = false;
     RequestRecord& rec = t.rec;
     rec.end_ns = now;
@@ -301,7 +424,8 @@ struct Engine::Impl {
       end.connected = rc != CURLE_OPERATION_TIMEDOUT || connect_time(t) > 0;
       end.oversized = t.oversized;
       end.idle_expired = t.idle_expired;
-      end.libcurl_detail = t.error_text[0] != '\0' ? t.error_text : fn.easy_strerror(rc);
+      end.detail = t.error_text[0] != '\0' || t.easy == nullptr ? t.error_text : fn.easy_strerror(rc);
+      end.detail_source = t.easy == nullptr ? "http" : "libcurl";
       end.error_body = t.error_body;
       end.max_response_bytes = endpoint.max_response_bytes;
       end.idle_timeout_s = endpoint.idle_timeout_s;
@@ -325,6 +449,9 @@ struct Engine::Impl {
   }
 
   double connect_time(Transfer& t) {
+    if (t.easy == nullptr) {
+      return t.connected ? 1 : 0;
+    }
     double seconds = 0;
     fn.easy_getinfo(t.easy, CURLINFO_CONNECT_TIME, &seconds);
     return seconds;
@@ -362,10 +489,14 @@ struct Engine::Impl {
       n = epoll_wait(epoll_fd, events, 256, static_cast<int>((wait_ns + k_ns_per_ms - 1) / k_ns_per_ms));
     }
     for (int i = 0; i < n; ++i) {
+      if ((events[i].data.u64 & k_builtin_tag) != 0) {
+        builtin->ready(events[i].data.u64, events[i].events);
+        continue;
+      }
       const int mask = ((events[i].events & EPOLLIN) != 0 ? CURL_CSELECT_IN : 0) |
                        ((events[i].events & EPOLLOUT) != 0 ? CURL_CSELECT_OUT : 0) |
                        ((events[i].events & (EPOLLERR | EPOLLHUP)) != 0 ? CURL_CSELECT_ERR : 0);
-      drive(events[i].data.fd, mask);
+      drive(static_cast<int>(events[i].data.u64), mask);
     }
     if (timer_deadline_ns >= 0 && now_ns() >= timer_deadline_ns) {
       timer_deadline_ns = -1;
@@ -380,20 +511,26 @@ struct Engine::Impl {
 Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_unique<Impl>(curl, std::move(endpoint))) {
   Impl& s = *m_impl;
   s.endpoint.base_url = normalize_endpoint(s.endpoint.base_url);
-  s.endpoint_origin = url_origin(*parse_url(s.endpoint.base_url));
+  const UrlParts parts = *parse_url(s.endpoint.base_url);
+  s.endpoint_origin = url_origin(parts);
   s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   s.multi = s.fn.multi_init();
   if (s.epoll_fd < 0 || s.multi == nullptr) {
     throw Error(ErrorKind::runtime, "cannot set up the event loop (epoll or libcurl multi handle)");
+  }
+  if (uses_builtin_client(s.endpoint)) {
+    s.builtin = std::make_unique<Http1Client>(s.epoll_fd, k_builtin_tag, parts.host, parts.port,
+                                              s.endpoint.connect_timeout_s, s);
   }
   s.fn.multi_setopt(s.multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
   s.fn.multi_setopt(s.multi, CURLMOPT_SOCKETDATA, static_cast<void*>(&s));
   s.fn.multi_setopt(s.multi, CURLMOPT_TIMERFUNCTION, &Impl::on_timer);
   s.fn.multi_setopt(s.multi, CURLMOPT_TIMERDATA, static_cast<void*>(&s));
   // Headers: JSON in, a stream out; no "Expect: 100-continue" round trip for large prompts.
-  for (const char* h : {"Content-Type: application/json", "Accept: text/event-stream, application/json", "Expect:"}) {
+  for (const char* h : k_post_headers) {
     s.post_headers = s.fn.slist_append(s.post_headers, h);
   }
+  s.post_headers = s.fn.slist_append(s.post_headers, "Expect:");
   for (const auto& h : s.endpoint.headers) {
     s.post_headers = s.fn.slist_append(s.post_headers, h.c_str());
     s.get_headers = s.fn.slist_append(s.get_headers, h.c_str());
@@ -402,6 +539,7 @@ Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_un
 
 Engine::~Engine() {
   Impl& s = *m_impl;
+  s.builtin.reset();
   for (auto& t : s.transfers) {
     if (t.active) {
       s.fn.multi_remove_handle(s.multi, t.easy);
@@ -415,6 +553,10 @@ Engine::~Engine() {
 }
 
 std::string Engine::url(std::string_view path) const { return m_impl->endpoint.base_url + std::string(path); }
+
+std::string Engine::http_client() const {
+  return m_impl->builtin ? std::string("built-in HTTP/1.1") : "libcurl " + m_impl->curl.version();
+}
 
 HttpResponse Engine::get(const std::string& target, double timeout_s) {
   Impl& s = *m_impl;
@@ -430,9 +572,9 @@ HttpResponse Engine::get(const std::string& target, double timeout_s) {
   t.max_bytes = s.endpoint.max_response_bytes;
   t.is_sample = true;
   s.set(easy, CURLOPT_URL, target.c_str());
-  s.set(easy, CURLOPT_WRITEFUNCTION, reinterpret_cast<void*>(&Impl::on_write));
+  s.set(easy, CURLOPT_WRITEFUNCTION, reinterpret_cast<void*>(&Impl::curl_write));
   s.set(easy, CURLOPT_WRITEDATA, static_cast<void*>(&t));
-  s.set(easy, CURLOPT_HEADERFUNCTION, reinterpret_cast<void*>(&Impl::on_header));
+  s.set(easy, CURLOPT_HEADERFUNCTION, reinterpret_cast<void*>(&Impl::curl_header));
   s.set(easy, CURLOPT_HEADERDATA, static_cast<void*>(&t));
   s.set(easy, CURLOPT_ERRORBUFFER, static_cast<void*>(t.error_text));
   if (same_origin && s.get_headers != nullptr) {
@@ -462,6 +604,15 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
   LevelRun result;
   done_records = &result.records;
   const std::string target = endpoint.base_url + std::string(request_path(api));
+  if (builtin) {
+    const UrlParts parts = *parse_url(target);
+    std::vector<std::string> defaults(std::begin(k_post_headers), std::end(k_post_headers));
+    if (!endpoint.api_key.empty()) {
+      defaults.push_back("Authorization: Bearer " + endpoint.api_key);
+    }
+    request_head = http1_request_head("POST", parts.path + (parts.query.empty() ? "" : "?" + parts.query),
+                                      parts.host + (parts.port.empty() ? "" : ":" + parts.port), defaults, endpoint.headers);
+  }
 
   std::vector<std::int64_t> arrivals_ns; // open loop: the whole schedule, drawn up front
   if (level.mode == LoadMode::rate) {
@@ -477,7 +628,9 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
   result.start_ns = level_start;
   const std::int64_t send_until = level.requests > 0 ? -1 : level_start + seconds_to_ns(level.duration_s);
   const std::int64_t idle_ns = seconds_to_ns(endpoint.idle_timeout_s);
-  const std::int64_t idle_check_ns = std::clamp<std::int64_t>(idle_ns / 4, k_ns_per_ms, 100 * k_ns_per_ms);
+  const std::int64_t request_ns = seconds_to_ns(endpoint.request_timeout_s);
+  const std::int64_t idle_check_ns =
+      std::clamp<std::int64_t>(std::min(idle_ns, request_ns) / 4, k_ns_per_ms, 100 * k_ns_per_ms);
   std::int64_t next_index = 0;
   std::int64_t next_progress = level_start + k_progress_interval_ns;
   std::int64_t next_idle_check = level_start + idle_check_ns;
@@ -542,6 +695,9 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
     if (timer_deadline_ns >= 0) {
       deadline = std::min(deadline, timer_deadline_ns);
     }
+    if (builtin && builtin->has_deferred()) {
+      deadline = now;
+    }
     if (level.mode == LoadMode::rate && more_to_send(now) && (cap == 0 || in_flight < cap)) {
       deadline = std::min(deadline, level_start + arrivals_ns[next_index]);
     }
@@ -557,13 +713,24 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
     wait_and_drive(deadline);
     now = now_ns();
     collect(now);
+    if (builtin) {
+      builtin->report_deferred(now);
+    }
     if (now >= next_idle_check) {
       next_idle_check = now + idle_check_ns;
+      if (builtin) {
+        builtin->expire_connects(now);
+      }
       for (std::size_t i = 0; i < active.size();) {
         Transfer* t = active[i];
         if (now - t->last_io_ns > idle_ns) {
           t->idle_expired = true;
           finish(*t, CURLE_OPERATION_TIMEDOUT, now, false); // removes it from `active`
+        } else if (t->easy == nullptr && now - t->rec.sent_ns > request_ns) {
+          // libcurl enforces CURLOPT_TIMEOUT itself; the built-in client's total is kept here.
+          const auto text = fmt::format("Operation timed out after {} milliseconds", (now - t->rec.sent_ns) / k_ns_per_ms);
+          std::snprintf(t->error_text, sizeof t->error_text, "%s", text.c_str());
+          finish(*t, CURLE_OPERATION_TIMEDOUT, now, false);
         } else {
           ++i;
         }

@@ -1,7 +1,9 @@
-// The load generator: one thread, one libcurl multi handle driven by epoll through
-// curl_multi_socket_action (event-driven: cost per event does not grow with the number of
-// streams), keep-alive connections reused across requests and levels, TCP_NODELAY, and
-// timestamps from the monotonic clock taken in libcurl's write callback.
+// The load generator: one thread and one epoll loop (event-driven: cost per event does not
+// grow with the number of streams), keep-alive connections reused across requests and levels,
+// TCP_NODELAY, and timestamps from the monotonic clock taken as bytes are read. Requests to a
+// plain-http endpoint go through the built-in HTTP/1.1 client (http1_client.hpp), others —
+// https, a proxy from the environment, followed redirects — through a libcurl multi handle
+// driven by curl_multi_socket_action; scrapes and probes always use libcurl.
 #pragma once
 
 #include <tpuplan/bench/curl_library.hpp>
@@ -20,6 +22,13 @@
 
 namespace tpuplan::bench {
 
+/// Which HTTP client carries the generation requests.
+enum class HttpClient {
+  automatic, ///< built-in for plain http without a proxy or followed redirects, else libcurl
+  builtin,   ///< the built-in HTTP/1.1 client (plain http only)
+  libcurl,
+};
+
 /// Where requests go and the limits that keep a misbehaving server from hurting the client.
 struct Endpoint {
   std::string base_url;              ///< scheme://host[:port][/prefix]; http and https only
@@ -31,7 +40,13 @@ struct Endpoint {
   double idle_timeout_s = 60;        ///< fail a request that receives nothing for this long
   double request_timeout_s = 600;    ///< fail a request that takes longer than this in total
   std::int64_t max_response_bytes = std::int64_t{64} << 20; ///< fail a larger response (oversized)
+  HttpClient http_client = HttpClient::automatic;
 };
+
+/// Whether the libcurl of this process would send requests to `url` (http) through a proxy
+/// named by the environment (http_proxy, all_proxy, ALL_PROXY, minus no_proxy/NO_PROXY).
+/// `env` looks a variable up (getenv in the tool, a map in tests).
+bool proxy_applies(std::string_view url, const std::function<const char*(const char*)>& env);
 
 /// The body of one request and what the client knows about it.
 struct OutgoingRequest {
@@ -85,6 +100,11 @@ struct HttpResponse {
   std::string error;   ///< transport error, empty when a response arrived
 };
 
+/// Whether the built-in client carries `endpoint`'s generation requests (see HttpClient);
+/// throws Error(usage) when http_client is builtin and the URL is https or redirects are
+/// to be followed.
+bool uses_builtin_client(const Endpoint& endpoint);
+
 /// Raises the soft limit of open files to the hard limit (a stream needs a socket);
 /// returns the new soft limit.
 std::int64_t raise_open_file_limit();
@@ -92,7 +112,8 @@ std::int64_t raise_open_file_limit();
 /// The load generator of one endpoint. Not thread-safe: one thread drives it.
 class Engine {
 public:
-  /// Prepares libcurl handles for `endpoint`; throws Error(usage) for a URL that is not http(s).
+  /// Prepares the clients for `endpoint`; throws Error(usage) for a URL that is not http(s),
+  /// or for http_client builtin with an https URL or followed redirects.
   Engine(const CurlLibrary& curl, Endpoint endpoint);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -109,6 +130,9 @@ public:
 
   /// The endpoint's base URL with `path` appended ("/v1/models").
   std::string url(std::string_view path) const;
+
+  /// The client carrying generation requests: "built-in HTTP/1.1" or "libcurl 7.88.1".
+  std::string http_client() const;
 
 private:
   struct Impl;

@@ -56,7 +56,7 @@ std::pair<ErrorClass, std::string> classify_transfer_end(const TransferEnd& e) {
     }
     return {http_class(e.http_status), message};
   }
-  const std::string detail = "libcurl: " + std::string(e.libcurl_detail);
+  const std::string detail = std::string(e.detail_source) + ": " + std::string(e.detail);
   std::pair<ErrorClass, std::string> out;
   if (e.oversized) {
     out = {ErrorClass::oversized, fmt::format("response exceeded {} bytes (--max-response-bytes)", e.max_response_bytes)};

@@ -1,5 +1,6 @@
-// How a request that did not end with a complete 2xx body failed: libcurl's result, the
-// HTTP status and what arrived, mapped to an ErrorClass and a one-line message.
+// How a request that did not end with a complete 2xx body failed: the client's result (a
+// libcurl code; the built-in HTTP/1.1 client reports the equivalent one), the HTTP status and
+// what arrived, mapped to an ErrorClass and a one-line message.
 #pragma once
 
 #include <tpuplan/bench/record.hpp>
@@ -21,7 +22,8 @@ struct TransferEnd {
   bool connected = true;            ///< the TCP connection was established
   bool oversized = false;           ///< the write callback refused more bytes (cap reached)
   bool idle_expired = false;        ///< the engine aborted it for silence
-  std::string_view libcurl_detail;  ///< libcurl's error buffer, or curl_easy_strerror
+  std::string_view detail;          ///< the client's one-line error (libcurl's error buffer, …)
+  std::string_view detail_source = "libcurl"; ///< who said it: "libcurl" or "http" (built-in client)
   std::string_view error_body;      ///< the (capped) body of a non-2xx response
   std::int64_t max_response_bytes = 0;
   double idle_timeout_s = 0;

@@ -112,6 +112,7 @@ struct Workload {
 /// A saved run.
 struct Profile {
   std::string tool_version;
+  std::string http_client;  ///< "built-in HTTP/1.1" or "libcurl 7.88.1"; empty in profiles that predate it
   std::string created_at;   ///< UTC, ISO 8601
   bool partial = false;     ///< interrupted
   std::string endpoint;     ///< base URL without credentials or query secrets

@@ -29,6 +29,7 @@ public:
     return m_j.size();
   }
   bool is_null() const { return m_j.is_null(); }
+  bool has(std::string_view key) const { return m_j.is_object() && m_j.contains(key); }
   std::vector<std::string> strings(std::string_view key) const {
     const Reader list = at(key);
     std::vector<std::string> out;
@@ -272,6 +273,7 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   }
   Profile p;
   p.tool_version = r.string("tool_version");
+  p.http_client = r.has("http_client") ? r.string_or_empty("http_client") : std::string(); // added in 0.1.x
   p.created_at = r.string("created_at");
   p.partial = r.boolean("partial");
   p.endpoint = r.string("endpoint");

@@ -63,6 +63,7 @@ BenchRun run_bench(const BenchConfig& config, const BenchHooks& hooks) {
   BenchRun out;
   Profile& p = out.profile;
   p.tool_version = config.tool_version;
+  p.http_client = engine.http_client();
   p.created_at = utc_now_iso8601();
   p.endpoint = redact_url(engine.url(""));
   p.api = info.api;

@@ -1,0 +1,103 @@
+// The built-in HTTP/1.1 client of the load generator, for plain-http endpoints: keep-alive
+// connections to one host and port, driven by the engine's epoll loop. Per received event it
+// costs one recv() and a parse, where libcurl's multi interface adds its socket-hash, timer
+// and state-machine bookkeeping and a poll() (docs/performance.md, "bench client overhead").
+// TLS, proxies and redirects stay with libcurl; the engine chooses (Endpoint::http_client).
+#pragma once
+
+#include <tpuplan/bench/http1.hpp>
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+#include <vector>
+
+namespace tpuplan::bench {
+
+/// What the client reports about an exchange; `user` is what start() was given.
+class Http1Events {
+public:
+  virtual ~Http1Events() = default;
+  virtual void on_header(void* user, std::string_view line, std::int64_t now) = 0;
+  /// Body bytes (transfer coding removed); false aborts the exchange (CURLE_WRITE_ERROR).
+  virtual bool on_body(void* user, std::string_view data, std::int64_t now) = 0;
+  /// The exchange is over: CURLE_OK with a complete response, or the libcurl code of the
+  /// equivalent failure (so one classifier serves both clients) and a one-line detail.
+  /// `connected`: a TCP connection was established for it.
+  virtual void on_end(void* user, CURLcode result, std::string_view detail, bool connected, std::int64_t now) = 0;
+};
+
+/// Connections to one origin. Not thread-safe; every callback runs inside ready() or
+/// report_deferred(), never inside start().
+class Http1Client {
+public:
+  /// `epoll_tag` is or-ed into the epoll data of this client's sockets (the engine routes
+  /// events whose data has it to ready()); the low 32 bits carry the connection's slot.
+  Http1Client(int epoll_fd, std::uint64_t epoll_tag, std::string host, std::string port, double connect_timeout_s,
+              Http1Events& events);
+  ~Http1Client();
+  Http1Client(const Http1Client&) = delete;
+  Http1Client& operator=(const Http1Client&) = delete;
+
+  /// Sends `request` (complete bytes) on an idle kept-alive connection, or on a new one.
+  /// Returns the exchange's handle for cancel().
+  std::uint32_t start(std::string_view request, void* user, std::int64_t now);
+  /// Handles epoll readiness; `data` is the event's epoll data (tag, generation, slot).
+  void ready(std::uint64_t data, std::uint32_t epoll_events);
+  /// Ends an exchange without a callback and closes its connection (abandoned, timed out).
+  void cancel(std::uint32_t slot);
+  /// Fails exchanges whose connection is not up after the connect timeout.
+  void expire_connects(std::int64_t now);
+  /// Reports failures found inside start() (name resolution, socket errors).
+  void report_deferred(std::int64_t now);
+  bool has_deferred() const { return !m_deferred.empty(); }
+  /// Connections opened so far, and those open now (idle or busy).
+  std::int64_t connections_opened() const { return m_opened; }
+  std::int64_t connections_open() const;
+
+private:
+  struct Address {
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+  };
+  struct Conn;
+  class Sink;
+
+  bool resolve();
+  /// Opens a socket to address `from` or a later one; false when none could be started.
+  bool connect_from(Conn& c, std::size_t from);
+  /// Sends what is left of the request; a failure is left in the connection's deferred_errno.
+  void send_pending(Conn& c);
+  void receive(Conn& c);
+  /// Ends the exchange; with `keep` the connection goes back to the idle list.
+  void end(Conn& c, CURLcode result, std::string_view detail, bool keep, std::int64_t now);
+  /// A reused connection that died before any reply: the request goes out again on a new one.
+  bool retry_fresh(Conn& c);
+  void watch(Conn& c, std::uint32_t events);
+  void close_socket(Conn& c);
+  void release(Conn& c);
+  std::string connect_failure(int err) const;
+
+  int m_epoll_fd;
+  std::uint64_t m_tag;
+  std::string m_host; // as in the URL, brackets of an IPv6 literal removed
+  std::string m_port;
+  std::int64_t m_connect_timeout_ns;
+  Http1Events& m_events;
+  bool m_resolved = false;
+  std::string m_resolve_error;
+  std::vector<Address> m_addresses;
+  std::size_t m_preferred = 0; // the address that last accepted a connection
+  std::deque<Conn> m_conns;    // stable addresses; slots reused through m_free
+  std::vector<std::uint32_t> m_free;
+  std::vector<std::uint32_t> m_idle;
+  std::vector<std::uint32_t> m_deferred;
+  std::vector<char> m_buffer;
+  std::int64_t m_opened = 0;
+};
+
+} // namespace tpuplan::bench
