@@ -248,6 +248,21 @@ TEST_CASE("a stalled stream fails with a timeout after the idle limit", "[bench]
   CHECK(seconds < 5);
 }
 
+TEST_CASE("a request over the total timeout fails as a timeout, not as a connect error", "[bench]") {
+  FakeServerOptions o;
+  o.ttft = std::chrono::seconds(30); // connected, request read, nothing sent back
+  Endpoint e;
+  e.request_timeout_s = 0.2;
+  Setup s(o, e);
+  const auto run = s.engine.run(Api::openai_chat, closed(1, 1), source_for(Api::openai_chat), {}, 1);
+  REQUIRE(run.records.size() == 1);
+  INFO(run.records[0].error_message);
+  CHECK(run.records[0].error == ErrorClass::timeout);
+  const double seconds = static_cast<double>(run.records[0].end_ns - run.records[0].sent_ns) / 1e9;
+  CHECK(seconds >= 0.2);
+  CHECK(seconds < 5);
+}
+
 TEST_CASE("a response larger than the cap is cut and counted as oversized", "[bench]") {
   FakeServerOptions o;
   o.fault_cycle = {Fault::oversized, Fault::none};

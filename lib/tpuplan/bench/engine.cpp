@@ -245,7 +245,9 @@ struct Engine::Impl final : Http1Events {
     t->conn = k_no_conn; // the client is done with it
     t->connected = connected;
     const std::size_t n = std::min(detail.size(), sizeof t->error_text - 1);
-    std::memcpy(t->error_text, detail.data(), n);
+    if (n > 0) {
+      std::memcpy(t->error_text, detail.data(), n);
+    }
     t->error_text[n] = '\0';
     finish(*t, result, now, false);
   }
@@ -396,7 +398,7 @@ struct Engine::Impl final : Http1Events {
     if (t.easy != nullptr) {
       fn.multi_remove_handle(multi, t.easy);
     } else if (t.conn != k_no_conn) {
-      builtin->cancel(t.conn); // abandoned or timed out by the engine: its connection closes
+      t.connected = builtin->cancel(t.conn); // abandoned or timed out by the engine: its connection closes
       t.conn = k_no_conn;
     }
     t.active = false;
@@ -513,12 +515,13 @@ Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_un
   s.endpoint.base_url = normalize_endpoint(s.endpoint.base_url);
   const UrlParts parts = *parse_url(s.endpoint.base_url);
   s.endpoint_origin = url_origin(parts);
+  const bool use_builtin = uses_builtin_client(s.endpoint); // may throw: before anything is allocated
   s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   s.multi = s.fn.multi_init();
   if (s.epoll_fd < 0 || s.multi == nullptr) {
     throw Error(ErrorKind::runtime, "cannot set up the event loop (epoll or libcurl multi handle)");
   }
-  if (uses_builtin_client(s.endpoint)) {
+  if (use_builtin) {
     s.builtin = std::make_unique<Http1Client>(s.epoll_fd, k_builtin_tag, parts.host, parts.port,
                                               s.endpoint.connect_timeout_s, s);
   }

@@ -368,10 +368,13 @@ void Http1Client::receive(Conn& c) {
   }
 }
 
-void Http1Client::cancel(std::uint32_t slot) {
-  if (slot < m_conns.size() && m_conns[slot].busy) {
-    release(m_conns[slot]);
+bool Http1Client::cancel(std::uint32_t slot) {
+  if (slot >= m_conns.size() || !m_conns[slot].busy) {
+    return false;
   }
+  const bool connected = m_conns[slot].ever_connected;
+  release(m_conns[slot]);
+  return connected;
 }
 
 void Http1Client::expire_connects(std::int64_t now) {

@@ -48,8 +48,9 @@ public:
   std::uint32_t start(std::string_view request, void* user, std::int64_t now);
   /// Handles epoll readiness; `data` is the event's epoll data (tag, generation, slot).
   void ready(std::uint64_t data, std::uint32_t epoll_events);
-  /// Ends an exchange without a callback and closes its connection (abandoned, timed out).
-  void cancel(std::uint32_t slot);
+  /// Ends an exchange without a callback and closes its connection (abandoned, timed out);
+  /// returns whether a TCP connection was up for it.
+  bool cancel(std::uint32_t slot);
   /// Fails exchanges whose connection is not up after the connect timeout.
   void expire_connects(std::int64_t now);
   /// Reports failures found inside start() (name resolution, socket errors).
