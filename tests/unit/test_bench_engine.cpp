@@ -219,6 +219,11 @@ TEST_CASE("failures are classified and the run goes on", "[bench]") {
   const auto run = s.engine.run(Api::openai_chat, closed(1, 8), source_for(Api::openai_chat, 6), {}, 1);
   REQUIRE(run.records.size() == 8);
   const auto& r = run.records;
+  std::string messages;
+  for (const auto& rec : r) {
+    messages += "request " + std::to_string(rec.index) + ": " + rec.error_message + "; ";
+  }
+  INFO(messages);
   CHECK(r[0].ok());
   CHECK(r[1].error == ErrorClass::http_5xx);
   CHECK(r[1].error_message == "HTTP 500: Internal server error (InternalServerError)");
