@@ -103,6 +103,18 @@ TEST_CASE("a connection the server closes after a response is replaced, and no r
   CHECK(s.server.stats().connections >= 10);
 }
 
+TEST_CASE("a host name reaches the address that listens, whichever the resolver lists first", "[bench]") {
+  FakeServer server; // listens on 127.0.0.1 only; "localhost" may resolve to ::1 first
+  CurlLibrary curl;
+  Endpoint e;
+  e.base_url = "http://localhost:" + std::to_string(server.port());
+  e.http_client = client_under_test();
+  Engine engine(curl, e);
+  const auto run = engine.run(Api::openai_chat, closed(2, 6), source_for(Api::openai_chat), {}, 1);
+  CHECK(classes(run) == std::map<ErrorClass, int>{{ErrorClass::none, 6}});
+  CHECK(server.stats().connections <= 2); // refused addresses never reach the server
+}
+
 TEST_CASE("the engine names the client that carries its requests", "[bench]") {
   CurlLibrary curl;
   Endpoint e;
