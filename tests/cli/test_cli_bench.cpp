@@ -521,6 +521,10 @@ TEST_CASE("bench --http-client picks the client and refuses what the built-in on
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(json::parse(slurp(dir.file("p.json")))["http_client"].get<std::string>().rfind("libcurl ", 0) == 0);
+  const auto report = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "1", "--output-tokens", "4",
+                                   "--no-metrics", "--format", "json"});
+  REQUIRE(report.exit_code == 0);
+  CHECK(json::parse(report.out)["inputs"]["http_client"] == "built-in HTTP/1.1");
   const auto https = run_tpuplan({"bench", "--endpoint", "https://127.0.0.1:1", "--http-client", "builtin"});
   CHECK(https.exit_code == 2);
   CHECK(https.err == "tpuplan: error: --http-client builtin speaks plain http only; use --http-client libcurl (or auto) for https\n");
@@ -530,7 +534,7 @@ TEST_CASE("bench --http-client picks the client and refuses what the built-in on
   const auto header = run_tpuplan({"bench", "--endpoint", server.url(), "--header", "X-A: b\r\nX-Injected: 1"});
   CHECK(header.exit_code == 2);
   CHECK(header.err.find("--header: 'X-A' has a character a header cannot carry") != std::string::npos);
-  CHECK(server.stats().generation_requests == 2);
+  CHECK(server.stats().generation_requests == 3);
 }
 
 TEST_CASE("bench without an endpoint or backends says what it needs", "[bench]") {
