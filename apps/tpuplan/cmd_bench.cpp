@@ -10,6 +10,7 @@
 #include <tpuplan/bench/url.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -112,11 +113,7 @@ SyntheticPrompts parse_input_tokens(const std::string& text) {
   return s;
 }
 
-std::string trim(std::string s) {
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  return s;
-}
+std::string trim(std::string_view s) { return std::string(tpuplan::detail::trim(s, " \t\r\n")); }
 
 /// The API key: from an environment variable or the first line of a file, never from argv.
 std::string read_api_key(const BenchFlags& f) {
@@ -218,9 +215,7 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
       throw Error(ErrorKind::usage, fmt::format("--header: '{}' has a character a header cannot carry", name.substr(0, 40)),
                   "a field name is letters, digits and !#$%&'*+-.^_`|~; a value has no line breaks");
     }
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    if (lower == "authorization" || lower == "proxy-authorization") {
+    if (tpuplan::detail::iequals(name, "authorization") || tpuplan::detail::iequals(name, "proxy-authorization")) {
       // A key on the command line is visible to every user of the machine (ps, /proc).
       throw Error(ErrorKind::usage, fmt::format("--header: {} cannot be given on the command line", name),
                   "pass the key with --api-key-env VAR or --api-key-file FILE");

@@ -4,6 +4,7 @@
 // by availability zone), or a per-chip TPU price multiplied out to a slice; the loader writes
 // that arithmetic into Price::derived so every figure stays traceable.
 #include <tpuplan/dataset_yaml.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -13,12 +14,6 @@
 namespace tpuplan::data {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 /// "$0.73948": a price as written in the data, shortest round-trip form.
 std::string money(double v) { return fmt::format("${}", v); }
@@ -37,7 +32,7 @@ std::vector<Accelerator> read_accelerators(const yaml::Node& root, const SourceT
   check_version(root);
   std::map<std::string, std::string> names; // lower-cased id or alias → where first given
   const auto claim = [&](const yaml::Node& at, const std::string& name) {
-    const auto key = lower(name);
+    const auto key = detail::ascii_lower(name);
     if (const auto it = names.find(key); it != names.end()) {
       at.problem(fmt::format("'{}' is already an accelerator id or alias (at {})", name, it->second));
     } else {
@@ -380,7 +375,7 @@ void OfferingReader::read_offering(const yaml::Node& node, const std::string& cl
 }
 
 void OfferingReader::add(Offering offering, const yaml::Node& where) {
-  const auto key = lower(offering.id);
+  const auto key = detail::ascii_lower(offering.id);
   if (const auto it = m_seen.find(key); it != m_seen.end()) {
     where.problem(fmt::format("duplicate offering '{}' (also at {})", offering.id, it->second));
     return;

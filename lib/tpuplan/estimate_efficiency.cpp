@@ -7,6 +7,7 @@
 #include <tpuplan/estimate.hpp>
 
 #include <tpuplan/error.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -55,16 +56,6 @@ Efficiency make(double compute, double overhead_ms, std::string basis) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 } // namespace
 
 Efficiency default_efficiency(const Accelerator& a) {
@@ -104,7 +95,7 @@ Efficiency parse_efficiency(std::string_view text, Efficiency base, std::string_
   while (start <= text.size()) {
     const std::size_t comma = text.find(',', start);
     const std::size_t end = comma == std::string_view::npos ? text.size() : comma;
-    const std::string_view item = trim(text.substr(start, end - start));
+    const std::string_view item = detail::trim(text.substr(start, end - start));
     start = end + 1;
     if (!item.empty()) {
       any = true;
@@ -112,8 +103,8 @@ Efficiency parse_efficiency(std::string_view text, Efficiency base, std::string_
       if (eq == std::string_view::npos) {
         throw Error(ErrorKind::usage, fmt::format("{}: '{}' is not key=value", origin, item), accepted);
       }
-      const std::string key(trim(item.substr(0, eq)));
-      const std::string_view value_text = trim(item.substr(eq + 1));
+      const std::string key(detail::trim(item.substr(0, eq)));
+      const std::string_view value_text = detail::trim(item.substr(eq + 1));
       double value = 0;
       const auto [ptr, ec] = std::from_chars(value_text.data(), value_text.data() + value_text.size(), value);
       if (value_text.empty() || ec != std::errc() || ptr != value_text.data() + value_text.size() ||

@@ -7,6 +7,7 @@
 
 #include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/error.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -26,12 +27,6 @@ using Keys = std::initializer_list<std::string_view>;
 
 template <typename Set> bool one_of(std::string_view value, const Set& set) {
   return std::find(std::begin(set), std::end(set), value) != std::end(set);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string join(Keys keys) {
@@ -223,7 +218,7 @@ void Reader::read_all() {
 }
 
 void Reader::read_identity() {
-  m_spec.family = lower(string({"model_type"}).value_or(""));
+  m_spec.family = detail::ascii_lower(string({"model_type"}).value_or(""));
   m_spec.source = m_origin;
   // The hub id when the file records it, else the file or directory name.
   std::string name;
@@ -238,7 +233,7 @@ void Reader::read_identity() {
     }
   }
   m_spec.name = name;
-  m_spec.id = lower(name.substr(name.find_last_of('/') == std::string::npos ? 0 : name.find_last_of('/') + 1));
+  m_spec.id = detail::ascii_lower(name.substr(name.find_last_of('/') == std::string::npos ? 0 : name.find_last_of('/') + 1));
 }
 
 void Reader::read_attention() {
@@ -296,7 +291,7 @@ void Reader::read_attention() {
 }
 
 void Reader::read_mlp() {
-  const auto act = lower(string({"hidden_act", "hidden_activation", "activation_function"}).value_or(""));
+  const auto act = detail::ascii_lower(string({"hidden_act", "hidden_activation", "activation_function"}).value_or(""));
   m_spec.gated_mlp = one_of(m_spec.family, k_gated_families) || one_of(act, Keys{"silu", "swiglu", "swish"});
   const Keys ffn_keys = {"intermediate_size", "ffn_embed_dim", "n_inner", "d_ff", "ffn_hidden_size", "ffn_dim"};
   if (auto width = integer(ffn_keys, "FFN width", m_spec.gated_mlp)) {

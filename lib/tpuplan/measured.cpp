@@ -4,6 +4,7 @@
 #include <tpuplan/measured.hpp>
 
 #include <tpuplan/error.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <array>
@@ -66,12 +67,6 @@ std::string slo_miss(const bench::LevelResult& l, const bench::Slo& slo, SloPerc
 
 bool clean(const bench::LevelResult& l, double max_error_rate) { return !l.partial && l.error_rate <= max_error_rate; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 } // namespace
 
 std::string_view to_string(SloPercentile percentile) {
@@ -132,22 +127,22 @@ ProfiledHardware profiled_hardware(const bench::Profile& profile, std::string_vi
 std::optional<ModelSpec> profile_model(const bench::Profile& profile, const ModelRegistry& registry) {
   // Served names are Hugging Face repository ids ("meta-llama/Llama-3.1-70B-Instruct") or
   // whatever --served-model-name said; only the part after the organisation can be a preset.
-  const std::string name = lower(profile.model.substr(profile.model.rfind('/') + 1));
+  const std::string name = detail::ascii_lower(profile.model.substr(profile.model.rfind('/') + 1));
   if (name.empty()) {
     return std::nullopt;
   }
   for (const auto& p : registry.presets) {
-    if (lower(p.id) == name) {
+    if (detail::ascii_lower(p.id) == name) {
       return p;
     }
     for (const auto& alias : p.aliases) {
-      if (lower(alias) == name) {
+      if (detail::ascii_lower(alias) == name) {
         return p;
       }
     }
   }
   for (const auto& a : registry.size_aliases) {
-    if (lower(a.alias) == name) {
+    if (detail::ascii_lower(a.alias) == name) {
       for (const auto& p : registry.presets) {
         if (p.id == a.model_id) {
           return p;

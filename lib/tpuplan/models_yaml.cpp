@@ -4,6 +4,7 @@
 // the expert count, a window on more layers than exist), which would silently skew every
 // memory and throughput figure computed from the preset.
 #include <tpuplan/dataset_yaml.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -12,12 +13,6 @@
 namespace tpuplan::data {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 const yaml::Range k_positive_int = yaml::Range::at_least(1);
 const yaml::Range k_count = yaml::Range::at_least(0);
@@ -106,7 +101,7 @@ ModelRegistry read_models(const yaml::Node& root, const SourceTable& sources) {
   check_version(root);
   std::map<std::string, std::string> names; // lower-cased id or alias → where first given
   const auto claim = [&](const yaml::Node& at, const std::string& name) {
-    const auto key = lower(name);
+    const auto key = detail::ascii_lower(name);
     if (const auto it = names.find(key); it != names.end()) {
       at.problem(fmt::format("'{}' is already a model id or alias (at {})", name, it->second));
       return false;

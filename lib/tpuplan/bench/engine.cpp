@@ -4,6 +4,7 @@
 #include <tpuplan/bench/http1_client.hpp>
 #include <tpuplan/bench/stream_decoder.hpp>
 #include <tpuplan/bench/url.hpp>
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
@@ -39,34 +40,6 @@ constexpr const char* k_post_headers[] = {"Content-Type: application/json", "Acc
 
 std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(s * static_cast<double>(k_ns_per_s)); }
 
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 } // namespace
 
 bool proxy_applies(std::string_view url, const std::function<const char*(const char*)>& env) {
@@ -83,7 +56,7 @@ bool proxy_applies(std::string_view url, const std::function<const char*(const c
   if (!parts) {
     return true;
   }
-  std::string host = lowercase(parts->host);
+  std::string host = detail::ascii_lower(parts->host);
   if (host.size() >= 2 && host.front() == '[') {
     host = host.substr(1, host.size() - 2);
   }
@@ -91,7 +64,7 @@ bool proxy_applies(std::string_view url, const std::function<const char*(const c
   std::string_view list = no_proxy != nullptr ? no_proxy : "";
   while (!list.empty()) {
     const auto comma = list.find(',');
-    std::string entry = lowercase(trim(list.substr(0, comma)));
+    std::string entry = detail::ascii_lower(detail::trim(list.substr(0, comma)));
     list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     if (entry == "*") {
       return false;
@@ -224,7 +197,7 @@ struct Engine::Impl final : Http1Events {
 
   static std::size_t curl_header(char* data, std::size_t size, std::size_t count, void* userp) {
     const std::size_t n = size * count;
-    header_line(*static_cast<Transfer*>(userp), trim(std::string_view(data, n)), now_ns());
+    header_line(*static_cast<Transfer*>(userp), detail::trim(std::string_view(data, n), " \t\r\n"), now_ns());
     return n;
   }
 
@@ -261,8 +234,8 @@ struct Engine::Impl final : Http1Events {
       t.rec.http_status = space == std::string_view::npos ? 0 : std::strtol(line.data() + space + 1, nullptr, 10);
       t.rec.headers_ns = now;
       t.rec.retry_after_s.reset();
-    } else if (starts_with_nocase(line, "retry-after:")) {
-      const std::string value(trim(line.substr(12)));
+    } else if (detail::istarts_with(line, "retry-after:")) {
+      const std::string value(detail::trim(line.substr(12)));
       char* end = nullptr;
       const double seconds = std::strtod(value.c_str(), &end);
       if (end != value.c_str() && *end == '\0' && seconds >= 0) {

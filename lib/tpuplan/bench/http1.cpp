@@ -1,4 +1,5 @@
 #include <tpuplan/bench/http1.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -14,27 +15,11 @@ constexpr std::size_t k_max_chunk_line = 4096;
 /// Largest chunk or Content-Length believed (the engine's response cap is far below).
 constexpr std::uint64_t k_max_body_length = std::uint64_t{1} << 60;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_nocase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 /// Calls `fn` with each comma-separated, trimmed, non-empty element of a list field value.
 template <typename Fn> void for_each_element(std::string_view value, Fn&& fn) {
   while (!value.empty()) {
     const auto comma = value.find(',');
-    const std::string_view item = trim_ows(value.substr(0, comma));
+    const std::string_view item = detail::trim(value.substr(0, comma));
     if (!item.empty()) {
       fn(item);
     }
@@ -51,13 +36,13 @@ int hex_value(char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
   }
-  const char l = lower(c);
+  const char l = detail::ascii_lower(c);
   return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
 }
 
 std::string_view header_name(std::string_view line) {
   const auto colon = line.find(':');
-  return colon == std::string_view::npos ? std::string_view{} : trim_ows(line.substr(0, colon));
+  return colon == std::string_view::npos ? std::string_view{} : detail::trim(line.substr(0, colon));
 }
 
 } // namespace
@@ -118,8 +103,8 @@ bool Http1ResponseParser::on_header(std::string_view line) {
     return fail(fmt::format("a header line without a field name: '{}'", line.substr(0, 40)));
   }
   const std::string_view name = line.substr(0, colon);
-  const std::string_view value = trim_ows(line.substr(colon + 1));
-  if (equals_nocase(name, "content-length")) {
+  const std::string_view value = detail::trim(line.substr(colon + 1));
+  if (detail::iequals(name, "content-length")) {
     bool ok = true;
     for_each_element(value, [&](std::string_view item) {
       std::uint64_t n = 0;
@@ -135,13 +120,13 @@ bool Http1ResponseParser::on_header(std::string_view line) {
     if (!ok) {
       return fail(fmt::format("an invalid Content-Length: '{}'", value.substr(0, 40)));
     }
-  } else if (equals_nocase(name, "transfer-encoding")) {
+  } else if (detail::iequals(name, "transfer-encoding")) {
     m_transfer_encoding = true;
-    for_each_element(value, [&](std::string_view item) { m_chunked = equals_nocase(item, "chunked"); });
-  } else if (equals_nocase(name, "connection")) {
+    for_each_element(value, [&](std::string_view item) { m_chunked = detail::iequals(item, "chunked"); });
+  } else if (detail::iequals(name, "connection")) {
     for_each_element(value, [&](std::string_view item) {
-      m_connection_close = m_connection_close || equals_nocase(item, "close");
-      m_connection_keep_alive = m_connection_keep_alive || equals_nocase(item, "keep-alive");
+      m_connection_close = m_connection_close || detail::iequals(item, "close");
+      m_connection_keep_alive = m_connection_keep_alive || detail::iequals(item, "keep-alive");
     });
   }
   return true;
@@ -182,7 +167,7 @@ bool Http1ResponseParser::on_chunk_size(std::string_view line) {
       return fail("a chunk size too large to believe");
     }
   }
-  const std::string_view rest = trim_ows(line.substr(i));
+  const std::string_view rest = detail::trim(line.substr(i));
   if (i == 0 || (!rest.empty() && rest.front() != ';')) {
     return fail(fmt::format("an invalid chunk size line: '{}'", line.substr(0, 40)));
   }
@@ -299,7 +284,7 @@ std::string http1_request_head(std::string_view method, std::string_view target,
   std::string head = fmt::format("{} {} HTTP/1.1\r\n", method, target);
   const auto overridden = [&](std::string_view name) {
     return std::any_of(extra_headers.begin(), extra_headers.end(),
-                       [&](const std::string& h) { return equals_nocase(header_name(h), name); });
+                       [&](const std::string& h) { return detail::iequals(header_name(h), name); });
   };
   if (!overridden("host")) {
     head += fmt::format("Host: {}\r\n", host);
@@ -312,7 +297,7 @@ std::string http1_request_head(std::string_view method, std::string_view target,
   }
   for (const auto& h : extra_headers) {
     const auto colon = h.find(':');
-    if (colon != std::string::npos && !trim_ows(std::string_view(h).substr(colon + 1)).empty()) {
+    if (colon != std::string::npos && !detail::trim(std::string_view(h).substr(colon + 1)).empty()) {
       head += h;
       head += "\r\n";
     }

@@ -1,0 +1,41 @@
+// Small ASCII text helpers shared by the readers (YAML, JSON configs, HTTP): case folding
+// and trimming. ASCII only on purpose — keys, header names and identifiers are ASCII, and the
+// result must not depend on the process locale.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+namespace tpuplan::detail {
+
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// `s` with A–Z folded to a–z.
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_lower(c); });
+  return out;
+}
+
+/// Equal ignoring ASCII case.
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+/// Starts with `prefix`, ignoring ASCII case.
+inline bool istarts_with(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+/// `s` without leading and trailing characters of `chars` (spaces and tabs by default).
+inline std::string_view trim(std::string_view s, std::string_view chars = " \t") {
+  const auto begin = s.find_first_not_of(chars);
+  if (begin == std::string_view::npos) {
+    return {};
+  }
+  return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
+}
+
+} // namespace tpuplan::detail
