@@ -161,7 +161,6 @@ struct Engine::Impl final : Http1Events {
   // The built-in client (plain http), when it carries the generation requests.
   std::unique_ptr<Http1Client> builtin;
   std::string request_head; // request line and headers of the level's requests, up to Content-Length
-  std::string request_buf;
 
   Impl(const CurlLibrary& c, Endpoint e) : curl(c), fn(c.api()), endpoint(std::move(e)) {}
 
@@ -348,9 +347,7 @@ struct Engine::Impl final : Http1Events {
     t.rec.sent_ns = now;
     t.last_io_ns = now;
     if (t.easy == nullptr) {
-      request_buf.clear();
-      http1_append_request(request_buf, request_head, t.body);
-      t.conn = builtin->start(request_buf, &t, now);
+      t.conn = builtin->start(request_head, t.body, &t, now);
     } else if (const CURLMcode rc = fn.multi_add_handle(multi, t.easy); rc != CURLM_OK) {
       throw Error(ErrorKind::runtime, fmt::format("libcurl: {}", fn.multi_strerror(rc)));
     }

@@ -77,10 +77,6 @@ Http1Client::~Http1Client() {
   }
 }
 
-std::int64_t Http1Client::connections_open() const {
-  return std::count_if(m_conns.begin(), m_conns.end(), [](const Conn& c) { return c.fd >= 0; });
-}
-
 bool Http1Client::resolve() {
   if (m_resolved) {
     return !m_addresses.empty();
@@ -163,7 +159,6 @@ bool Http1Client::connect_from(Conn& c, std::size_t from) {
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&a.addr), a.len) == 0 || errno == EINPROGRESS) {
       c.fd = fd;
       c.connected = false;
-      ++m_opened;
       watch(c, EPOLLOUT); // writable = connected (or failed: SO_ERROR says which)
       return true;
     }
@@ -174,7 +169,7 @@ bool Http1Client::connect_from(Conn& c, std::size_t from) {
   return false;
 }
 
-std::uint32_t Http1Client::start(std::string_view request, void* user, std::int64_t now) {
+std::uint32_t Http1Client::start(std::string_view head, std::string_view body, void* user, std::int64_t now) {
   Conn* c = nullptr;
   if (!m_idle.empty()) {
     c = &m_conns[m_idle.back()];
@@ -191,7 +186,8 @@ std::uint32_t Http1Client::start(std::string_view request, void* user, std::int6
   c->user = user;
   c->busy = true;
   c->retried = false;
-  c->out.assign(request);
+  c->out.clear();
+  http1_append_request(c->out, head, body);
   c->out_sent = 0;
   c->parser.reset();
   c->deferred_result = CURLE_OK;

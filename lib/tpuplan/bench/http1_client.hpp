@@ -43,9 +43,9 @@ public:
   Http1Client(const Http1Client&) = delete;
   Http1Client& operator=(const Http1Client&) = delete;
 
-  /// Sends `request` (complete bytes) on an idle kept-alive connection, or on a new one.
-  /// Returns the exchange's handle for cancel().
-  std::uint32_t start(std::string_view request, void* user, std::int64_t now);
+  /// Sends a request — `head` (http1_request_head), Content-Length and `body` — on an idle
+  /// kept-alive connection, or on a new one. Returns the exchange's handle for cancel().
+  std::uint32_t start(std::string_view head, std::string_view body, void* user, std::int64_t now);
   /// Handles epoll readiness; `data` is the event's epoll data (tag, generation, slot).
   void ready(std::uint64_t data, std::uint32_t epoll_events);
   /// Ends an exchange without a callback and closes its connection (abandoned, timed out);
@@ -56,9 +56,6 @@ public:
   /// Reports failures found inside start() (name resolution, socket errors).
   void report_deferred(std::int64_t now);
   bool has_deferred() const { return !m_deferred.empty(); }
-  /// Connections opened so far, and those open now (idle or busy).
-  std::int64_t connections_opened() const { return m_opened; }
-  std::int64_t connections_open() const;
 
 private:
   struct Address {
@@ -98,7 +95,6 @@ private:
   std::vector<std::uint32_t> m_idle;
   std::vector<std::uint32_t> m_deferred;
   std::vector<char> m_buffer;
-  std::int64_t m_opened = 0;
 };
 
 } // namespace tpuplan::bench
