@@ -3,8 +3,8 @@
 // sizing search walks. Prints the figure recorded in docs/performance.md § estimator throughput.
 // Build with the release preset: cmake --preset release && cmake --build --preset release
 //   ./build/release/bench/estimate_bench [repeats]
-#include <tpuplan/dataset.hpp>
-#include <tpuplan/estimate.hpp>
+#include <tpuplan/data/dataset.hpp>
+#include <tpuplan/perf/estimate.hpp>
 
 #include <array>
 #include <chrono>

@@ -1,8 +1,8 @@
 // The 'api' and 'buy' tables of `tpuplan breakeven`: self-hosting against a per-token API, and
-// owning hardware against renting. Formulas: lib/tpuplan/breakeven (api_breakeven) and onprem.
+// owning hardware against renting. Formulas: lib/tpuplan/money/breakeven (api_breakeven) and onprem.
 #include "breakeven_tables.hpp"
 
-#include <tpuplan/memory.hpp>
+#include <tpuplan/model/memory.hpp>
 
 #include <fmt/format.h>
 

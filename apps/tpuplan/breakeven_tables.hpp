@@ -1,13 +1,13 @@
 // The Report of `tpuplan breakeven`: its tables (commitment, platform, api, buy), charts,
-// notes and assumptions, assembled from lib/tpuplan/breakeven and onprem results.
+// notes and assumptions, assembled from lib/tpuplan/money/breakeven and onprem results.
 #pragma once
 
-#include <tpuplan/breakeven.hpp>
-#include <tpuplan/catalog.hpp>
-#include <tpuplan/memory.hpp>
-#include <tpuplan/model.hpp>
-#include <tpuplan/onprem.hpp>
-#include <tpuplan/report.hpp>
+#include <tpuplan/money/breakeven.hpp>
+#include <tpuplan/data/catalog.hpp>
+#include <tpuplan/model/memory.hpp>
+#include <tpuplan/model/model.hpp>
+#include <tpuplan/money/onprem.hpp>
+#include <tpuplan/report/report.hpp>
 
 #include <optional>
 #include <string>

@@ -1,11 +1,11 @@
 // `tpuplan breakeven`: for a usage pattern (hours a day), which pricing tier and which platform
 // win, and where the crossovers are. Flags and inputs here; the tables are assembled in
-// breakeven_tables.cpp; every formula is in lib/tpuplan/breakeven and onprem.
+// breakeven_tables.cpp; every formula is in lib/tpuplan/money/breakeven and onprem.
 #include "breakeven_tables.hpp"
 #include "command.hpp"
 #include "flags.hpp"
 
-#include <tpuplan/catalog_query.hpp>
+#include <tpuplan/data/catalog_query.hpp>
 #include <tpuplan/error.hpp>
 
 #include <charconv>

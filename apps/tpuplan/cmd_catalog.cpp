@@ -3,7 +3,7 @@
 // accelerator with its specs) with every price's source, date and derivation.
 #include "command.hpp"
 
-#include <tpuplan/catalog_query.hpp>
+#include <tpuplan/data/catalog_query.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>

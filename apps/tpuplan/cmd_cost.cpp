@@ -5,9 +5,9 @@
 #include "flags.hpp"
 #include "profiles.hpp"
 
-#include <tpuplan/cost.hpp>
+#include <tpuplan/money/cost.hpp>
 #include <tpuplan/error.hpp>
-#include <tpuplan/estimate.hpp>
+#include <tpuplan/perf/estimate.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -7,8 +7,8 @@
 #include "profiles.hpp"
 
 #include <tpuplan/error.hpp>
-#include <tpuplan/estimate.hpp>
-#include <tpuplan/estimate_calibration.hpp>
+#include <tpuplan/perf/estimate.hpp>
+#include <tpuplan/perf/fidelity.hpp>
 
 #include <algorithm>
 #include <cmath>

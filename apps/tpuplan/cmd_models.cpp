@@ -3,7 +3,7 @@
 #include "command.hpp"
 
 #include <tpuplan/error.hpp>
-#include <tpuplan/model.hpp>
+#include <tpuplan/model/model.hpp>
 #include <tpuplan/units.hpp>
 
 #include <algorithm>

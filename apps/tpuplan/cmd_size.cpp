@@ -5,7 +5,7 @@
 #include "profiles.hpp"
 
 #include <tpuplan/error.hpp>
-#include <tpuplan/sizing.hpp>
+#include <tpuplan/money/sizing.hpp>
 
 #include <fmt/format.h>
 #include <set>

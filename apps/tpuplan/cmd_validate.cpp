@@ -3,7 +3,7 @@
 #include "command.hpp"
 
 #include <tpuplan/error.hpp>
-#include <tpuplan/validate.hpp>
+#include <tpuplan/data/validate.hpp>
 
 #include <fmt/format.h>
 #include <memory>

@@ -2,9 +2,9 @@
 // set (embedded or --data), and one way to emit its Report.
 #pragma once
 
-#include <tpuplan/config.hpp>
-#include <tpuplan/dataset.hpp>
-#include <tpuplan/report.hpp>
+#include <tpuplan/data/config.hpp>
+#include <tpuplan/data/dataset.hpp>
+#include <tpuplan/report/report.hpp>
 
 #include <CLI/CLI.hpp>
 #include <functional>

@@ -2,10 +2,10 @@
 // estimate or a measured figure naming its bench profile.
 #pragma once
 
-#include <tpuplan/cost.hpp>
-#include <tpuplan/estimate.hpp>
-#include <tpuplan/measured.hpp>
-#include <tpuplan/report.hpp>
+#include <tpuplan/money/cost.hpp>
+#include <tpuplan/perf/estimate.hpp>
+#include <tpuplan/perf/measured.hpp>
+#include <tpuplan/report/report.hpp>
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #include "estimate_calibrate.hpp"
 #include "profiles.hpp"
 
-#include <tpuplan/calibrate.hpp>
+#include <tpuplan/perf/calibrate.hpp>
 
 #include <algorithm>
 #include <filesystem>

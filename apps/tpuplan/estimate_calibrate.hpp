@@ -5,8 +5,8 @@
 
 #include "command.hpp"
 
-#include <tpuplan/estimate.hpp>
-#include <tpuplan/measured.hpp>
+#include <tpuplan/perf/estimate.hpp>
+#include <tpuplan/perf/measured.hpp>
 
 #include <functional>
 #include <string>

@@ -4,10 +4,10 @@
 
 #include "command.hpp"
 
-#include <tpuplan/catalog.hpp>
-#include <tpuplan/cost.hpp>
-#include <tpuplan/memory.hpp>
-#include <tpuplan/pricing.hpp>
+#include <tpuplan/data/catalog.hpp>
+#include <tpuplan/money/cost.hpp>
+#include <tpuplan/model/memory.hpp>
+#include <tpuplan/money/pricing.hpp>
 
 #include <string>
 

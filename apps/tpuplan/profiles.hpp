@@ -5,8 +5,8 @@
 
 #include "command.hpp"
 
-#include <tpuplan/calibrate.hpp>
-#include <tpuplan/measured.hpp>
+#include <tpuplan/perf/calibrate.hpp>
+#include <tpuplan/perf/measured.hpp>
 
 #include <optional>
 #include <string>

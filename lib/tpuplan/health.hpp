@@ -6,7 +6,7 @@
 #pragma once
 
 #include <tpuplan/bench/curl_library.hpp>
-#include <tpuplan/config.hpp>
+#include <tpuplan/data/config.hpp>
 
 #include <optional>
 #include <string>

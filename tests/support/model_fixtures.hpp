@@ -1,7 +1,7 @@
 // Model architectures the unit tests share (values of perfmodel §4 / the HF config.json files).
 #pragma once
 
-#include <tpuplan/model.hpp>
+#include <tpuplan/model/model.hpp>
 
 namespace tpuplan::test {
 

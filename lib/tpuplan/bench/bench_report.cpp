@@ -1,6 +1,6 @@
 #include <tpuplan/bench/bench_report.hpp>
 
-#include <tpuplan/chart.hpp>
+#include <tpuplan/report/chart.hpp>
 
 #include <algorithm>
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <tpuplan/bench/profile.hpp>
-#include <tpuplan/report.hpp>
+#include <tpuplan/report/report.hpp>
 
 #include <string>
 #include <utility>

@@ -1,0 +1,116 @@
+// Filtering and ordering offerings, and resolving `catalog show ID` (catalog_query.hpp).
+#include <tpuplan/data/catalog_query.hpp>
+
+#include <tpuplan/error.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <fmt/format.h>
+#include <tuple>
+
+namespace tpuplan {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+/// The value in `known` equal to `value` (case-insensitive); throws "unknown <what>" otherwise.
+std::string known_value(std::string_view what, const std::string& value, const std::vector<std::string>& known) {
+  for (const auto& k : known) {
+    if (iequals(k, value)) {
+      return k;
+    }
+  }
+  throw_unknown(what, value, known);
+}
+
+std::size_t accelerator_rank(const Catalog& c, const std::string& id) {
+  for (std::size_t i = 0; i < c.accelerators.size(); ++i) {
+    if (c.accelerators[i].id == id) {
+      return i;
+    }
+  }
+  return c.accelerators.size();
+}
+
+} // namespace
+
+AcceleratorKind parse_accelerator_kind(std::string_view text) {
+  if (iequals(text, "tpu")) {
+    return AcceleratorKind::tpu;
+  }
+  if (iequals(text, "gpu")) {
+    return AcceleratorKind::gpu;
+  }
+  throw_unknown("kind", text, {"tpu", "gpu"});
+}
+
+std::vector<const Offering*> select_offerings(const Catalog& catalog, const OfferingFilter& filter) {
+  // Validate every criterion first, so that a typo is reported even when another criterion
+  // would already have matched nothing.
+  const std::string accelerator = filter.accelerator.empty() ? "" : catalog.accelerator(filter.accelerator).id;
+  const std::string region = filter.region.empty() ? "" : known_value("region", filter.region, catalog.regions());
+  const std::string cloud = filter.cloud.empty() ? "" : known_value("cloud", filter.cloud, catalog.clouds());
+
+  std::vector<const Offering*> out;
+  for (const auto& o : catalog.offerings) {
+    if ((!accelerator.empty() && o.accelerator != accelerator) || (!region.empty() && o.region != region) ||
+        (!cloud.empty() && o.cloud != cloud)) {
+      continue;
+    }
+    if (filter.kind) {
+      const auto* a = catalog.find_accelerator(o.accelerator);
+      if (a == nullptr || a->kind != *filter.kind) {
+        continue;
+      }
+    }
+    out.push_back(&o);
+  }
+  std::stable_sort(out.begin(), out.end(), [&](const Offering* a, const Offering* b) {
+    return std::make_tuple(accelerator_rank(catalog, a->accelerator), a->chips, a->cloud, a->region, a->name) <
+           std::make_tuple(accelerator_rank(catalog, b->accelerator), b->chips, b->cloud, b->region, b->name);
+  });
+  return out;
+}
+
+CatalogEntry find_catalog_entry(const Catalog& catalog, std::string_view id) {
+  CatalogEntry entry;
+  if (const auto* o = catalog.find_offering(id)) {
+    entry.offerings.push_back(o);
+    return entry;
+  }
+  if (auto named = catalog.match_offerings(id); !named.empty()) {
+    OfferingFilter all;
+    const auto ordered = select_offerings(catalog, all);
+    for (const auto* o : ordered) {
+      if (std::find(named.begin(), named.end(), o) != named.end()) {
+        entry.offerings.push_back(o);
+      }
+    }
+    return entry;
+  }
+  if (const auto* a = catalog.find_accelerator(id)) {
+    entry.accelerator = a;
+    OfferingFilter mine;
+    mine.accelerator = a->id;
+    entry.offerings = select_offerings(catalog, mine);
+    return entry;
+  }
+  // Accelerator ids first: when nothing is close, the hint lists the first few candidates.
+  std::vector<std::string> candidates = catalog.accelerator_ids();
+  for (const auto& a : catalog.accelerators) {
+    candidates.insert(candidates.end(), a.aliases.begin(), a.aliases.end());
+  }
+  const auto names = catalog.offering_names();
+  candidates.insert(candidates.end(), names.begin(), names.end());
+  for (const auto& o : catalog.offerings) {
+    candidates.push_back(o.id);
+  }
+  throw_unknown("offering or accelerator", id, candidates);
+}
+
+} // namespace tpuplan

@@ -1,0 +1,60 @@
+// The measured throughput and latency the estimator is judged on (perfmodel §3.1) and a
+// runner that compares estimates with them. Used by the fidelity tests, by
+// `tpuplan estimate --fidelity` and by docs/accuracy.md.
+#pragma once
+
+#include <tpuplan/data/dataset.hpp>
+#include <tpuplan/perf/estimate.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tpuplan {
+
+/// What a measured point reports.
+enum class CalibrationMetric {
+  output_tokens_per_s, ///< generated tokens per second of one model replica
+  tpot_ms,             ///< time per output token (decode step)
+  prefill_ms           ///< prefill of the prompt (TTFT without queueing and the first step)
+};
+std::string_view to_string(CalibrationMetric metric);
+
+/// One measured point with the workload it was measured on.
+struct CalibrationPoint {
+  std::string id;            ///< unique, e.g. "trtllm-0.17/llama-3.1-8b/h100/fp8/1000-1000"
+  std::string group;         ///< "calibration" (perfmodel §3.1) or "holdout" (same sources, not used to choose defaults)
+  std::string engine;        ///< "TensorRT-LLM v0.17", "JetStream-PyTorch", …
+  std::string model;         ///< model preset id (data/models.yaml) unless `spec` is given
+  std::optional<ModelSpec> spec; ///< the architecture, for models that are not presets
+  bool full_attention = false; ///< the engine ignored the model's sliding window
+  std::string accelerator;   ///< accelerator id (data/accelerators.yaml)
+  EstimateRequest request;   ///< chips, precisions, workload, batching mode, KV reads, memory
+  std::optional<int> batch;  ///< the measured batch; absent = the largest that fits memory
+  std::optional<int> batch_cap; ///< the engine's cap on concurrent sequences
+  CalibrationMetric metric = CalibrationMetric::output_tokens_per_s;
+  double measured = 0;       ///< per model replica
+  std::string source;        ///< perfmodel §3.1 row and the upstream file
+  std::string note;          ///< how the workload was read from the source
+};
+
+/// An estimate next to its measurement.
+struct CalibrationResult {
+  CalibrationPoint point;
+  int batch = 0;           ///< the batch the estimate used
+  double estimated = 0;    ///< in the point's metric
+  double error = 0;        ///< estimated ÷ measured − 1
+};
+
+/// The calibration set (perfmodel §3.1 rows 1, 8, 10, 13, 16, 18, 20, 21, 25) followed by the
+/// holdout rows of the same sources.
+std::vector<CalibrationPoint> calibration_points();
+
+/// Runs one point against the models and accelerators of `data` (the point's own spec wins).
+/// Efficiency: the family default unless the point's request carries one.
+CalibrationResult run_calibration_point(const CalibrationPoint& point, const DataSet& data);
+
+/// Median of |error| over `results`.
+double median_abs_error(const std::vector<CalibrationResult>& results);
+
+} // namespace tpuplan

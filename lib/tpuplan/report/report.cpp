@@ -1,0 +1,483 @@
+#include <tpuplan/report/report.hpp>
+
+#include <tpuplan/error.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace tpuplan {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr std::string_view k_bold = "\x1b[1m";
+constexpr std::string_view k_dim = "\x1b[2m";
+constexpr std::string_view k_reset = "\x1b[0m";
+
+bool is_numeric(const Cell& c) {
+  return std::holds_alternative<std::int64_t>(c) || std::holds_alternative<double>(c);
+}
+
+ojson cell_json(const Cell& c) {
+  return std::visit(
+      [](const auto& v) -> ojson {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return nullptr;
+        } else if constexpr (std::is_same_v<T, double>) {
+          if (!std::isfinite(v)) {
+            return nullptr;
+          }
+          // Round through the same text as CSV so that both formats agree digit for digit.
+          return std::stod(format_raw_number(v));
+        } else {
+          return v;
+        }
+      },
+      c);
+}
+
+std::string cell_raw(const Cell& c) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return {};
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return std::isfinite(v) ? format_raw_number(v) : std::string{};
+        } else {
+          return v;
+        }
+      },
+      c);
+}
+
+std::string cell_human(const Cell& c, int decimals) {
+  return std::visit(
+      [decimals](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return "-";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "yes" : "no";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return format_human_number(static_cast<double>(v), 0);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return std::isfinite(v) ? format_human_number(v, decimals) : std::string{"-"};
+        } else {
+          return v;
+        }
+      },
+      c);
+}
+
+/// Display width in terminal columns: counts UTF-8 code points, not bytes.
+std::size_t display_width(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char ch : s) {
+    if ((ch & 0xC0) != 0x80) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+std::vector<std::size_t> visible_columns(const Table& t, bool wide) {
+  std::vector<std::size_t> cols;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    if (wide || !t.columns[i].wide_only) {
+      cols.push_back(i);
+    }
+  }
+  return cols;
+}
+
+const Table* selected_table(const Report& r, const RenderOptions& o) {
+  if (r.tables.empty()) {
+    return nullptr;
+  }
+  return o.table.empty() ? &r.tables.front() : &r.table(o.table);
+}
+
+std::string assumption_line(const Assumption& a) {
+  std::string value = cell_human(a.value, 4);
+  // Trim trailing zeros of decimals for readability ("730", "0.1").
+  if (std::holds_alternative<double>(a.value) && value.find('.') != std::string::npos) {
+    value.erase(value.find_last_not_of('0') + 1);
+    if (value.back() == '.') {
+      value.pop_back();
+    }
+  }
+  std::string line = fmt::format("{} = {}{}", a.key, value, a.unit.empty() ? "" : " " + a.unit);
+  if (!a.description.empty()) {
+    line += " — " + a.description;
+  }
+  if (!a.source.empty()) {
+    line += " [" + a.source + "]";
+  }
+  return line;
+}
+
+// ---- table -------------------------------------------------------------------------------
+
+void render_text_table(const Table& t, const RenderOptions& o, std::ostream& out) {
+  const auto cols = visible_columns(t, o.wide);
+  std::vector<std::vector<std::string>> text(t.rows.size());
+  std::vector<std::size_t> width(cols.size());
+  std::vector<bool> right(cols.size(), false);
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    width[c] = display_width(t.columns[cols[c]].title);
+  }
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      const Cell& cell_value = t.rows[r][cols[c]];
+      text[r].push_back(cell_human(cell_value, t.columns[cols[c]].decimals));
+      width[c] = std::max(width[c], display_width(text[r].back()));
+      if (is_numeric(cell_value)) {
+        right[c] = true;
+      }
+    }
+  }
+  auto pad = [&](const std::string& s, std::size_t c) {
+    const std::size_t fill = width[c] - display_width(s);
+    return right[c] ? std::string(fill, ' ') + s : s + std::string(fill, ' ');
+  };
+  if (!t.title.empty()) {
+    out << (o.color ? k_bold : "") << t.title << (o.color ? k_reset : "") << '\n';
+  }
+  std::string header;
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    header += (c ? "  " : "") + pad(t.columns[cols[c]].title, c);
+  }
+  header.erase(header.find_last_not_of(' ') + 1);
+  out << (o.color ? k_bold : "") << header << (o.color ? k_reset : "") << '\n';
+  for (const auto& row : text) {
+    std::string line;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      line += (c ? "  " : "") + pad(row[c], c);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << '\n';
+  }
+  for (const auto& note : t.notes) {
+    out << (o.color ? k_dim : "") << "note: " << note << (o.color ? k_reset : "") << '\n';
+  }
+}
+
+void render_table_format(const Report& r, const RenderOptions& o, std::ostream& out) {
+  for (std::size_t i = 0; i < r.tables.size(); ++i) {
+    if (i) {
+      out << '\n';
+    }
+    render_text_table(r.tables[i], o, out);
+  }
+  if (!r.notes.empty()) {
+    out << '\n';
+    for (const auto& note : r.notes) {
+      out << "note: " << note << '\n';
+    }
+  }
+  if (o.explain && !r.explain.empty()) {
+    out << "\nHow these figures are computed:\n";
+    for (const auto& line : r.explain) {
+      out << "  " << line << '\n';
+    }
+  }
+  if (!r.assumptions.empty()) {
+    out << '\n' << (o.color ? k_dim : "") << "Assumptions:" << '\n';
+    for (const auto& a : r.assumptions) {
+      out << "  " << assumption_line(a) << '\n';
+    }
+    out << (o.color ? k_reset : "");
+  }
+}
+
+// ---- markdown ----------------------------------------------------------------------------
+
+std::string markdown_escape(const std::string& s) {
+  std::string outs;
+  for (char ch : s) {
+    if (ch == '|') {
+      outs += "\\|";
+    } else if (ch == '\n') {
+      outs += ' ';
+    } else {
+      outs += ch;
+    }
+  }
+  return outs;
+}
+
+void render_markdown(const Report& r, const RenderOptions& o, std::ostream& out) {
+  bool first = true;
+  for (const auto& t : r.tables) {
+    if (!first) {
+      out << '\n';
+    }
+    first = false;
+    if (!t.title.empty()) {
+      out << "**" << markdown_escape(t.title) << "**\n\n";
+    }
+    const auto cols = visible_columns(t, o.wide);
+    std::string header = "|", rule = "|";
+    for (std::size_t c : cols) {
+      header += " " + markdown_escape(t.columns[c].title) + " |";
+      const bool numeric = !t.rows.empty() && std::any_of(t.rows.begin(), t.rows.end(), [c](const auto& row) {
+        return is_numeric(row[c]);
+      });
+      rule += numeric ? " ---: |" : " --- |";
+    }
+    out << header << '\n' << rule << '\n';
+    for (const auto& row : t.rows) {
+      out << '|';
+      for (std::size_t c : cols) {
+        out << ' ' << markdown_escape(cell_human(row[c], t.columns[c].decimals)) << " |";
+      }
+      out << '\n';
+    }
+    if (!t.notes.empty()) {
+      out << '\n';
+      for (const auto& note : t.notes) {
+        out << "- " << markdown_escape(note) << '\n';
+      }
+    }
+  }
+  if (!r.notes.empty()) {
+    out << '\n';
+    for (const auto& note : r.notes) {
+      out << "- " << note << '\n';
+    }
+  }
+  if (o.explain && !r.explain.empty()) {
+    out << "\n**How these figures are computed**\n\n";
+    for (const auto& line : r.explain) {
+      out << "- " << line << '\n';
+    }
+  }
+  if (!r.assumptions.empty()) {
+    out << "\n**Assumptions**\n\n";
+    for (const auto& a : r.assumptions) {
+      out << "- " << assumption_line(a) << '\n';
+    }
+  }
+}
+
+// ---- CSV (RFC 4180: CRLF line ends, fields with , " CR LF quoted, quotes doubled) --------
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) {
+    return s;
+  }
+  std::string q = "\"";
+  for (char ch : s) {
+    q += ch;
+    if (ch == '"') {
+      q += '"';
+    }
+  }
+  return q + '"';
+}
+
+void render_csv(const Report& r, const RenderOptions& o, std::ostream& out) {
+  const Table* t = selected_table(r, o);
+  if (t == nullptr) {
+    return;
+  }
+  for (std::size_t c = 0; c < t->columns.size(); ++c) {
+    out << (c ? "," : "") << csv_field(t->columns[c].key);
+  }
+  out << "\r\n";
+  for (const auto& row : t->rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      out << (c ? "," : "") << csv_field(cell_raw(row[c]));
+    }
+    out << "\r\n";
+  }
+}
+
+// ---- JSON --------------------------------------------------------------------------------
+
+ojson table_rows_json(const Table& t) {
+  ojson rows = ojson::array();
+  for (const auto& row : t.rows) {
+    ojson obj = ojson::object();
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      obj[t.columns[c].key] = cell_json(row[c]);
+    }
+    rows.push_back(std::move(obj));
+  }
+  return rows;
+}
+
+ojson table_columns_json(const Table& t) {
+  ojson cols = ojson::array();
+  for (const auto& c : t.columns) {
+    cols.push_back({{"key", c.key}, {"title", c.title}, {"description", c.description}});
+  }
+  return cols;
+}
+
+void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
+  ojson doc = ojson::object();
+  doc["schema"] = r.schema();
+  doc["tool_version"] = o.tool_version;
+  doc["inputs"] = r.inputs;
+  ojson assumptions = ojson::object();
+  for (const auto& a : r.assumptions) {
+    assumptions[a.key] = {{"value", cell_json(a.value)},
+                          {"unit", a.unit},
+                          {"description", a.description},
+                          {"source", a.source}};
+  }
+  doc["assumptions"] = std::move(assumptions);
+  ojson notes = ojson::array();
+  for (const auto& n : r.notes) {
+    notes.push_back(n);
+  }
+  if (const Table* t = selected_table(r, o)) {
+    doc["table"] = t->name;
+    doc["columns"] = table_columns_json(*t);
+    doc["rows"] = table_rows_json(*t);
+    if (r.tables.size() == 1) {
+      for (const auto& n : t->notes) {
+        notes.push_back(n);
+      }
+    }
+  } else {
+    doc["rows"] = ojson::array();
+  }
+  if (r.tables.size() > 1) {
+    ojson tables = ojson::object();
+    for (const auto& t : r.tables) {
+      ojson tn = ojson::array();
+      for (const auto& n : t.notes) {
+        tn.push_back(n);
+      }
+      tables[t.name] = {{"title", t.title}, {"columns", table_columns_json(t)}, {"rows", table_rows_json(t)},
+                        {"notes", std::move(tn)}};
+    }
+    doc["tables"] = std::move(tables);
+  }
+  doc["notes"] = std::move(notes);
+  out << doc.dump(2) << '\n';
+}
+
+} // namespace
+
+Cell cell(const std::optional<double>& value) {
+  return value ? Cell{*value} : Cell{};
+}
+
+std::size_t Table::column_index(std::string_view key) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].key == key) {
+      return i;
+    }
+  }
+  throw std::logic_error(fmt::format("table '{}' has no column '{}'", name, key));
+}
+
+const Table& Report::table(std::string_view name) const {
+  std::vector<std::string> names;
+  for (const auto& t : tables) {
+    if (t.name == name) {
+      return t;
+    }
+    names.push_back(t.name);
+  }
+  throw_unknown("table", name, names);
+}
+
+std::string_view to_string(Format format) {
+  switch (format) {
+  case Format::table:
+    return "table";
+  case Format::json:
+    return "json";
+  case Format::csv:
+    return "csv";
+  case Format::markdown:
+    return "markdown";
+  case Format::svg:
+    return "svg";
+  }
+  return "table";
+}
+
+std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown", "svg"}; }
+
+std::optional<Format> parse_format(std::string_view name) {
+  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown, Format::svg}) {
+    if (name == to_string(f)) {
+      return f;
+    }
+  }
+  if (name == "md") {
+    return Format::markdown;
+  }
+  return std::nullopt;
+}
+
+void render(const Report& report, Format format, const RenderOptions& options, std::ostream& out) {
+  switch (format) {
+  case Format::table:
+    render_table_format(report, options, out);
+    break;
+  case Format::json:
+    render_json(report, options, out);
+    break;
+  case Format::csv:
+    render_csv(report, options, out);
+    break;
+  case Format::markdown:
+    render_markdown(report, options, out);
+    break;
+  case Format::svg:
+    render_svg(report, options, out); // chart.cpp
+    break;
+  }
+}
+
+std::string format_raw_number(double value) {
+  if (value == 0) {
+    return "0";
+  }
+  // 9 significant digits hide binary noise (0.1 + 0.2) and keep micro-dollar precision.
+  std::string s = fmt::format("{:.9g}", value);
+  if (s.find('e') != std::string::npos && std::fabs(value) >= 1e-6 && std::fabs(value) < 1e15) {
+    // Prefer plain notation for spreadsheet users.
+    s = fmt::format("{:.{}f}", value, std::max(0, 8 - static_cast<int>(std::floor(std::log10(std::fabs(value))))));
+    if (s.find('.') != std::string::npos) {
+      s.erase(s.find_last_not_of('0') + 1);
+      if (s.back() == '.') {
+        s.pop_back();
+      }
+    }
+  }
+  return s;
+}
+
+std::string format_human_number(double value, int decimals) {
+  std::string s = fmt::format("{:.{}f}", std::fabs(value), std::max(0, decimals));
+  const auto dot = s.find('.');
+  std::string int_part = s.substr(0, dot);
+  const std::string frac = dot == std::string::npos ? std::string{} : s.substr(dot);
+  std::string grouped;
+  for (std::size_t i = 0; i < int_part.size(); ++i) {
+    if (i && (int_part.size() - i) % 3 == 0) {
+      grouped += ',';
+    }
+    grouped += int_part[i];
+  }
+  const bool negative = value < 0 && s.find_first_not_of("0.") != std::string::npos;
+  return (negative ? "-" : "") + grouped + frac;
+}
+
+} // namespace tpuplan

@@ -1,0 +1,93 @@
+// One result value for every command, rendered as table, JSON, CSV, Markdown or SVG (chart.hpp).
+// Commands build a Report; only this module knows formats (DESIGN.md §1).
+#pragma once
+
+#include <tpuplan/report/chart.hpp>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace tpuplan {
+
+/// A cell: empty (unknown / not applicable), boolean, integer, number or text.
+using Cell = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
+
+/// Cell from an optional number: empty when absent (an absent price is never 0).
+Cell cell(const std::optional<double>& value);
+
+/// One column of a table.
+struct Column {
+  std::string key;          ///< JSON key and CSV header, with its unit: "usd_per_month_on_demand"
+  std::string title;        ///< header in table/Markdown, with its unit: "$/month on-demand"
+  int decimals = 2;         ///< digits after the point for numbers in table/Markdown
+  bool wide_only = false;   ///< in table/Markdown only with --wide (always in JSON/CSV)
+  std::string description;  ///< what it means (JSON "columns", docs)
+};
+
+/// A named table of rows.
+struct Table {
+  std::string name;                   ///< "offerings", "commitment" (--table NAME)
+  std::string title;                  ///< shown above the table in table/Markdown
+  std::vector<Column> columns;
+  std::vector<std::vector<Cell>> rows;
+  std::vector<std::string> notes;     ///< shown below the table; in JSON "notes"
+
+  /// Index of a column by key; throws std::logic_error when absent (a programming error).
+  std::size_t column_index(std::string_view key) const;
+};
+
+/// A figure the result depends on, listed with every report.
+struct Assumption {
+  std::string key;          ///< "hours_per_month"
+  Cell value;
+  std::string unit;         ///< "h", "fraction", "USD"
+  std::string description;  ///< "billing month (365 × 24 / 12)"
+  std::string source;       ///< where the figure comes from
+};
+
+/// The result of a command.
+struct Report {
+  std::string command;                 ///< "cost" → schema "tpuplan.cost/v1"
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::object();
+  std::vector<Assumption> assumptions;
+  std::vector<Table> tables;
+  std::vector<std::string> notes;      ///< report-wide notes (also in JSON)
+  std::vector<std::string> explain;    ///< the arithmetic, shown with --explain (table/Markdown)
+  std::vector<Chart> charts;           ///< how --format svg draws tables (the first, or --table's)
+
+  std::string schema() const { return "tpuplan." + command + "/v1"; }
+  /// The table named `name`; throws Error(usage) with a suggestion when there is none.
+  const Table& table(std::string_view name) const;
+};
+
+/// Output formats.
+enum class Format { table, json, csv, markdown, svg };
+std::string_view to_string(Format format);
+std::optional<Format> parse_format(std::string_view name);
+std::vector<std::string> format_names();
+
+/// How to render.
+struct RenderOptions {
+  bool color = false;         ///< ANSI colour in table format (decided by apps/, never here)
+  bool wide = false;          ///< show wide_only columns in table/Markdown
+  bool explain = false;       ///< show Report::explain lines in table/Markdown
+  std::string table;          ///< for CSV/JSON "rows" and SVG: which table (default: the first)
+  std::string tool_version;
+};
+
+/// Writes the report to `out` in `format`.
+void render(const Report& report, Format format, const RenderOptions& options, std::ostream& out);
+
+/// A number as JSON/CSV print it: rounded to 9 significant digits, no exponent for
+/// ordinary magnitudes, no thousands separators.
+std::string format_raw_number(double value);
+/// A number for people: fixed decimals with thousands separators ("12,345.67").
+std::string format_human_number(double value, int decimals);
+
+} // namespace tpuplan

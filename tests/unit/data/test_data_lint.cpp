@@ -1,0 +1,159 @@
+// Data lint: checks on the shipped catalog (data/) that the loader cannot make, because they
+// are about the figures rather than the format, plus the facts the rest of tpuplan and its
+// documentation rely on (pinned so that a data edit that breaks them fails here first).
+#include <tpuplan/data/dataset.hpp>
+#include <tpuplan/model/model.hpp>
+#include <tpuplan/data/yaml_reader.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace tpuplan;
+
+namespace {
+
+const DataSet& shipped() {
+  static const DataSet data = load_dataset_dir(std::string(TPUPLAN_SOURCE_DIR) + "/data");
+  return data;
+}
+
+const ModelSpec& preset(const std::string& id) {
+  for (const auto& m : shipped().models.presets) {
+    if (m.id == id) {
+      return m;
+    }
+  }
+  FAIL("no preset " << id);
+  throw std::logic_error("unreachable");
+}
+
+} // namespace
+
+TEST_CASE("lint: every price is positive, sourced and dated", "[data_lint]") {
+  for (const auto& o : shipped().catalog.offerings) {
+    bool any = false;
+    for (Tier t : k_all_tiers) {
+      const auto& p = o.price(t);
+      if (!p) {
+        continue;
+      }
+      any = true;
+      INFO(o.id << " " << to_string(t));
+      CHECK(p->usd_per_hour > 0);
+      CHECK(p->source.rfind("https://", 0) == 0);
+      CHECK(yaml::is_valid_date(p->as_of));
+    }
+    INFO(o.id);
+    CHECK(any);
+    CHECK_FALSE(o.covers.empty());
+  }
+}
+
+TEST_CASE("lint: every accelerator spec is sourced and dated, and presets name their config", "[data_lint]") {
+  for (const auto& a : shipped().catalog.accelerators) {
+    INFO(a.id);
+    CHECK(a.source.rfind("https://", 0) == 0);
+    CHECK(yaml::is_valid_date(a.as_of));
+    CHECK(a.hbm_gib > 0);
+    CHECK(a.interconnect_gb_per_s > 0);
+  }
+  for (const auto& m : shipped().models.presets) {
+    INFO(m.id);
+    CHECK(m.source.rfind("https://huggingface.co/", 0) == 0);
+    CHECK(m.source.find("config.json") != std::string::npos);
+  }
+}
+
+TEST_CASE("lint: tiers are ordered: spot and commitments below on-demand, 3y below 1y", "[data_lint]") {
+  for (const auto& o : shipped().catalog.offerings) {
+    INFO(o.id);
+    const auto& od = o.price(Tier::on_demand);
+    REQUIRE(od);
+    for (Tier t : {Tier::spot, Tier::commit_1y, Tier::commit_3y}) {
+      if (o.price(t)) {
+        CHECK(o.price(t)->usd_per_hour < od->usd_per_hour);
+      }
+    }
+    if (o.price(Tier::commit_1y) && o.price(Tier::commit_3y)) {
+      CHECK(o.price(Tier::commit_3y)->usd_per_hour < o.price(Tier::commit_1y)->usd_per_hour);
+    }
+  }
+}
+
+TEST_CASE("lint: every TPU slice's chips follow Google's naming rule and hosts its host size", "[data_lint]") {
+  const auto& c = shipped().catalog;
+  int slices = 0;
+  for (const auto& o : c.offerings) {
+    const auto& a = c.accelerator_of(o);
+    if (a.kind != AcceleratorKind::tpu) {
+      continue;
+    }
+    INFO(o.id);
+    ++slices;
+    const auto rule = tpu_slice_chips(o.name);
+    REQUIRE(rule);
+    CHECK(o.chips == *rule);
+    CHECK(o.hosts == std::max(1, (o.chips + a.chips_per_host - 1) / a.chips_per_host));
+    CHECK_FALSE(a.preview);
+  }
+  CHECK(slices == 109);
+}
+
+TEST_CASE("lint: pinned slice sizes: v4-8 and v5p-8 are 4 chips, v5e-8 and v6e-8 are 8", "[data_lint]") {
+  const auto& c = shipped().catalog;
+  CHECK(c.find_offering("v4-8@us-central2")->chips == 4);
+  CHECK(c.find_offering("v5p-8@us-central1")->chips == 4);
+  CHECK(c.find_offering("v5e-8@us-central1")->chips == 8);
+  CHECK(c.find_offering("v6e-8@us-central1")->chips == 8);
+  CHECK(c.find_offering("v5p-32@us-central1")->hosts == 4);
+  CHECK(c.find_offering("v5e-256@us-central1")->hosts == 32);
+}
+
+TEST_CASE("lint: pinned prices: v5e is $1.20 per chip-hour in us-central1, so v5e-8 is $9.60/h", "[data_lint]") {
+  const auto& c = shipped().catalog;
+  CHECK(c.find_offering("v5e-1@us-central1")->price(Tier::on_demand)->usd_per_hour == Approx(1.20));
+  CHECK(c.find_offering("v5e-8@us-central1")->price(Tier::on_demand)->usd_per_hour == Approx(9.60));
+  CHECK(c.find_offering("v5e-8@us-central1")->price(Tier::commit_1y)->usd_per_hour == Approx(6.72));
+  CHECK(c.find_offering("v4-8@us-central2")->price(Tier::on_demand)->usd_per_hour == Approx(12.88));
+  CHECK(c.find_offering("v6e-8@us-central1")->price(Tier::on_demand)->usd_per_hour == Approx(21.60));
+  CHECK(c.find_offering("g2-standard-4@us-central1")->price(Tier::on_demand)->usd_per_hour == Approx(0.70683));
+}
+
+TEST_CASE("lint: tiers without a sourced figure stay absent", "[data_lint]") {
+  for (const auto& o : shipped().catalog.offerings) {
+    INFO(o.id);
+    // No sourced v5p commitment price; no whole-VM GPU commitment; AWS RIs predate the 2025 cut.
+    if (o.accelerator == "v5p" || shipped().catalog.accelerator_of(o).kind == AcceleratorKind::gpu) {
+      CHECK_FALSE(o.price(Tier::commit_1y));
+      CHECK_FALSE(o.price(Tier::commit_3y));
+    }
+  }
+  CHECK_FALSE(shipped().catalog.find_offering("v6e-8@us-central1")->price(Tier::commit_1y));
+}
+
+TEST_CASE("lint: preset parameter counts are within 1% of the published totals", "[data_lint]") {
+  for (const auto& m : shipped().models.presets) {
+    INFO(m.id);
+    REQUIRE(m.published_params_b);
+    CHECK(total_params(m) / 1e9 == Approx(*m.published_params_b).epsilon(0.01));
+  }
+}
+
+TEST_CASE("lint: KV cache per token in bf16: Llama-3.1-8B 128 KiB, Llama-2-7B 512 KiB", "[data_lint]") {
+  CHECK(kv_bytes_per_token(preset("llama-3.1-8b"), Precision::bf16) == 128 * 1024);
+  CHECK(kv_bytes_per_token(preset("llama-2-7b"), Precision::bf16) == 512 * 1024);
+  CHECK(kv_bytes_per_token(preset("llama-3.1-70b"), Precision::bf16) == 320 * 1024);
+  CHECK(kv_bytes_per_token(preset("deepseek-v3"), Precision::bf16) == (512 + 64) * 61 * 2);
+}
+
+TEST_CASE("lint: size aliases follow the seed's right-sizing table", "[data_lint]") {
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"7b", "llama-2-7b"},    {"8b", "llama-3.1-8b"},     {"13b", "llama-2-13b"},      {"30b", "gemma-2-27b"},
+      {"70b", "llama-3.1-70b"}, {"400b", "llama-3.1-405b"}, {"405b", "llama-3.1-405b"},
+  };
+  std::vector<std::pair<std::string, std::string>> actual;
+  for (const auto& a : shipped().models.size_aliases) {
+    actual.emplace_back(a.alias, a.model_id);
+  }
+  CHECK(actual == expected);
+  CHECK_FALSE(shipped().models.source.empty());
+}
