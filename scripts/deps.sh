@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build git
   libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2
   libcurl4-openssl-dev libcpp-httplib-dev
+  xz-utils curl python3-numpy  # the real-server tests: llama.cpp's build tool and its tiny model
 )
 missing=()
 for p in "${packages[@]}"; do

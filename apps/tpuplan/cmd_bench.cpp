@@ -7,6 +7,7 @@
 #include <tpuplan/bench/bench_report.hpp>
 #include <tpuplan/bench/request_log.hpp>
 #include <tpuplan/bench/runner.hpp>
+#include <tpuplan/bench/slo_search.hpp>
 #include <tpuplan/bench/url.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
@@ -22,6 +23,8 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <unistd.h>
 #include <random>
 #include <sstream>
 
@@ -43,7 +46,7 @@ struct BenchFlags {
   std::string requests;
   std::string duration;
   std::string warmup = "0";
-  std::string input_tokens = "1024";
+  std::string input_tokens; // empty: 1024, resized to fit the server's context
   std::string output_tokens = "128";
   std::string dataset;
   std::string ttft_ms;
@@ -70,6 +73,13 @@ struct BenchFlags {
   std::string save;
   std::string requests_out;
   std::string seed;
+  std::string shared_prefix;
+  std::string shared_prefix_share;
+  std::string slo;
+  std::string slo_max;
+  std::string repeat;
+  std::string trace;
+  std::string turns;
 };
 
 // --- flag parsing -------------------------------------------------------------------------
@@ -175,7 +185,57 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
     c.levels.push_back(l);
   }
   c.warmup_requests = parse_count("--warmup", f.warmup, true);
-  c.synthetic = parse_input_tokens(f.input_tokens);
+  c.synthetic = parse_input_tokens(f.input_tokens.empty() ? "1024" : f.input_tokens);
+  c.input_tokens_given = !f.input_tokens.empty();
+  if (!f.shared_prefix.empty()) {
+    c.prefix.shared_tokens = static_cast<int>(parse_count("--shared-prefix", f.shared_prefix));
+    if (f.dataset.empty() && f.trace.empty() && c.prefix.shared_tokens + k_unique_prefix_words >= c.synthetic.tokens - c.synthetic.range) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("--shared-prefix {} leaves no room in prompts of {} tokens", c.prefix.shared_tokens,
+                              c.synthetic.tokens - c.synthetic.range),
+                  fmt::format("the shared prefix and the {}-word unique prefix must be shorter than --input-tokens",
+                              k_unique_prefix_words));
+    }
+  }
+  if (!f.shared_prefix_share.empty()) {
+    if (f.shared_prefix.empty()) {
+      throw Error(ErrorKind::usage, "--shared-prefix-share needs --shared-prefix N", "e.g. --shared-prefix 512 --shared-prefix-share 0.5");
+    }
+    c.prefix.shared_share = parse_number("--shared-prefix-share", f.shared_prefix_share);
+    if (c.prefix.shared_share > 1) {
+      throw Error(ErrorKind::usage, fmt::format("--shared-prefix-share: '{}' is not a fraction in (0, 1]", f.shared_prefix_share));
+    }
+  }
+  // A fresh nonce per run opens every prompt: no run repeats another's, even with --seed.
+  c.prefix.nonce = (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  if (!f.repeat.empty()) {
+    c.repeat = static_cast<int>(std::min<std::int64_t>(parse_count("--repeat", f.repeat), 100));
+  }
+  if (!f.turns.empty()) {
+    c.turns = static_cast<int>(std::min<std::int64_t>(parse_count("--turns", f.turns), 1000));
+  }
+  c.trace = f.trace;
+  if (!f.slo.empty()) {
+    SloSearchSpec spec;
+    spec.targets = parse_slo_targets(f.slo);
+    spec.mode = f.concurrency.empty() ? LoadMode::rate : LoadMode::concurrency;
+    if (c.levels.size() > 1) {
+      throw Error(ErrorKind::usage, "--slo searches the load itself: give one starting --rate or --concurrency value",
+                  "e.g. --slo ttft-p99=500 --rate 1 (the default start is 1 req/s)");
+    }
+    spec.start = spec.mode == LoadMode::rate ? c.levels.front().rate_rps : c.levels.front().concurrency;
+    if (spec.mode == LoadMode::rate && f.rate.empty()) {
+      spec.start = 1;
+      c.levels.front().mode = LoadMode::rate;
+      c.levels.front().rate_rps = 1;
+    }
+    if (!f.slo_max.empty()) {
+      spec.max = parse_number("--slo-max", f.slo_max);
+    }
+    c.slo_search = spec;
+  } else if (!f.slo_max.empty()) {
+    throw Error(ErrorKind::usage, "--slo-max needs --slo", "e.g. --slo ttft-p99=500 --slo-max 64");
+  }
   c.output_tokens = static_cast<int>(parse_count("--output-tokens", f.output_tokens));
   c.dataset = f.dataset;
   if (f.ignore_eos || f.no_ignore_eos) {
@@ -284,7 +344,11 @@ std::atomic<int>* g_stop = nullptr;
 
 extern "C" void on_sigint(int) {
   if (g_stop != nullptr) {
-    g_stop->fetch_add(1); // lock-free, hence async-signal-safe: 1 = drain, 2 = abandon
+    // Lock-free, hence async-signal-safe: 1 = stop sending and drain, 2 = abandon every
+    // request and blocking step now; a third means the run did not stop: leave at once.
+    if (g_stop->fetch_add(1) >= 2) {
+      _exit(130);
+    }
   }
 }
 
@@ -316,8 +380,10 @@ std::string load_label(const LoadLevel& l) {
                                          : fmt::format("rate {} req/s", l.rate_rps);
 }
 
-/// Runs one configuration with progress on a terminal and Ctrl-C routed to `stop`.
-BenchRun execute(const BenchConfig& config, Context& ctx, std::atomic<int>& stop, const std::string& label) {
+/// Runs one configuration with progress on a terminal, Ctrl-C routed to `stop`, and every
+/// request streamed to `requests_out` (when not empty) as it finishes.
+BenchRun execute(const BenchConfig& config, Context& ctx, std::atomic<int>& stop, const std::string& label,
+                 const std::string& requests_out) {
   const bool progress = ctx.stderr_is_tty() && !ctx.options().quiet;
   bool line_drawn = false;
   const auto clear_line = [&] {
@@ -333,9 +399,9 @@ BenchRun execute(const BenchConfig& config, Context& ctx, std::atomic<int>& stop
     ctx.warn(label.empty() ? std::string(text) : label + ": " + std::string(text));
   };
   if (progress) {
-    hooks.progress = [&](std::size_t level, std::size_t levels, bool warmup, const LevelProgress& p) {
-      const std::string where = warmup ? std::string("warm-up")
-                                       : fmt::format("level {}/{}, {}", level + 1, levels, load_label(config.levels[level]));
+    hooks.progress = [&](std::size_t level, std::size_t levels, bool warmup, const LoadLevel& load, const LevelProgress& p) {
+      const std::string count = levels > 0 ? fmt::format("{}/{}", level + 1, levels) : std::to_string(level + 1);
+      const std::string where = warmup ? std::string("warm-up") : fmt::format("level {}, {}", count, load_label(load));
       const std::string total = p.total ? fmt::format("/{}", *p.total) : "";
       const double tps = p.elapsed_s > 0 ? static_cast<double>(p.output_tokens) / p.elapsed_s : 0;
       std::cerr << fmt::format("\r\033[K{}[{}] {}{} done, {} errors, {} in flight, {:.0f} tok/s{}",
@@ -345,12 +411,28 @@ BenchRun execute(const BenchConfig& config, Context& ctx, std::atomic<int>& stop
       line_drawn = true;
     };
   }
+  std::optional<RequestLogWriter> log;
+  if (!requests_out.empty()) {
+    log.emplace(requests_out);
+    hooks.on_record = [&log](std::size_t level, const RequestRecord& r, std::int64_t start_ns) { log->write(r, level, start_ns); };
+  }
   BenchRun run;
   {
     SigintGuard guard(stop);
-    run = run_bench(config, hooks);
+    try {
+      run = run_bench(config, hooks);
+    } catch (...) {
+      clear_line();
+      throw;
+    }
   }
   clear_line();
+  if (log) {
+    log->commit(); // before the report, so an interrupted run still leaves it
+    if (!ctx.options().quiet) {
+      std::cerr << "tpuplan: wrote " << requests_out << '\n';
+    }
+  }
   return run;
 }
 
@@ -364,24 +446,12 @@ std::string per_backend_path(const std::string& path, const std::string& backend
   return path.substr(0, dot) + "." + backend + path.substr(dot);
 }
 
-/// Writes --save and --requests-out (files first, so an interrupted run still leaves them).
-void write_outputs(const BenchRun& run, const std::string& save, const std::string& requests_out, Context& ctx) {
+/// Writes --save (before the report, so an interrupted run still leaves it).
+void write_outputs(const BenchRun& run, const std::string& save, Context& ctx) {
   if (!save.empty()) {
     write_file_atomically(save, to_json(run.profile).dump(2) + "\n");
     if (!ctx.options().quiet) {
       std::cerr << "tpuplan: wrote " << save << (run.interrupted ? " (partial)" : "") << '\n';
-    }
-  }
-  if (!requests_out.empty()) {
-    std::string lines;
-    for (std::size_t level = 0; level < run.runs.size(); ++level) {
-      for (const auto& r : run.runs[level].records) {
-        lines += request_json_line(r, level, run.runs[level].start_ns) + "\n";
-      }
-    }
-    write_file_atomically(requests_out, lines);
-    if (!ctx.options().quiet) {
-      std::cerr << "tpuplan: wrote " << requests_out << '\n';
     }
   }
 }
@@ -406,7 +476,7 @@ int run_backends(const BenchFlags& flags, Context& ctx) {
     throw Error(ErrorKind::usage, "--endpoint is required", "or give --config FILE with a 'backends:' list");
   }
   std::atomic<int> stop{0};
-  std::vector<std::pair<std::string, Profile>> profiles;
+  std::vector<BackendRun> profiles;
   std::vector<std::string> unmeasured;
   // Every backend's settings are checked before the first request, and all share one seed:
   // the same prompts and schedule against each.
@@ -426,14 +496,30 @@ int run_backends(const BenchFlags& flags, Context& ctx) {
   for (std::size_t i = 0; i < backends.size(); ++i) {
     const auto& backend = backends[i];
     const BenchConfig& config = configs[i];
-    const BenchRun run = execute(config, ctx, stop, backend.name);
-    write_outputs(run, flags.save.empty() ? "" : per_backend_path(flags.save, backend.name),
-                  flags.requests_out.empty() ? "" : per_backend_path(flags.requests_out, backend.name), ctx);
+    last = config;
+    BenchRun run;
+    try {
+      run = execute(config, ctx, stop, backend.name,
+                    flags.requests_out.empty() ? "" : per_backend_path(flags.requests_out, backend.name));
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::runtime) {
+        throw;
+      }
+      // One backend down is a result of the comparison, not the end of it.
+      ctx.warn(fmt::format("{}: {}", backend.name, e.what()));
+      unmeasured.push_back(backend.name);
+      BackendRun failed;
+      failed.name = backend.name;
+      failed.profile.endpoint = redact_url(normalize_endpoint(backend.endpoint));
+      failed.error = e.what();
+      profiles.push_back(std::move(failed));
+      continue;
+    }
+    write_outputs(run, flags.save.empty() ? "" : per_backend_path(flags.save, backend.name), ctx);
     if (!measured_anything(run.profile)) {
       unmeasured.push_back(backend.name);
     }
-    profiles.emplace_back(backend.name, run.profile);
-    last = config;
+    profiles.push_back({backend.name, run.profile, {}});
     if (run.interrupted) {
       break;
     }
@@ -462,8 +548,8 @@ int run_bench_command(const BenchFlags& flags, Context& ctx) {
   }
   const BenchConfig config = make_config(flags, ctx);
   std::atomic<int> stop{0};
-  const BenchRun run = execute(config, ctx, stop, "");
-  write_outputs(run, flags.save, flags.requests_out, ctx);
+  const BenchRun run = execute(config, ctx, stop, "", flags.requests_out);
+  write_outputs(run, flags.save, ctx);
   Report report = bench_report(run.profile);
   add_request_inputs(report, config);
   ctx.emit(report);
@@ -474,6 +560,10 @@ int run_bench_command(const BenchFlags& flags, Context& ctx) {
   if (!measured_anything(run.profile)) {
     throw Error(ErrorKind::runtime, "every request failed; see the errors table above",
                 "check --endpoint, --api, --model and the API key");
+  }
+  if (run.profile.slo_search && !run.profile.slo_search->best) {
+    throw Error(ErrorKind::infeasible, "no load level meets the SLO: " + run.profile.slo_search->stop_reason,
+                "see the levels above; a looser --slo or a faster server");
   }
   return 0;
 }
@@ -499,7 +589,8 @@ Runner setup_bench(CLI::App& sub) {
   auto* dur = sub.add_option("--duration", f->duration, "seconds of sending per level, instead of --requests");
   reqs->excludes(dur);
   sub.add_option("--warmup", f->warmup, "requests sent at the first level's load before measuring (default 0)");
-  sub.add_option("--input-tokens", f->input_tokens, "synthetic prompt length I or I±R tokens (default 1024)");
+  sub.add_option("--input-tokens", f->input_tokens,
+                 "synthetic prompt length I or I±R tokens (default 1024, shortened to fit the server's context)");
   sub.add_option("--output-tokens", f->output_tokens, "max output tokens per request (default 128)");
   sub.add_option("--dataset", f->dataset, "JSONL prompts: {\"prompt\": …} or {\"messages\": […]} per line");
   auto* ignore = sub.add_flag("--ignore-eos", f->ignore_eos, "send ignore_eos even if the server is not known to accept it");
@@ -531,6 +622,17 @@ Runner setup_bench(CLI::App& sub) {
   sub.add_option("--save", f->save, "write the profile (tpuplan.bench/v1 JSON) to FILE");
   sub.add_option("--requests-out", f->requests_out, "write one JSON line per request to FILE");
   sub.add_option("--seed", f->seed, "seed of prompts and schedules (default: random, recorded in the profile)");
+  sub.add_option("--shared-prefix", f->shared_prefix,
+                 "measure a prompt cache: prompts start with the same N tokens (the cache is left on; cached tokens reported)");
+  sub.add_option("--shared-prefix-share", f->shared_prefix_share, "fraction of requests that share the prefix (default 1)");
+  sub.add_option("--slo", f->slo,
+                 "search the highest --rate (or --concurrency) meeting targets, e.g. ttft-p99=500,tpot-p99=50 (ms); "
+                 "exit 3 when none does");
+  sub.add_option("--slo-max", f->slo_max, "with --slo: the highest rate or concurrency to try (default 4096)");
+  sub.add_option("--repeat", f->repeat, "run each level N times; the report gives 95% confidence intervals");
+  sub.add_option("--trace", f->trace,
+                 "replay a JSONL trace: {\"arrival_s\": …, \"input_tokens\": …, \"output_tokens\": …} per line");
+  sub.add_option("--turns", f->turns, "multi-turn conversations of N requests, each sending the history (chat)");
   return [f](Context& ctx) { return run_bench_command(*f, ctx); };
 }
 

@@ -291,10 +291,12 @@ TEST_CASE("bench sends prompts from a JSONL dataset and rejects a bad line with 
   REQUIRE(r.exit_code == 0);
   const auto row = json::parse(r.out)["tables"]["levels"]["rows"][0];
   CHECK(row["output_tokens"] == 8);  // 3 (per-prompt) + 5
-  CHECK(row["input_tokens"] == 5);   // the fake counts words: 3 + 2
+  CHECK(row["input_tokens"] == 5 + 2 * 6); // the fake counts words: 3 + 2, each behind a 6-word unique prefix
   const auto bodies = server.stats().bodies;
-  CHECK(json::parse(bodies[0])["messages"][0]["content"] == "one two three");
-  CHECK(json::parse(bodies[1])["messages"][0]["content"] == "four five");
+  const auto content = [&](std::size_t i) { return json::parse(bodies[i])["messages"][0]["content"].get<std::string>(); };
+  CHECK(content(0).substr(content(0).find('\n') + 1) == "one two three");
+  CHECK(content(1).substr(content(1).find('\n') + 1) == "four five");
+  CHECK(content(0).substr(0, content(0).find('\n')) != content(1).substr(0, content(1).find('\n')));
 
   std::ofstream(dir.file("bad.jsonl")) << R"({"prompt": "ok"})" << "\n" << R"({"text": "no prompt"})" << "\n";
   const auto bad = run_tpuplan({"bench", "--endpoint", server.url(), "--dataset", dir.file("bad.jsonl")});
@@ -470,7 +472,7 @@ TEST_CASE("bench records the hardware from a catalog offering or an accelerator"
 TEST_CASE("bench with a config and no endpoint compares every backend under the same load", "[bench]") {
   FakeServer fast_server(fast());
   FakeServerOptions slow_options = fast();
-  slow_options.token_interval = std::chrono::microseconds(2000);
+  slow_options.token_interval = std::chrono::microseconds(20000); // 100× the fast one: a gap no load closes
   FakeServer slow_server(slow_options);
   TempDir dir;
   const std::string config = dir.file("config.yaml");
@@ -495,7 +497,7 @@ TEST_CASE("bench with a config and no endpoint compares every backend under the 
     CHECK(row["requests_ok"] == 6);
     CHECK(row["load"] == "concurrency 2");
   }
-  // 10× the token interval shows in TPOT; a wide margin keeps this independent of machine speed.
+  // 100× the token interval shows in TPOT; a wide margin keeps this independent of machine speed.
   CHECK(j["rows"][1]["tpot_ms_p50"].get<double>() > 2 * j["rows"][0]["tpot_ms_p50"].get<double>());
   CHECK(std::filesystem::exists(dir.file("run.fast.json")));
   CHECK(std::filesystem::exists(dir.file("run.slow.json")));
@@ -505,11 +507,24 @@ TEST_CASE("bench with a config and no endpoint compares every backend under the 
   const auto fast_profile = json::parse(slurp(dir.file("run.fast.json")));
   const auto slow_profile = json::parse(slurp(dir.file("run.slow.json")));
   CHECK(fast_profile["workload"]["seed"] == slow_profile["workload"]["seed"]);
-  auto fast_bodies = fast_server.stats().bodies;
-  auto slow_bodies = slow_server.stats().bodies;
-  std::sort(fast_bodies.begin(), fast_bodies.end()); // two in flight: arrival order may differ
-  std::sort(slow_bodies.begin(), slow_bodies.end());
-  CHECK(fast_bodies == slow_bodies);
+  // The same prompts after each backend's own unique prefixes (6 words), so a server behind
+  // two backends cannot serve the second from the first's cache.
+  const auto prompts = [](const std::vector<std::string>& bodies) {
+    std::vector<std::string> out;
+    for (const auto& b : bodies) {
+      const std::string text = json::parse(b)["messages"][0]["content"];
+      std::size_t at = 0;
+      for (int w = 0; w < 6; ++w) {
+        at = text.find(' ', at) + 1;
+      }
+      out.push_back(text.substr(at));
+    }
+    std::sort(out.begin(), out.end()); // two in flight: arrival order may differ
+    return out;
+  };
+  CHECK(prompts(fast_server.stats().bodies) == prompts(slow_server.stats().bodies));
+  CHECK(json::parse(fast_server.stats().bodies[0])["messages"][0]["content"] !=
+        json::parse(slow_server.stats().bodies[0])["messages"][0]["content"]);
   CHECK(fast_profile["http_client"] == "built-in HTTP/1.1");
 }
 

@@ -79,7 +79,7 @@ Fault parse_fault(const std::string& name) {
       {"reset", Fault::reset_mid_stream}, {"500", Fault::http_500},     {"429", Fault::http_429},
       {"stall", Fault::stall},            {"malformed", Fault::malformed_event},
       {"error", Fault::error_after_200},  {"oversized", Fault::oversized}, {"drip", Fault::slow_drip},
-      {"truncated", Fault::truncated}};
+      {"truncated", Fault::truncated}, {"error_field", Fault::error_field}};
   for (const auto& [n, f] : k_names) {
     if (name == n) {
       return f;
@@ -252,6 +252,14 @@ bool FakeServer::handle(int fd, const Request& req) {
   const std::string& model = m_options.model;
   if (req.method == "GET") {
     if (req.path == "/metrics") {
+      std::int64_t seen = 0; // metrics requests so far, this one included
+      {
+        std::lock_guard lock(m_mutex);
+        seen = std::count(m_stats.paths.begin(), m_stats.paths.end(), std::string("/metrics"));
+      }
+      if (m_options.metrics_delay.count() > 0 && seen > m_options.metrics_delay_after && !pause(m_options.metrics_delay)) {
+        return false;
+      }
       return serve_metrics(fd);
     }
     if (m_options.probe_delay.count() > 0 && !pause(m_options.probe_delay)) {
@@ -265,15 +273,30 @@ bool FakeServer::handle(int fd, const Request& req) {
       const char* reason = status == 503 ? "Service Unavailable" : status == 500 ? "Internal Server Error" : "Error";
       return send_all(fd, response(status, reason, json_type, body));
     }
+    const int context = m_options.context_tokens > 0 ? m_options.context_tokens : 4096;
     if (req.path == "/v1/models" && f != Flavor::jetstream) {
       const char* owner = f == Flavor::vllm ? "vllm" : f == Flavor::llamacpp ? "llamacpp" : model.c_str();
-      const json body = {{"object", "list"},
-                         {"data", json::array({{{"id", model}, {"object", "model"}, {"owned_by", owner}, {"max_model_len", 4096}}})}};
+      json data = json::array();
+      const std::vector<std::string> ids = m_options.served_models.empty() ? std::vector<std::string>{model} : m_options.served_models;
+      for (const auto& id : ids) {
+        json entry = {{"id", id}, {"object", "model"}, {"owned_by", owner}};
+        if (f == Flavor::llamacpp) {
+          entry["meta"] = {{"n_ctx_train", 4096}, {"n_params", 8030261248LL}};
+        } else {
+          entry["max_model_len"] = context;
+        }
+        data.push_back(entry);
+      }
+      const json body = {{"object", "list"}, {"data", data}};
+      return send_all(fd, response(200, "OK", json_type, body.dump()));
+    }
+    if (req.path == "/props" && f == Flavor::llamacpp) {
+      const json body = {{"default_generation_settings", {{"n_ctx", context}}}, {"total_slots", 4}};
       return send_all(fd, response(200, "OK", json_type, body.dump()));
     }
     if (req.path == "/info" && f == Flavor::tgi) {
-      const json body = {{"model_id", model}, {"max_concurrent_requests", 128}, {"max_input_tokens", 4095},
-                         {"max_total_tokens", 4096}, {"version", "3.0.0"}};
+      const json body = {{"model_id", model}, {"max_concurrent_requests", 128}, {"max_input_tokens", context - 1},
+                         {"max_total_tokens", context}, {"version", "3.0.0"}};
       return send_all(fd, response(200, "OK", json_type, body.dump()));
     }
     if (req.path == "/v1/health" && f == Flavor::jetstream) {
@@ -333,7 +356,13 @@ bool FakeServer::generate(int fd, const Request& req, Fault fault) {
     prompt = body.value("prompt", "");
     max_tokens = body.value("n_predict", 16);
   }
-  const std::int64_t prompt_tokens = count_words(prompt);
+  std::int64_t prompt_tokens = count_words(prompt);
+  const std::int64_t context = m_options.context_tokens > 0 ? m_options.context_tokens : 4096;
+  const bool cut = prompt_tokens >= context;
+  if (cut) {
+    prompt_tokens = context / 2; // llama.cpp keeps the start and the end of a prompt too long for its slot
+  }
+  const auto cached = static_cast<std::int64_t>(static_cast<double>(prompt_tokens) * m_options.cached_share);
   const bool include_usage =
       m_options.send_usage && body.value("stream_options", json::object()).value("include_usage", false);
   const bool details = body.value("parameters", json::object()).value("details", false);
@@ -468,6 +497,15 @@ bool FakeServer::generate(int fd, const Request& req, Fault fault) {
         return false;
       }
     }
+    if (fault == Fault::error_field && generated == std::min(2, max_tokens)) {
+      // llama.cpp's server_sent_event(sink, "error", …): not a data line.
+      write(chunk(R"(error: {"code":400,"message":"the request exceeds the available context size","type":"invalid_request_error"})"
+                  "\n\n"));
+      if (route != Route::llamacpp) {
+        write(chunk("data: [DONE]\n\n"));
+      }
+      return write("0\r\n\r\n");
+    }
     if (fault == Fault::error_after_200 && generated == std::min(2, max_tokens)) {
       if (route == Route::tgi) {
         event({{"error", "Request failed during generation"}, {"error_type", "generation"}});
@@ -523,12 +561,14 @@ bool FakeServer::generate(int fd, const Request& req, Fault fault) {
       event({{"id", id}, {"object", route == Route::chat ? "chat.completion.chunk" : "text_completion"},
              {"choices", json::array()},
              {"usage", {{"prompt_tokens", prompt_tokens}, {"completion_tokens", generated},
-                        {"total_tokens", prompt_tokens + generated}}}});
+                        {"total_tokens", prompt_tokens + generated},
+                        {"prompt_tokens_details", {{"cached_tokens", cached}}}}}});
     }
     write(chunk("data: [DONE]\n\n"));
   } else if (route == Route::llamacpp) {
     event({{"content", ""}, {"tokens", json::array()}, {"stop", true}, {"stop_type", "limit"}, {"tokens_predicted", generated},
-           {"tokens_evaluated", prompt_tokens}, {"timings", {{"prompt_n", prompt_tokens}, {"predicted_n", generated}}}});
+           {"tokens_evaluated", prompt_tokens}, {"truncated", cut},
+           {"timings", {{"prompt_n", prompt_tokens - cached}, {"predicted_n", generated}}}});
   }
   return write("0\r\n\r\n");
 }

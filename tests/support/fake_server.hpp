@@ -32,6 +32,7 @@ enum class Fault {
   oversized,        ///< padding comments up to oversized_bytes before the normal stream
   slow_drip,        ///< the normal response, one byte per write
   truncated,        ///< half the tokens, then a clean end of body without the end marker
+  error_field,      ///< llama.cpp's way: `error: {code, message, type}` in the 200 stream, then [DONE]
 };
 
 struct FakeServerOptions {
@@ -56,6 +57,17 @@ struct FakeServerOptions {
   /// Close a connection, without a "Connection: close", after this many requests on it (0 =
   /// never): a keep-alive limit like nginx's keepalive_requests.
   int requests_per_connection = 0;
+  /// Tokens one request may hold (0 = 4096): /v1/models max_model_len, TGI max_total_tokens,
+  /// llama.cpp /props n_ctx. A longer prompt is cut to half of it, as llama.cpp cuts one,
+  /// and its final llama.cpp event says "truncated": true.
+  int context_tokens = 0;
+  /// Share of each prompt reported as served from the cache (usage.prompt_tokens_details.
+  /// cached_tokens on OpenAI routes, timings.prompt_n on llama.cpp's).
+  double cached_share = 0;
+  std::chrono::microseconds metrics_delay{0};     ///< before answering /metrics …
+  int metrics_delay_after = 0;                    ///< … after the first this many (a server that hangs later)
+  /// Models listed by /v1/models (default: {model}); requests are served whatever they name.
+  std::vector<std::string> served_models;
 };
 
 /// What the server saw.

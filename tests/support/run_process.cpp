@@ -1,6 +1,7 @@
 #include "run_process.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -39,6 +40,13 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
 }
 
 } // namespace
+
+std::string tpuplan_binary() {
+  // TPUPLAN_TEST_BINARY runs the tests against another build (e.g. to see that a new test
+  // fails on an older one).
+  const char* other = std::getenv("TPUPLAN_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? std::string(other) : std::string(TPUPLAN_BINARY);
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   int out_pipe[2], err_pipe[2];
@@ -108,7 +116,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
 }
 
 ProcessResult run_tpuplan(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  std::vector<std::string> argv = {TPUPLAN_BINARY};
+  std::vector<std::string> argv = {tpuplan_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   auto full_env = env;
   full_env.emplace("NO_COLOR", "1");

@@ -17,6 +17,9 @@ struct ProcessResult {
 /// (an empty value unsets the variable). Blocks until the process ends.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
 
+/// The tpuplan binary under test: TPUPLAN_TEST_BINARY from the environment, else the build's.
+std::string tpuplan_binary();
+
 /// Runs the tpuplan binary under test with NO_COLOR=1 and TPUPLAN_CONFIG unset.
 ProcessResult run_tpuplan(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 

@@ -1,5 +1,6 @@
 #include <tpuplan/bench/bench_report.hpp>
 
+#include <tpuplan/bench/slo_search.hpp>
 #include <tpuplan/report/chart.hpp>
 
 #include <algorithm>
@@ -65,17 +66,20 @@ Chart latency_chart(std::string table, std::string group) {
 
 } // namespace
 
-Report compare_report(const std::vector<std::pair<std::string, Profile>>& runs) {
+Report compare_report(const std::vector<BackendRun>& runs) {
   Report r;
   r.command = "bench";
   nlohmann::ordered_json backends = nlohmann::ordered_json::array();
-  for (const auto& [name, p] : runs) {
+  for (const auto& [name, p, error] : runs) {
     backends.push_back({{"backend", name}, {"endpoint", p.endpoint}, {"api", std::string(to_string(p.api))},
                         {"model", p.model}});
   }
   r.inputs["backends"] = std::move(backends);
-  if (!runs.empty()) {
-    r.inputs["workload"] = to_json(runs.front().second).at("workload");
+  for (const auto& run : runs) {
+    if (run.error.empty()) {
+      r.inputs["workload"] = to_json(run.profile).at("workload");
+      break;
+    }
   }
   Table t;
   t.name = "backends";
@@ -96,16 +100,22 @@ Report compare_report(const std::vector<std::pair<std::string, Profile>>& runs) 
                {"tpot_ms_p50", "TPOT p50 ms", 2, false, definition("tpot_ms")},
                {"tpot_ms_p99", "TPOT p99 ms", 2, false, definition("tpot_ms")},
                {"e2e_ms_p50", "E2E p50 ms", 1, true, definition("e2e_ms")},
-               {"partial", "partial", 0, true, "the level was interrupted"}};
+               {"partial", "partial", 0, true, "the level was interrupted"},
+               {"error", "error", 0, false, "why the backend could not be benchmarked (empty when it was)"}};
   const auto dist = [](const Distribution& d, double Distribution::*field) { return d.count > 0 ? Cell{d.*field} : Cell{}; };
-  for (const auto& [name, p] : runs) {
+  for (const auto& [name, p, error] : runs) {
+    if (!error.empty()) {
+      t.rows.push_back({Cell{name}, Cell{p.endpoint}, Cell{}, Cell{}, Cell{}, int_cell(0), Cell{}, Cell{}, Cell{}, Cell{},
+                        Cell{}, Cell{}, Cell{}, Cell{}, Cell{}, Cell{}, Cell{}, Cell{error}});
+      continue;
+    }
     for (const auto& l : p.levels) {
       t.rows.push_back({Cell{name}, Cell{p.endpoint}, Cell{std::string(to_string(p.api))}, Cell{p.model},
                         Cell{load_label(l.load)}, int_cell(l.requests_ok), int_cell(l.requests_failed),
                         Cell{l.error_rate}, Cell{l.request_rps}, Cell{l.output_tokens_per_s}, opt_cell(l.goodput_rps),
                         dist(l.ttft_ms, &Distribution::p50), dist(l.ttft_ms, &Distribution::p99),
                         dist(l.tpot_ms, &Distribution::p50), dist(l.tpot_ms, &Distribution::p99),
-                        dist(l.e2e_ms, &Distribution::p50), Cell{l.partial}});
+                        dist(l.e2e_ms, &Distribution::p50), Cell{l.partial}, Cell{}});
     }
     if (p.levels.empty()) {
       t.notes.push_back(fmt::format("{}: no level was measured", name));
@@ -138,8 +148,12 @@ Report bench_report(const Profile& p) {
   r.inputs["offering"] = p.offering.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.offering);
   r.inputs["accelerator"] = p.accelerator.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.accelerator);
   r.inputs["chips"] = p.chips ? nlohmann::ordered_json(*p.chips) : nlohmann::ordered_json(nullptr);
-  r.inputs["workload"] = to_json(p).at("workload");
+  const auto profile_json = to_json(p);
+  r.inputs["workload"] = profile_json.at("workload");
   r.inputs["partial"] = p.partial;
+  r.inputs["context_tokens"] = profile_json.at("context_tokens");
+  r.inputs["input_truncated"] = p.input_truncated;
+  r.inputs["slo_search"] = profile_json.at("slo_search");
 
   const bool rate_mode = !p.levels.empty() && p.levels.front().load.mode == LoadMode::rate;
   const bool has_slo = p.workload.slo.ttft_ms || p.workload.slo.tpot_ms;
@@ -224,6 +238,35 @@ Report bench_report(const Profile& p) {
       server(&ServerMetrics::kv_cache_usage_max));
   add("server_prefix_cache_hit_rate", "prefix hits", 3, true, "prefix-cache hits ÷ queries over the level",
       server(&ServerMetrics::prefix_cache_hit_rate));
+  add("input_tokens_sent", "input sent", 0, true, "the client's count of the prompts the server also counted",
+      [](const LevelResult& l) { return l.input_tokens_sent ? int_cell(*l.input_tokens_sent) : Cell{}; });
+  add("input_truncated", "prompts cut", 0, true, definition("input_truncated"),
+      [](const LevelResult& l) { return Cell{l.input_truncated}; });
+  add("cached_input_tokens", "cached input", 0, true, definition("cached_input"),
+      [](const LevelResult& l) { return l.cached_input_tokens ? int_cell(*l.cached_input_tokens) : Cell{}; });
+  const bool repeated = std::any_of(p.levels.begin(), p.levels.end(), [](const LevelResult& l) { return l.repeat.has_value(); });
+  const auto ci = [](RepeatFigure RepeatSummary::*field, bool high) {
+    return [field, high](const LevelResult& l) {
+      return l.repeat ? Cell{high ? ((*l.repeat).*field).ci95_high : ((*l.repeat).*field).ci95_low} : Cell{};
+    };
+  };
+  add("output_tokens_per_s_ci95_low", "out tok/s 95% low", 1, !repeated,
+      "--repeat: 95% confidence interval of the mean output tokens/s over the runs (Student's t), low end",
+      ci(&RepeatSummary::output_tokens_per_s, false));
+  add("output_tokens_per_s_ci95_high", "out tok/s 95% high", 1, !repeated, "the same, high end",
+      ci(&RepeatSummary::output_tokens_per_s, true));
+  add("ttft_ms_p99_ci95_low", "TTFT p99 95% low", 2, true, "--repeat: 95% confidence interval of TTFT p99 over the runs, low end",
+      ci(&RepeatSummary::ttft_ms_p99, false));
+  add("ttft_ms_p99_ci95_high", "TTFT p99 95% high", 2, true, "the same, high end", ci(&RepeatSummary::ttft_ms_p99, true));
+  add("tpot_ms_p99_ci95_low", "TPOT p99 95% low", 2, true, "--repeat: 95% confidence interval of TPOT p99 over the runs, low end",
+      ci(&RepeatSummary::tpot_ms_p99, false));
+  add("tpot_ms_p99_ci95_high", "TPOT p99 95% high", 2, true, "the same, high end", ci(&RepeatSummary::tpot_ms_p99, true));
+  if (p.slo_search) {
+    const SloSearch search = *p.slo_search;
+    add("meets_slo", "meets SLO", 0, false, "--slo: the level meets every target and fails ≤ 1% of its requests (a saturated level may, and is "
+        "still not chosen)",
+        [search](const LevelResult& l) { return Cell{meets_targets(l, search.targets)}; });
+  }
   add("partial", "partial", 0, true, "the level was interrupted", [](const LevelResult& l) { return Cell{l.partial}; });
   for (const auto& l : p.levels) {
     std::vector<Cell> row;
@@ -270,6 +313,19 @@ Report bench_report(const Profile& p) {
     for (const auto& w : p.levels[i].warnings) {
       r.notes.push_back(fmt::format("level {} ({}): {}", i + 1, load_label(p.levels[i].load), w));
     }
+  }
+  if (p.slo_search) {
+    const SloSearch& s = *p.slo_search;
+    std::string targets;
+    for (const auto& target : s.targets) {
+      targets += fmt::format("{}{} {} ≤ {:g} ms", targets.empty() ? "" : ", ", target.metric, target.percentile, target.ms);
+    }
+    const std::string unit = s.mode == LoadMode::rate ? " req/s" : "";
+    r.notes.push_back(s.best ? fmt::format("SLO search ({}): highest load meeting it: {}{:g}{} (level {}); {} levels run; {}",
+                                           targets, s.mode == LoadMode::rate ? "" : "concurrency ", *s.best, unit,
+                                           s.best_level ? *s.best_level + 1 : 0, s.steps, s.stop_reason)
+                             : fmt::format("SLO search ({}): no load meets it; {} levels run; {}", targets, s.steps,
+                                           s.stop_reason));
   }
   if (p.partial) {
     r.notes.push_back("partial: the run was interrupted");

@@ -18,9 +18,17 @@ namespace tpuplan::bench {
 /// --format svg.
 Report bench_report(const Profile& profile);
 
+/// One backend of `bench --config`: its profile, or why it could not be run.
+struct BackendRun {
+  std::string name;
+  Profile profile;
+  std::string error; ///< non-empty: the backend could not be benchmarked (e.g. unreachable)
+};
+
 /// The "bench" report of the same load run against several backends (`bench --config`):
 /// table "backends", one row per backend × level with throughput, latency percentiles and
-/// errors side by side, and a chart of throughput against TPOT p50/p99 per backend.
-Report compare_report(const std::vector<std::pair<std::string, Profile>>& runs);
+/// errors side by side (a backend that could not be run gets one row with its error), and a
+/// chart of throughput against TPOT p50/p99 per backend.
+Report compare_report(const std::vector<BackendRun>& runs);
 
 } // namespace tpuplan::bench

@@ -158,6 +158,10 @@ struct Engine::Impl final : Http1Events {
   std::vector<Transfer*> active;
   Transfer* sample = nullptr;
   const LevelHooks* hooks = nullptr;
+  const StopFlag* get_stop = nullptr;     // interrupts get()
+  int connect_failures = 0;               // in a row, in the level being run
+  std::int64_t backoff_until_ns = 0;      // no send before this (after a connection failure)
+  std::string last_connect_error;
   // The built-in client (plain http), when it carries the generation requests.
   std::unique_ptr<Http1Client> builtin;
   std::string request_head; // request line and headers of the level's requests, up to Content-Length
@@ -186,6 +190,10 @@ struct Engine::Impl final : Http1Events {
     }
     self->registered[fd] = 1;
     return 0;
+  }
+
+  static int on_get_progress(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const StopFlag*>(userp)->load() > 0 ? 1 : 0;
   }
 
   static int on_timer(CURLM*, long timeout_ms, void* userp) {
@@ -413,11 +421,32 @@ struct Engine::Impl final : Http1Events {
     } else if (rec.error != ErrorClass::cancelled) {
       ++progress.failed;
     }
+    note_connection(rec, now);
     --in_flight;
     active.erase(std::find(active.begin(), active.end(), &t));
-    done_records->push_back(std::move(rec));
+    if (hooks != nullptr && hooks->on_record) {
+      hooks->on_record(std::move(rec));
+    } else {
+      done_records->push_back(std::move(rec));
+    }
     t.body.clear();
     idle.push_back(&t);
+  }
+
+  /// Connection failures in a row back the sends off (10 ms, doubling, at most 1 s) and,
+  /// past the level's limit, end it; any response resets the count.
+  void note_connection(const RequestRecord& rec, std::int64_t now) {
+    if (rec.error != ErrorClass::connect) {
+      if (rec.headers_ns != 0) {
+        connect_failures = 0;
+        backoff_until_ns = 0;
+      }
+      return;
+    }
+    ++connect_failures;
+    last_connect_error = rec.error_message;
+    const int doublings = std::min(connect_failures - 1, 7);
+    backoff_until_ns = now + std::min<std::int64_t>(10 * k_ns_per_ms << doublings, k_ns_per_s);
   }
 
   double connect_time(Transfer& t) {
@@ -525,6 +554,8 @@ Engine::~Engine() {
   close(s.epoll_fd);
 }
 
+void Engine::set_stop(const StopFlag* stop) { m_impl->get_stop = stop; }
+
 std::string Engine::url(std::string_view path) const { return m_impl->endpoint.base_url + std::string(path); }
 
 std::string Engine::http_client() const {
@@ -553,10 +584,20 @@ HttpResponse Engine::get(const std::string& target, double timeout_s) {
   if (same_origin && s.get_headers != nullptr) {
     s.set(easy, CURLOPT_HTTPHEADER, static_cast<void*>(s.get_headers));
   }
-  const CURLcode rc = s.fn.easy_perform(easy);
+  if (s.get_stop != nullptr) {
+    // libcurl calls this about once a second and whenever data moves; returning non-zero
+    // aborts the transfer, so Ctrl-C never waits for a probe's or a scrape's timeout.
+    s.set(easy, CURLOPT_NOPROGRESS, 0L);
+    s.set(easy, CURLOPT_XFERINFOFUNCTION, reinterpret_cast<void*>(&Impl::on_get_progress));
+    s.set(easy, CURLOPT_XFERINFODATA, const_cast<void*>(static_cast<const void*>(s.get_stop)));
+  }
+  const bool stopped_before = s.get_stop != nullptr && s.get_stop->load() > 0;
+  const CURLcode rc = stopped_before ? CURLE_ABORTED_BY_CALLBACK : s.fn.easy_perform(easy);
   if (rc == CURLE_OK) {
     response.status = t.rec.http_status;
     response.body = std::move(t.error_body);
+  } else if (rc == CURLE_ABORTED_BY_CALLBACK && s.get_stop != nullptr && s.get_stop->load() > 0) {
+    response.error = "interrupted";
   } else {
     response.error = t.error_text[0] != '\0' ? t.error_text : s.fn.easy_strerror(rc);
   }
@@ -574,6 +615,8 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
   api = run_api;
   hooks = &level_hooks;
   progress = LevelProgress{};
+  connect_failures = 0;
+  backoff_until_ns = 0;
   LevelRun result;
   done_records = &result.records;
   const std::string target = endpoint.base_url + std::string(request_path(api));
@@ -589,7 +632,9 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
 
   std::vector<std::int64_t> arrivals_ns; // open loop: the whole schedule, drawn up front
   if (level.mode == LoadMode::rate) {
-    for (const double t : arrival_times(level.rate_rps, level.burstiness, level.requests, level.duration_s, seed)) {
+    for (const double t : level.arrivals_s.empty()
+                              ? arrival_times(level.rate_rps, level.burstiness, level.requests, level.duration_s, seed)
+                              : level.arrivals_s) {
       arrivals_ns.push_back(seconds_to_ns(t));
     }
     progress.total = static_cast<std::int64_t>(arrivals_ns.size());
@@ -599,6 +644,9 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
   const int cap = level.mode == LoadMode::concurrency ? level.concurrency : level.max_concurrency;
   const std::int64_t level_start = now_ns();
   result.start_ns = level_start;
+  if (hooks->on_start) {
+    hooks->on_start(level_start);
+  }
   const std::int64_t send_until = level.requests > 0 ? -1 : level_start + seconds_to_ns(level.duration_s);
   const std::int64_t idle_ns = seconds_to_ns(endpoint.idle_timeout_s);
   const std::int64_t request_ns = seconds_to_ns(endpoint.request_timeout_s);
@@ -612,7 +660,7 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
   bool stopping = false;
 
   const auto more_to_send = [&](std::int64_t now) {
-    if (stopping) {
+    if (stopping || result.unreachable) {
       return false;
     }
     if (level.mode == LoadMode::rate) {
@@ -628,6 +676,8 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
     t.rec.max_tokens = req.max_tokens;
     t.rec.prompt_tokens = req.prompt_tokens_estimate; // replaced by the server's count when it sends one
     t.rec.prompt_source = TokenSource::approx;
+    t.rec.prompt_tokens_sent = req.prompt_tokens_sent;
+    t.decoder.capture_output(req.capture_output);
     ++next_index;
   };
 
@@ -645,14 +695,26 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
         finish(*active.back(), CURLE_OK, now, true);
       }
     }
-    // Dispatch.
+    if (hooks->max_connect_failures > 0 && connect_failures >= hooks->max_connect_failures && !result.unreachable) {
+      result.unreachable = true; // the server is not there: sending on would only storm it
+      result.unreachable_message = last_connect_error;
+    }
+    // Dispatch (held back while connection failures back off).
+    const bool backing_off = now < backoff_until_ns;
     if (level.mode == LoadMode::concurrency) {
-      while (in_flight < cap && more_to_send(now)) {
+      while (!backing_off && in_flight < cap && more_to_send(now)) {
         launch(-1);
+        if (connect_failures > 0) {
+          break; // after a failure, probe with one request at a time
+        }
       }
     } else {
-      while (more_to_send(now) && level_start + arrivals_ns[next_index] <= now && (cap == 0 || in_flight < cap)) {
+      while (!backing_off && more_to_send(now) && level_start + arrivals_ns[next_index] <= now &&
+             (cap == 0 || in_flight < cap)) {
         launch(level_start + arrivals_ns[next_index]); // late sends keep their scheduled time
+        if (connect_failures > 0) {
+          break;
+        }
       }
     }
     if (in_flight == 0 && !more_to_send(now)) {
@@ -676,6 +738,9 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
     }
     if (level.mode == LoadMode::concurrency && send_until >= 0 && in_flight < cap) {
       deadline = std::min(deadline, send_until);
+    }
+    if (backing_off && more_to_send(now)) {
+      deadline = std::min(deadline, backoff_until_ns);
     }
     if (!hooks->sample_url.empty() && sample == nullptr && !stopping) {
       deadline = std::min(deadline, next_sample);

@@ -50,9 +50,16 @@ bool proxy_applies(std::string_view url, const std::function<const char*(const c
 
 /// The body of one request and what the client knows about it.
 struct OutgoingRequest {
+  OutgoingRequest() = default;
+  OutgoingRequest(std::string request_body, int max, std::int64_t estimate)
+      : body(std::move(request_body)), max_tokens(max), prompt_tokens_estimate(estimate) {}
+
   std::string body;
   int max_tokens = 0;
   std::int64_t prompt_tokens_estimate = 0; ///< used (flagged approximate) when the server does not count
+  /// The client's count of the prompt, when good enough to judge the server's against.
+  std::optional<std::int64_t> prompt_tokens_sent;
+  bool capture_output = false;             ///< keep the generated text (RequestRecord::output_text)
 };
 
 /// Produces request number `index` of a level.
@@ -82,6 +89,14 @@ struct LevelHooks {
   double sample_interval_s = 1;
   /// Receives each successful sample body and when it arrived.
   std::function<void(std::string_view body, std::int64_t t_ns)> on_sample;
+  /// Receives each finished request as it finishes (then LevelRun::records stays empty), so
+  /// a long level holds only the requests in flight.
+  std::function<void(RequestRecord&&)> on_record;
+  /// Called once with the level's time zero (ns, monotonic), before the first send.
+  std::function<void(std::int64_t start_ns)> on_start;
+  /// After this many connection failures in a row (no response in between) the level stops
+  /// sending: the server is not there. Sends back off after each (10 ms doubling to 1 s).
+  int max_connect_failures = 16;
 };
 
 /// What a level produced.
@@ -90,7 +105,9 @@ struct LevelRun {
   std::int64_t start_ns = 0;          ///< time zero of the level (of the schedule, open loop)
   std::int64_t end_ns = 0;
   bool interrupted = false;           ///< a stop flag ended it early
-  std::int64_t not_sent = 0;          ///< scheduled requests never sent because of the stop
+  std::int64_t not_sent = 0;          ///< scheduled requests never sent (a stop, an unreachable server)
+  bool unreachable = false;           ///< ended after max_connect_failures connection failures in a row
+  std::string unreachable_message;    ///< the last of those failures
 };
 
 /// A plain response (probes, scrapes).
@@ -125,8 +142,12 @@ public:
                std::uint64_t seed);
 
   /// GETs `url` and waits for the whole response (probes, Prometheus scrapes). The API key
-  /// and extra headers go only to the endpoint's own scheme, host and port.
+  /// and extra headers go only to the endpoint's own scheme, host and port. A stop flag
+  /// (set_stop) above 0 aborts it at once (error "interrupted").
   HttpResponse get(const std::string& url, double timeout_s);
+
+  /// The flag that interrupts get() (Ctrl-C); null: none.
+  void set_stop(const StopFlag* stop);
 
   /// The endpoint's base URL with `path` appended ("/v1/models").
   std::string url(std::string_view path) const;

@@ -23,6 +23,9 @@ struct LoadLevel {
                              ///< count from their scheduled time
   std::int64_t requests = 0; ///< requests in the level (0: run for duration_s instead)
   double duration_s = 0;     ///< sending window when requests is 0
+  /// Open loop: the arrival times (s from the level's start) to send at, e.g. a replayed
+  /// trace's; empty: drawn from rate_rps and burstiness.
+  std::vector<double> arrivals_s;
 };
 
 /// Arrival times in seconds from the start of an open-loop level. Gaps are gamma

@@ -28,13 +28,19 @@ ojson level_json(const LevelResult& l) {
   j["achieved"] = {{"mean_in_flight", l.mean_in_flight}, {"send_rate_rps", opt(l.send_rate_rps)}};
   j["throughput"] = {{"request_rps", l.request_rps},           {"output_tokens_per_s", l.output_tokens_per_s},
                      {"input_tokens_per_s", l.input_tokens_per_s}, {"total_tokens_per_s", l.total_tokens_per_s},
-                     {"goodput_rps", opt(l.goodput_rps)},     {"good_requests", l.good_requests}};
+                     {"goodput_rps", opt(l.goodput_rps)},     {"good_requests", l.good_requests},
+                     {"completion_rps", opt(l.completion_rps)}};
   j["tokens"] = {{"input", l.input_tokens},
                  {"output", l.output_tokens},
                  {"input_source", std::string(to_string(l.input_tokens_source))},
                  {"output_source", std::string(to_string(l.output_tokens_source))},
                  {"input_per_request", to_json(l.input_tokens_per_request)},
-                 {"output_per_request", to_json(l.output_tokens_per_request)}};
+                 {"output_per_request", to_json(l.output_tokens_per_request)},
+                 {"input_sent", opt(l.input_tokens_sent)},
+                 {"input_compared", l.input_tokens_sent ? ojson(l.input_tokens_compared) : ojson(nullptr)},
+                 {"input_truncated", l.input_truncated},
+                 {"requests_truncated", l.requests_truncated},
+                 {"cached_input", opt(l.cached_input_tokens)}};
   j["latency_ms"] = {{"ttft", to_json(l.ttft_ms)},
                      {"tpot", to_json(l.tpot_ms)},
                      {"itl", to_json(l.itl_ms)},
@@ -69,6 +75,22 @@ ojson level_json(const LevelResult& l) {
     j["server"] = nullptr;
   }
   j["warnings"] = l.warnings;
+  j["unreachable"] = l.unreachable;
+  if (l.repeat) {
+    const auto fig = [](const RepeatFigure& f) {
+      return ojson{{"mean", f.mean}, {"ci95_low", f.ci95_low}, {"ci95_high", f.ci95_high}};
+    };
+    const RepeatSummary& r = *l.repeat;
+    j["repeat"] = {{"runs", r.runs},
+                   {"request_rps", fig(r.request_rps)},
+                   {"output_tokens_per_s", fig(r.output_tokens_per_s)},
+                   {"ttft_ms_p50", fig(r.ttft_ms_p50)},
+                   {"ttft_ms_p99", fig(r.ttft_ms_p99)},
+                   {"tpot_ms_p50", fig(r.tpot_ms_p50)},
+                   {"tpot_ms_p99", fig(r.tpot_ms_p99)}};
+  } else {
+    j["repeat"] = nullptr;
+  }
   return j;
 }
 
@@ -83,6 +105,7 @@ ojson to_json(const Distribution& d) {
                                    {"p99_9", d.p99_9}, {"max", d.max}}) {
     j[key] = any ? ojson(value) : ojson(nullptr);
   }
+  j["exact"] = d.exact;
   return j;
 }
 
@@ -113,7 +136,33 @@ ojson to_json(const Profile& p) {
                    {"duration_s_per_level", opt(w.duration_s_per_level)},
                    {"seed", w.seed},
                    {"slo", {{"ttft_ms", opt(w.slo.ttft_ms)}, {"tpot_ms", opt(w.slo.tpot_ms)}}},
-                   {"timeout_s", w.timeout_s}};
+                   {"timeout_s", w.timeout_s},
+                   {"input_tokens_sized", w.input_tokens_sized},
+                   {"shared_prefix_tokens", w.shared_prefix_tokens},
+                   {"shared_prefix_share", w.shared_prefix_share},
+                   {"prompt_cache", w.prompt_cache.empty() ? ojson(nullptr) : ojson(w.prompt_cache)},
+                   {"repeat", w.repeat},
+                   {"trace", w.trace.empty() ? ojson(nullptr) : ojson(w.trace)},
+                   {"turns", w.turns}};
+  j["input_truncated"] = p.input_truncated;
+  j["served_models"] = p.served_models;
+  j["model_params"] = opt(p.model_params);
+  j["context_tokens"] = opt(p.context_tokens);
+  if (p.slo_search) {
+    const SloSearch& s = *p.slo_search;
+    ojson targets = ojson::array();
+    for (const auto& t : s.targets) {
+      targets.push_back({{"metric", t.metric}, {"percentile", t.percentile}, {"ms", t.ms}});
+    }
+    j["slo_search"] = {{"mode", std::string(to_string(s.mode))},
+                       {"targets", targets},
+                       {"best", opt(s.best)},
+                       {"best_level", s.best_level ? ojson(*s.best_level) : ojson(nullptr)},
+                       {"stop_reason", s.stop_reason},
+                       {"steps", s.steps}};
+  } else {
+    j["slo_search"] = nullptr;
+  }
   ojson defs = ojson::object();
   for (const auto& [key, text] : metric_definitions()) {
     defs[key] = text;
@@ -142,6 +191,8 @@ const std::vector<std::pair<std::string, std::string>>& metric_definitions() {
       {"e2e_from_schedule_ms", "open loop: E2E measured from the scheduled arrival time"},
       {"schedule_lag_ms", "open loop: actual send − scheduled arrival time"},
       {"request_rps", "successful requests ÷ duration (first send → last completion)"},
+      {"completion_rps", "(successful requests − 1) ÷ (last completion − first completion): the rate the server "
+                         "finished requests at"},
       {"output_tokens_per_s", "output tokens of successful requests ÷ duration"},
       {"total_tokens_per_s", "(input + output tokens of successful requests) ÷ duration"},
       {"goodput_rps", "successful requests meeting every given SLO (TTFT ≤ --ttft-ms, TPOT ≤ --tpot-ms) ÷ duration"},
@@ -150,7 +201,12 @@ const std::vector<std::pair<std::string, std::string>>& metric_definitions() {
       {"tokens", "output tokens from the server's usage (or TGI details, llama.cpp tokens_predicted, JetStream "
                  "token ids); 'approximate' when the client had to count chunks or prompt words"},
       {"percentiles", "linear interpolation between closest ranks (numpy's default); std is the population "
-                      "standard deviation"},
+                      "standard deviation; exact up to 10,000 samples per distribution, beyond that from a "
+                      "logarithmic histogram within ±0.1% relative (\"exact\": false)"},
+      {"input_truncated", "the server counted more than 10% fewer prompt tokens than the client sent, or said it cut "
+                          "the prompt: prompts did not fit its context"},
+      {"cached_input", "prompt tokens the server served from its prefix cache (usage.prompt_tokens_details."
+                       "cached_tokens, llama.cpp timings)"},
   };
   return k_definitions;
 }

@@ -53,6 +53,25 @@ struct ServerMetrics {
   std::optional<double> generation_tokens;   ///< output tokens the server counted in the level
 };
 
+/// A figure over repeated runs of a level: mean and a 95% confidence interval (Student's t).
+struct RepeatFigure {
+  double mean = 0;
+  double ci95_low = 0;
+  double ci95_high = 0;
+};
+
+/// --repeat N: each level run N times; the level's own figures are those of all N runs'
+/// requests pooled, these are the spread of the per-run figures.
+struct RepeatSummary {
+  int runs = 0;
+  RepeatFigure request_rps;
+  RepeatFigure output_tokens_per_s;
+  RepeatFigure ttft_ms_p50;
+  RepeatFigure ttft_ms_p99;
+  RepeatFigure tpot_ms_p50;
+  RepeatFigure tpot_ms_p99;
+};
+
 /// The result of one load level.
 struct LevelResult {
   LoadLevel load;
@@ -65,6 +84,10 @@ struct LevelResult {
   double error_rate = 0;                ///< failed ÷ (ok + failed)
   double duration_s = 0;                ///< first send → last completion
   double request_rps = 0;               ///< successful requests ÷ duration
+  /// Successful requests after the first ÷ (last completion − first completion): the rate the
+  /// server finished requests at, without the first request's latency in the window (an open
+  /// loop the server keeps up with finishes at its arrival rate); unset below two requests.
+  std::optional<double> completion_rps;
   double output_tokens_per_s = 0;       ///< output tokens of successful requests ÷ duration
   double input_tokens_per_s = 0;
   double total_tokens_per_s = 0;        ///< (input + output) ÷ duration
@@ -74,6 +97,16 @@ struct LevelResult {
   std::optional<double> send_rate_rps;  ///< open loop: requests sent ÷ time to the last send
   std::int64_t input_tokens = 0;        ///< of successful requests
   std::int64_t output_tokens = 0;
+  /// The client's own count of the prompts the server counted (synthetic words, a
+  /// dataset's input_tokens), over the successful requests whose count both sides know.
+  std::optional<std::int64_t> input_tokens_sent;
+  std::int64_t input_tokens_compared = 0; ///< server-side count of those same requests
+  /// The server counted > 10% fewer prompt tokens than were sent (input_tokens_compared <
+  /// 0.9 × input_tokens_sent), or said it cut prompts: the prompts did not fit its context.
+  bool input_truncated = false;
+  std::int64_t requests_truncated = 0;  ///< requests whose prompt the server said it cut (llama.cpp)
+  /// Prompt tokens the server served from its prefix cache (where it reports them).
+  std::optional<std::int64_t> cached_input_tokens;
   TokenSource input_tokens_source = TokenSource::none;  ///< the least exact source among them
   TokenSource output_tokens_source = TokenSource::none;
   Distribution input_tokens_per_request;
@@ -90,6 +123,8 @@ struct LevelResult {
   std::vector<ErrorCount> errors;
   std::optional<ServerMetrics> server;
   std::vector<std::string> warnings;
+  bool unreachable = false;             ///< ended early: connection failures in a row
+  std::optional<RepeatSummary> repeat;  ///< --repeat N: the spread over the N runs of this level
 };
 
 /// What was sent.
@@ -107,6 +142,31 @@ struct Workload {
   std::uint64_t seed = 0;
   Slo slo;
   double timeout_s = 0;
+  /// Synthetic prompts were shortened to fit the server's context (input_tokens is the length used).
+  bool input_tokens_sized = false;
+  int shared_prefix_tokens = 0;      ///< --shared-prefix: words shared by the sharing prompts
+  double shared_prefix_share = 0;    ///< fraction of requests that share them (0 without)
+  /// How the server's prompt cache was kept out of the figures: "cache_prompt off" (llama.cpp),
+  /// "unique prefixes" (elsewhere), or "measured" (--shared-prefix: on purpose).
+  std::string prompt_cache;
+  int repeat = 1;                    ///< --repeat: runs of each level
+  std::string trace;                 ///< --trace: file name of the replayed trace, or empty
+  int turns = 1;                     ///< --turns: requests per conversation (1 = single-turn)
+};
+
+/// `bench --slo`: how the highest load meeting the SLO was searched for.
+struct SloSearch {
+  struct Target {
+    std::string metric;     ///< "ttft", "tpot", "itl", "e2e"
+    std::string percentile; ///< "p50", "p90", "p95", "p99", "p99_9", "mean"
+    double ms = 0;
+  };
+  std::vector<Target> targets;
+  LoadMode mode = LoadMode::rate;
+  std::optional<double> best;       ///< highest load (req/s or concurrency) meeting every target
+  std::optional<std::size_t> best_level; ///< its index in levels
+  std::string stop_reason;          ///< why the search ended
+  int steps = 0;                    ///< levels run
 };
 
 /// A saved run.
@@ -125,6 +185,11 @@ struct Profile {
   Workload workload;
   std::vector<LevelResult> levels;
   std::vector<std::string> notes;
+  bool input_truncated = false;             ///< a level's prompts were cut by the server (see its warnings)
+  std::vector<std::string> served_models;   ///< the server's model list, when it gives one
+  std::optional<double> model_params;       ///< parameters of the served model (llama.cpp)
+  std::optional<std::int64_t> context_tokens; ///< tokens one request may hold, as the server says
+  std::optional<SloSearch> slo_search;
 };
 
 /// The profile as JSON (schema k_profile_schema; keys carry units).

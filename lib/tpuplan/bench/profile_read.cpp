@@ -137,6 +137,7 @@ Distribution read_distribution(const Reader& r) {
   d.p99 = r.number("p99");
   d.p99_9 = r.number("p99_9");
   d.max = r.number("max");
+  d.exact = r.has("exact") ? r.boolean("exact") : true; // added within v1
   return d;
 }
 
@@ -183,6 +184,7 @@ LevelResult read_level(const Reader& r) {
   l.total_tokens_per_s = tp.number("total_tokens_per_s");
   l.goodput_rps = tp.opt_number("goodput_rps");
   l.good_requests = tp.count("good_requests");
+  l.completion_rps = tp.opt_number("completion_rps"); // added within v1
   const Reader tokens = r.at("tokens");
   l.input_tokens = tokens.count("input");
   l.output_tokens = tokens.count("output");
@@ -190,6 +192,14 @@ LevelResult read_level(const Reader& r) {
   l.output_tokens_source = read_source(tokens, "output_source");
   l.input_tokens_per_request = read_distribution(tokens.at("input_per_request"));
   l.output_tokens_per_request = read_distribution(tokens.at("output_per_request"));
+  // Added within v1: absent from older profiles.
+  if (tokens.has("input_sent")) {
+    l.input_tokens_sent = tokens.opt_integer("input_sent");
+    l.input_tokens_compared = tokens.opt_integer("input_compared").value_or(0);
+    l.input_truncated = tokens.boolean("input_truncated");
+    l.requests_truncated = tokens.count("requests_truncated");
+    l.cached_input_tokens = tokens.opt_integer("cached_input");
+  }
   const Reader lat = r.at("latency_ms");
   l.ttft_ms = read_distribution(lat.at("ttft"));
   l.tpot_ms = read_distribution(lat.at("tpot"));
@@ -237,6 +247,23 @@ LevelResult read_level(const Reader& r) {
     l.server = s;
   }
   l.warnings = r.strings("warnings");
+  l.unreachable = r.has("unreachable") && r.boolean("unreachable");
+  if (r.has("repeat") && !r.at("repeat").is_null()) {
+    const Reader rep = r.at("repeat");
+    RepeatSummary s;
+    s.runs = static_cast<int>(rep.count("runs"));
+    const auto fig = [&](std::string_view key) {
+      const Reader f = rep.at(key);
+      return RepeatFigure{f.number("mean"), f.number("ci95_low"), f.number("ci95_high")};
+    };
+    s.request_rps = fig("request_rps");
+    s.output_tokens_per_s = fig("output_tokens_per_s");
+    s.ttft_ms_p50 = fig("ttft_ms_p50");
+    s.ttft_ms_p99 = fig("ttft_ms_p99");
+    s.tpot_ms_p50 = fig("tpot_ms_p50");
+    s.tpot_ms_p99 = fig("tpot_ms_p99");
+    l.repeat = s;
+  }
   return l;
 }
 
@@ -319,11 +346,46 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   p.workload.slo.ttft_ms = slo.opt_number("ttft_ms");
   p.workload.slo.tpot_ms = slo.opt_number("tpot_ms");
   p.workload.timeout_s = w.number("timeout_s");
+  if (w.has("prompt_cache")) { // added within v1
+    p.workload.input_tokens_sized = w.boolean("input_tokens_sized");
+    p.workload.shared_prefix_tokens = static_cast<int>(w.count("shared_prefix_tokens"));
+    p.workload.shared_prefix_share = w.number("shared_prefix_share");
+    p.workload.prompt_cache = w.string_or_empty("prompt_cache");
+    p.workload.repeat = static_cast<int>(w.count("repeat"));
+    p.workload.trace = w.string_or_empty("trace");
+    p.workload.turns = static_cast<int>(w.count("turns"));
+  }
   const Reader levels = r.at("levels");
   for (std::size_t i = 0; i < levels.array_size(); ++i) {
     p.levels.push_back(read_level(levels.index(i)));
   }
   p.notes = r.strings("notes");
+  if (r.has("served_models")) { // added within v1
+    p.input_truncated = r.boolean("input_truncated");
+    p.served_models = r.strings("served_models");
+    p.model_params = r.opt_number("model_params");
+    p.context_tokens = r.opt_integer("context_tokens");
+  }
+  if (r.has("slo_search") && !r.at("slo_search").is_null()) {
+    const Reader s = r.at("slo_search");
+    SloSearch search;
+    search.mode = s.string("mode") == "concurrency" ? LoadMode::concurrency : LoadMode::rate;
+    const Reader targets = s.at("targets");
+    for (std::size_t i = 0; i < targets.array_size(); ++i) {
+      const Reader t = targets.index(i);
+      search.targets.push_back({t.string("metric"), t.string("percentile"), t.number("ms")});
+    }
+    search.best = s.opt_number("best");
+    if (const auto b = s.opt_integer("best_level")) {
+      if (*b < 0 || static_cast<std::size_t>(*b) >= p.levels.size()) {
+        s.fail(s.path() + ".best_level", "not the index of a level");
+      }
+      search.best_level = static_cast<std::size_t>(*b);
+    }
+    search.stop_reason = s.string("stop_reason");
+    search.steps = static_cast<int>(s.count("steps"));
+    p.slo_search = search;
+  }
   return p;
 }
 

@@ -29,6 +29,90 @@ constexpr std::array<std::string_view, 128> k_words = {
 
 } // namespace
 
+std::string unique_prefix(std::uint64_t nonce, std::int64_t n) {
+  // 6 words of 7 bits: 42 bits of (nonce, n) mixed, so two requests of a run, or of two runs
+  // (different nonces), open alike with odds of 2^-42 per pair (and share a first word with
+  // odds of 1/128: a cache then reuses one token).
+  Random rng(nonce ^ (static_cast<std::uint64_t>(n) * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL));
+  std::string out;
+  for (int i = 0; i < k_unique_prefix_words; ++i) {
+    if (i > 0) {
+      out += ' ';
+    }
+    out += k_words[rng.next() % k_words.size()];
+  }
+  return out;
+}
+
+std::string shared_block(std::uint64_t nonce, int words) {
+  Random rng(nonce ^ 0x5348415245445052ULL);
+  std::string out;
+  out.reserve(static_cast<std::size_t>(words) * 6);
+  for (int i = 0; i < words; ++i) {
+    if (i > 0) {
+      out += ' ';
+    }
+    out += k_words[rng.next() % k_words.size()];
+  }
+  return out;
+}
+
+bool uses_shared_block(const PromptPrefix& prefix, std::int64_t n) {
+  if (prefix.shared_tokens <= 0) {
+    return false;
+  }
+  if (prefix.shared_share >= 1.0) {
+    return true;
+  }
+  Random rng(prefix.nonce ^ (static_cast<std::uint64_t>(n) * 0x9E3779B97F4A7C15ULL + 0x1234567ULL));
+  return rng.uniform() < prefix.shared_share;
+}
+
+std::pair<std::string, std::int64_t> prompt_opening(const PromptPrefix& prefix, std::int64_t n) {
+  std::string text;
+  std::int64_t words = k_unique_prefix_words;
+  if (uses_shared_block(prefix, n)) {
+    text = shared_block(prefix.nonce, prefix.shared_tokens) + ' ';
+    words += prefix.shared_tokens;
+  }
+  text += unique_prefix(prefix.nonce, n);
+  return {std::move(text), words};
+}
+
+Prompt with_opening(Prompt prompt, const std::string& opening, std::int64_t opening_words) {
+  if (prompt.messages.is_array() && !prompt.messages.empty()) {
+    auto& content = prompt.messages[0]["content"];
+    content = opening + "\n" + content.get<std::string>();
+    prompt.text = opening + "\n" + prompt.text;
+  } else {
+    prompt.text = opening + "\n" + prompt.text;
+  }
+  prompt.approx_tokens += opening_words;
+  return prompt;
+}
+
+Prompt synthetic_prompt(const SyntheticPrompts& spec, std::uint64_t seed, std::int64_t index, const PromptPrefix& prefix) {
+  auto [opening, opening_words] = prompt_opening(prefix, index);
+  Prompt body = synthetic_prompt(spec, seed, index);
+  // The opening takes the place of as many drawn words, so the length stays as drawn.
+  const std::int64_t keep = std::max<std::int64_t>(1, body.approx_tokens - opening_words);
+  std::size_t end = std::string::npos; // the end of word number `keep`: the keep-th space
+  for (std::int64_t w = 0; w < keep; ++w) {
+    end = body.text.find(' ', w == 0 ? 0 : end + 1);
+    if (end == std::string::npos) {
+      break;
+    }
+  }
+  if (end != std::string::npos) {
+    body.text.resize(end);
+  }
+  Prompt p;
+  p.text = opening + ' ' + body.text;
+  p.approx_tokens = opening_words + keep;
+  p.tokens_counted = true;
+  return p;
+}
+
 Prompt synthetic_prompt(const SyntheticPrompts& spec, std::uint64_t seed, std::int64_t index) {
   // One generator per prompt, seeded from (seed, index): prompts do not depend on the order
   // requests are sent in, and a level's prompts never repeat another level's.
@@ -45,6 +129,7 @@ Prompt synthetic_prompt(const SyntheticPrompts& spec, std::uint64_t seed, std::i
     p.text += k_words[rng.next() % k_words.size()];
   }
   p.approx_tokens = n;
+  p.tokens_counted = true;
   return p;
 }
 
@@ -110,6 +195,7 @@ std::vector<Prompt> read_dataset(const std::filesystem::path& path) {
         fail("\"input_tokens\" must be a positive integer");
       }
       p.approx_tokens = it->get<std::int64_t>();
+      p.tokens_counted = true;
     } else {
       p.approx_tokens = static_cast<std::int64_t>((p.text.size() + 3) / 4);
     }

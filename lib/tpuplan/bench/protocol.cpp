@@ -115,6 +115,9 @@ std::string request_body(Api api, const Prompt& prompt, const GenerationOptions&
     if (options.ignore_eos) {
       body["ignore_eos"] = true; // vLLM/SGLang/llama.cpp extension; OpenAI itself rejects it
     }
+    if (options.cache_prompt) {
+      body["cache_prompt"] = *options.cache_prompt; // llama.cpp reads it on every route
+    }
     body["stream"] = true;
     body["stream_options"] = {{"include_usage", true}};
     break;
@@ -134,7 +137,7 @@ std::string request_body(Api api, const Prompt& prompt, const GenerationOptions&
     body["prompt"] = prompt.text;
     body["n_predict"] = max_tokens;
     body["stream"] = true;
-    body["cache_prompt"] = false;
+    body["cache_prompt"] = options.cache_prompt.value_or(false);
     body["temperature"] = 0;
     if (options.ignore_eos) {
       body["ignore_eos"] = true;

@@ -40,6 +40,9 @@ struct Prompt {
   std::string text;
   nlohmann::json messages;          ///< array of {role, content}; null for a text prompt
   std::int64_t approx_tokens = 0;   ///< the client's estimate of its length in tokens
+  /// approx_tokens is a count to judge the server's by (synthetic words, a dataset's
+  /// input_tokens), not a guess from its bytes.
+  bool tokens_counted = false;
   std::optional<int> output_tokens; ///< per-prompt max output tokens (datasets)
 };
 
@@ -48,6 +51,9 @@ struct GenerationOptions {
   std::string model;      ///< empty: omitted (TGI, JetStream and llama.cpp native serve one model)
   int max_tokens = 128;
   bool ignore_eos = true; ///< ask for exactly max_tokens (sent only where the server accepts it)
+  /// Sent as llama.cpp's `cache_prompt` (its native route; its OpenAI routes when the server is
+  /// llama.cpp); unset: not sent. false keeps a slot from serving the prompt from its cache.
+  std::optional<bool> cache_prompt;
 };
 
 /// The JSON body of a streaming request.

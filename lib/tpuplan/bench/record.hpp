@@ -63,6 +63,13 @@ struct RequestRecord {
   int max_tokens = 0;                  ///< output tokens asked for
   std::optional<std::int64_t> prompt_tokens;
   TokenSource prompt_source = TokenSource::none;
+  /// The client's count of the prompt it sent, when it knows it well enough to judge the
+  /// server's count against (synthetic words, a dataset's input_tokens); else unset.
+  std::optional<std::int64_t> prompt_tokens_sent;
+  /// Prompt tokens the server served from its cache (OpenAI usage.prompt_tokens_details.
+  /// cached_tokens, llama.cpp timings.cache_n or prompt_tokens − timings.prompt_n).
+  std::optional<std::int64_t> cached_prompt_tokens;
+  bool prompt_truncated = false;       ///< the server said it cut the prompt (llama.cpp "truncated")
   std::optional<std::int64_t> completion_tokens;
   TokenSource completion_source = TokenSource::none;
   std::string finish_reason;           ///< "length", "stop", "eos_token", … as the server said
@@ -74,6 +81,9 @@ struct RequestRecord {
   /// Tokens carried by each content event, when the protocol says (same length as
   /// token_times), else empty: then a chunk is not known to be one token.
   std::vector<std::uint32_t> chunk_tokens;
+  /// The generated text, when the request asked for it (multi-turn conversations send it
+  /// back as the assistant's turn); else empty.
+  std::string output_text;
 
   /// True when the request succeeded.
   bool ok() const { return error == ErrorClass::none; }

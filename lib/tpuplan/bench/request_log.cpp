@@ -1,6 +1,11 @@
 #include <tpuplan/bench/request_log.hpp>
+#include <tpuplan/error.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace tpuplan::bench {
 
@@ -43,7 +48,54 @@ std::string request_json_line(const RequestRecord& r, std::size_t level, std::in
   j["chunk_gaps_ms"] = gaps;
   j["chunk_tokens"] = r.chunk_tokens.size() == r.token_times.size() && !r.chunk_tokens.empty() ? ojson(r.chunk_tokens)
                                                                                                : ojson(nullptr);
+  j["prompt_tokens_sent"] = r.prompt_tokens_sent ? ojson(*r.prompt_tokens_sent) : ojson(nullptr);
+  j["cached_prompt_tokens"] = r.cached_prompt_tokens ? ojson(*r.cached_prompt_tokens) : ojson(nullptr);
+  j["prompt_truncated"] = r.prompt_truncated;
   return j.dump();
+}
+
+RequestLogWriter::RequestLogWriter(std::filesystem::path path) : m_path(std::move(path)) {
+  m_tmp = m_path;
+  m_tmp += fmt::format(".tmp-{}", ::getpid());
+  m_file = std::fopen(m_tmp.c_str(), "w");
+  if (m_file == nullptr) {
+    throw Error(ErrorKind::input, fmt::format("--requests-out: cannot create '{}': {}", m_path.string(), std::strerror(errno)));
+  }
+}
+
+RequestLogWriter::~RequestLogWriter() {
+  if (m_file != nullptr) {
+    std::fclose(m_file);
+    std::error_code ec;
+    std::filesystem::remove(m_tmp, ec);
+  }
+}
+
+void RequestLogWriter::write(const RequestRecord& record, std::size_t level, std::int64_t level_start_ns) {
+  if (m_file == nullptr) {
+    return;
+  }
+  const std::string line = request_json_line(record, level, level_start_ns);
+  m_failed = m_failed || std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fputc('\n', m_file) == EOF;
+}
+
+void RequestLogWriter::commit() {
+  if (m_file == nullptr) {
+    return;
+  }
+  const bool ok = !m_failed && std::fflush(m_file) == 0 && ::fsync(::fileno(m_file)) == 0;
+  const bool closed = std::fclose(m_file) == 0;
+  m_file = nullptr;
+  std::error_code ec;
+  if (!ok || !closed) {
+    std::filesystem::remove(m_tmp, ec);
+    throw Error(ErrorKind::runtime, fmt::format("--requests-out: writing '{}' failed", m_path.string()));
+  }
+  std::filesystem::rename(m_tmp, m_path, ec);
+  if (ec) {
+    std::filesystem::remove(m_tmp, ec);
+    throw Error(ErrorKind::runtime, fmt::format("--requests-out: cannot rename to '{}'", m_path.string()));
+  }
 }
 
 } // namespace tpuplan::bench

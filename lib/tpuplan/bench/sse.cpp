@@ -8,7 +8,7 @@ void SseParser::reset() {
   m_buf.clear();
   m_pos = m_event_start = m_first_begin = m_first_end = m_data_lines = 0;
   m_joined.clear();
-  m_skip_lf = m_finished = false;
+  m_skip_lf = m_finished = m_error = m_last_is_error = false;
 }
 
 void SseParser::feed(std::string_view bytes) {
@@ -78,6 +78,8 @@ bool SseParser::next(std::string_view& data) {
       const std::size_t lines = m_data_lines;
       m_data_lines = 0;
       m_event_start = m_pos;
+      m_last_is_error = m_error;
+      m_error = false;
       if (lines == 1) {
         data = std::string_view(m_buf).substr(m_first_begin, m_first_end - m_first_begin);
         return true;
@@ -97,8 +99,15 @@ bool SseParser::next(std::string_view& data) {
     }
     const std::size_t colon = line.find(':');
     const std::string_view field = line.substr(0, colon);
-    if (field != "data") {
-      continue; // event, id, retry and unknown fields do not change the data
+    if (field == "event") {
+      const std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+      m_error = m_error || value == "error" || value == " error";
+      continue;
+    }
+    if (field == "error") {
+      m_error = true; // llama.cpp: "error: {…}" inside a 200 stream; its value is the event's data
+    } else if (field != "data") {
+      continue; // id, retry and unknown fields do not change the data
     }
     std::size_t value_begin = colon == std::string_view::npos ? end : begin + colon + 1;
     if (value_begin < end && m_buf[value_begin] == ' ') {

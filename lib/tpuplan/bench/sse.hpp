@@ -11,7 +11,9 @@ namespace tpuplan::bench {
 
 /// An incremental SSE parser: feed bytes as they arrive, then pull complete events.
 /// Lines may end in LF, CRLF or CR; `data:` with or without a space; `:` lines are comments;
-/// several data lines of one event are joined with LF; other fields are ignored.
+/// several data lines of one event are joined with LF; other fields are ignored, except
+/// that an `error:` line (llama.cpp's server writes its in-stream errors so) is read like a
+/// data line and, like `event: error`, marks the event as an error (last_is_error()).
 class SseParser {
 public:
   /// Appends received bytes. Invalidates views returned by next().
@@ -19,6 +21,8 @@ public:
   /// The data of the next complete event; false when no complete event is buffered.
   /// The view stays valid until the next feed().
   bool next(std::string_view& data);
+  /// True when the event next() returned last came from an `error:` field or `event: error`.
+  bool last_is_error() const { return m_last_is_error; }
   /// Marks the end of the stream: a last event not followed by a blank line is still
   /// delivered by next() (vLLM's client accepts it too).
   void finish() { m_finished = true; }
@@ -38,6 +42,8 @@ private:
   std::size_t m_data_lines = 0;
   std::string m_joined;          // the data of a multi-line event
   bool m_skip_lf = false;        // the last line ended in CR: a following LF belongs to it
+  bool m_error = false;          // the current event is an error (an error: line, event: error)
+  bool m_last_is_error = false;
   bool m_finished = false;
 };
 

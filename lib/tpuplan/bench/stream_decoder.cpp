@@ -7,16 +7,19 @@ namespace tpuplan::bench {
 namespace {
 
 /// The start of an offending event, printable, for error messages.
-std::string excerpt(std::string_view data) {
+std::string excerpt(std::string_view data, std::size_t max_bytes = 60) {
   std::string out;
-  for (const char c : data.substr(0, 60)) {
+  for (const char c : data.substr(0, max_bytes)) {
     out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
   }
-  if (data.size() > 60) {
+  if (data.size() > max_bytes) {
     out += "…";
   }
   return out;
 }
+
+/// The server's own words are worth more room than an offending event's start.
+std::string message_excerpt(std::string_view message) { return excerpt(message, 300); }
 
 } // namespace
 
@@ -25,6 +28,7 @@ void StreamDecoder::reset(Api api) {
   m_sse.reset();
   m_objects.reset();
   m_done = false;
+  m_capture = false;
   m_per_chunk_known = true;
   m_stream_tokens = 0;
   m_last_usage.reset();
@@ -35,7 +39,7 @@ void StreamDecoder::feed(std::string_view bytes, std::int64_t t_ns, RequestRecor
   if (m_api == Api::jetstream_http) {
     m_objects.feed(bytes);
     while (m_objects.next(data)) {
-      on_event(data, t_ns, rec);
+      on_event(data, false, t_ns, rec);
     }
     if (m_objects.malformed()) {
       fail(ErrorClass::malformed, "stream is not a sequence of JSON objects", rec);
@@ -44,7 +48,7 @@ void StreamDecoder::feed(std::string_view bytes, std::int64_t t_ns, RequestRecor
   }
   m_sse.feed(bytes);
   while (m_sse.next(data)) {
-    on_event(data, t_ns, rec);
+    on_event(data, m_sse.last_is_error(), t_ns, rec);
   }
 }
 
@@ -58,7 +62,7 @@ void StreamDecoder::finish(std::int64_t t_ns, RequestRecord& rec) {
     m_sse.finish();
     std::string_view data;
     while (m_sse.next(data)) {
-      on_event(data, t_ns, rec);
+      on_event(data, m_sse.last_is_error(), t_ns, rec);
     }
   }
   if (rec.ok() && !m_done) {
@@ -110,13 +114,23 @@ void StreamDecoder::content(std::int64_t t_ns, std::optional<std::int64_t> token
   }
 }
 
-void StreamDecoder::on_event(std::string_view data, std::int64_t t_ns, RequestRecord& rec) {
+void StreamDecoder::capture(std::optional<JsonRef> text, RequestRecord& rec) {
+  if (m_capture && text && m_json.type(*text) == JsonType::string) {
+    rec.output_text += m_json.as_string(*text).value_or("");
+  }
+}
+
+void StreamDecoder::on_event(std::string_view data, bool error_event, std::int64_t t_ns, RequestRecord& rec) {
   if (!rec.ok()) {
     return; // the first failure decides; later events (e.g. vLLM's [DONE] after an error) do not matter
   }
   ++rec.events;
   if (rec.first_event_ns == 0) {
     rec.first_event_ns = t_ns;
+  }
+  if (error_event) {
+    on_error_event(data, rec);
+    return;
   }
   if (data == "[DONE]") {
     m_done = true;
@@ -147,6 +161,46 @@ void StreamDecoder::on_event(std::string_view data, std::int64_t t_ns, RequestRe
   case Api::llamacpp:
     on_llamacpp(t_ns, rec);
     break;
+  }
+}
+
+void StreamDecoder::on_error_event(std::string_view data, RequestRecord& rec) {
+  // llama.cpp: `error: {"code":400,"message":"…","type":"invalid_request_error"}`; other
+  // servers put {"error": {…}} in the data of an `event: error`.
+  if (m_json.parse(data) && m_json.type(m_json.root()) == JsonType::object) {
+    if (check_error(rec)) {
+      return;
+    }
+    static constexpr std::string_view k_fields[] = {"message", "type"};
+    std::optional<JsonRef> f[2];
+    m_json.members(m_json.root(), k_fields, f);
+    if (f[0]) {
+      const std::string message = m_json.as_string(*f[0]).value_or(std::string(m_json.raw(*f[0])));
+      const std::string type = f[1] ? m_json.as_string(*f[1]).value_or("") : std::string();
+      fail(ErrorClass::stream_error,
+           type.empty() ? fmt::format("error in stream: {}", message_excerpt(message))
+                        : fmt::format("error in stream: {} ({})", message_excerpt(message), excerpt(type)),
+           rec);
+      return;
+    }
+  }
+  fail(ErrorClass::stream_error, fmt::format("error in stream: {}", message_excerpt(data)), rec);
+}
+
+void StreamDecoder::read_timings(JsonRef timings, RequestRecord& rec) {
+  if (m_json.type(timings) != JsonType::object) {
+    return;
+  }
+  static constexpr std::string_view k_keys[] = {"prompt_n", "cache_n"};
+  std::optional<JsonRef> t[2];
+  m_json.members(timings, k_keys, t);
+  const auto cache_n = t[1] ? m_json.as_int(*t[1]) : std::nullopt;
+  const auto prompt_n = t[0] ? m_json.as_int(*t[0]) : std::nullopt;
+  if (cache_n && *cache_n >= 0) {
+    rec.cached_prompt_tokens = *cache_n; // newer llama.cpp names it
+  } else if (prompt_n && *prompt_n >= 0 && rec.prompt_source == TokenSource::server && rec.prompt_tokens &&
+             *rec.prompt_tokens >= *prompt_n) {
+    rec.cached_prompt_tokens = *rec.prompt_tokens - *prompt_n; // processed = all − cached
   }
 }
 
@@ -182,21 +236,21 @@ bool StreamDecoder::check_error(RequestRecord& rec) {
     }
   }
   fail(ErrorClass::stream_error,
-       type.empty() ? fmt::format("error in stream: {}", excerpt(message))
-                    : fmt::format("error in stream: {} ({})", excerpt(message), excerpt(type)),
+       type.empty() ? fmt::format("error in stream: {}", message_excerpt(message))
+                    : fmt::format("error in stream: {} ({})", message_excerpt(message), excerpt(type)),
        rec);
   return true;
 }
 
 void StreamDecoder::on_openai(std::int64_t t_ns, RequestRecord& rec) {
-  static constexpr std::string_view k_top[] = {"usage", "choices"};
-  std::optional<JsonRef> top[2];
+  static constexpr std::string_view k_top[] = {"usage", "choices", "timings"};
+  std::optional<JsonRef> top[3];
   m_json.members(m_json.root(), k_top, top);
   // Usage: the last chunk with include_usage, or every chunk with continuous usage stats.
   std::optional<std::int64_t> usage_delta;
   if (top[0] && m_json.type(*top[0]) == JsonType::object) {
-    static constexpr std::string_view k_usage[] = {"completion_tokens", "prompt_tokens"};
-    std::optional<JsonRef> u[2];
+    static constexpr std::string_view k_usage[] = {"completion_tokens", "prompt_tokens", "prompt_tokens_details"};
+    std::optional<JsonRef> u[3];
     m_json.members(*top[0], k_usage, u);
     if (const auto n = u[0] ? m_json.as_int(*u[0]) : std::nullopt) {
       usage_delta = *n - m_last_usage.value_or(0);
@@ -208,6 +262,15 @@ void StreamDecoder::on_openai(std::int64_t t_ns, RequestRecord& rec) {
       rec.prompt_tokens = *n;
       rec.prompt_source = TokenSource::server;
     }
+    // OpenAI, vLLM (--enable-prompt-tokens-details), SGLang: {"cached_tokens": n}.
+    if (u[2] && m_json.type(*u[2]) == JsonType::object) {
+      if (const auto c = m_json.member(*u[2], "cached_tokens"); c && m_json.as_int(*c)) {
+        rec.cached_prompt_tokens = *m_json.as_int(*c);
+      }
+    }
+  }
+  if (top[2] && !rec.cached_prompt_tokens) {
+    read_timings(*top[2], rec); // llama.cpp's OpenAI routes add its timings to the last chunk
   }
   const auto choice = top[1] ? m_json.element(*top[1], 0) : std::nullopt;
   if (!choice) {
@@ -228,9 +291,11 @@ void StreamDecoder::on_openai(std::int64_t t_ns, RequestRecord& rec) {
       }
       has_content = has_content || (d[3] && m_json.type(*d[3]) == JsonType::array && m_json.token(*d[3]).size > 0);
       has_role = d[4].has_value();
+      capture(d[0], rec);
     }
   } else if (c[1] && m_json.is_nonempty_string(*c[1])) {
     has_content = true;
+    capture(c[1], rec);
   }
   // A chunk whose running usage grew carried tokens even if their text is empty (special
   // tokens, a detokenizer holding back bytes).
@@ -256,6 +321,12 @@ void StreamDecoder::on_tgi(std::int64_t t_ns, RequestRecord& rec) {
   const JsonRef root = m_json.root();
   if (const auto token = m_json.member(root, "token"); token && m_json.type(*token) == JsonType::object) {
     content(t_ns, 1, rec); // TGI sends exactly one event per generated token (special ones included)
+    if (m_capture) {
+      const auto special = m_json.member(*token, "special");
+      if (!special || !m_json.as_bool(*special).value_or(false)) {
+        capture(m_json.member(*token, "text"), rec);
+      }
+    }
   }
   if (const auto text = m_json.member(root, "generated_text"); text && m_json.type(*text) != JsonType::null) {
     m_done = true;
@@ -304,6 +375,7 @@ void StreamDecoder::on_llamacpp(std::int64_t t_ns, RequestRecord& rec) {
   }();
   if ((n && *n > 0) || (text && m_json.is_nonempty_string(*text))) {
     content(t_ns, n, rec);
+    capture(text, rec);
   }
   if (!stop) {
     return;
@@ -319,6 +391,12 @@ void StreamDecoder::on_llamacpp(std::int64_t t_ns, RequestRecord& rec) {
   if (const auto e = m_json.member(root, "tokens_evaluated"); e && m_json.as_int(*e)) {
     rec.prompt_tokens = *m_json.as_int(*e);
     rec.prompt_source = TokenSource::server;
+  }
+  if (const auto tr = m_json.member(root, "truncated"); tr && m_json.as_bool(*tr).value_or(false)) {
+    rec.prompt_truncated = true; // the slot's context could not hold the prompt: it was cut
+  }
+  if (const auto t = m_json.member(root, "timings")) {
+    read_timings(*t, rec);
   }
   if (const auto s = m_json.member(root, "stop_type")) {
     rec.finish_reason = m_json.as_string(*s).value_or("");
