@@ -292,6 +292,7 @@ TEST_CASE("a calibration profile whose model is no preset needs --calibration-mo
 
 TEST_CASE("a profile recorded now against the fake server feeds cost --measured", "[cli][measured]") {
   FakeServerOptions o;
+  o.model = "llama-3.1-8b"; // bench refuses a --model the server does not list
   o.ttft = std::chrono::microseconds(1000);
   o.token_interval = std::chrono::microseconds(500);
   FakeServer server(o);
