@@ -135,7 +135,7 @@ std::string comparison_basis(const Workload& w, double hours_per_day) {
     return fmt::format("equal load: the curve's peak, {} requests/s", format_human_number(w.curve->peak(), 2));
   }
   if (const auto r = w.requests_per_s(hours_per_day)) {
-    return fmt::format("equal load: {} requests/s of {} + {} tokens while running {} h/day", format_human_number(*r, 3),
+    return fmt::format("equal load: {:.4g} requests/s of {} + {} tokens while running {} h/day", *r,
                        format_human_number(w.input_tokens, 0), format_human_number(w.output_tokens, 0),
                        format_human_number(hours_per_day, 2));
   }
