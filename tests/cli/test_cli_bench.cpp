@@ -520,7 +520,9 @@ TEST_CASE("bench --http-client picks the client and refuses what the built-in on
                               "--no-metrics", "--http-client", "libcurl", "--save", dir.file("p.json")});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(json::parse(slurp(dir.file("p.json")))["http_client"].get<std::string>().rfind("libcurl ", 0) == 0);
+  const auto saved = json::parse(slurp(dir.file("p.json")));
+  CHECK(saved["http_client"].get<std::string>().rfind("libcurl ", 0) == 0);
+  CHECK(saved["timestamp_source"] == "user"); // libcurl reads the socket itself
   const auto report = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "1", "--output-tokens", "4",
                                    "--no-metrics", "--format", "json"});
   REQUIRE(report.exit_code == 0);

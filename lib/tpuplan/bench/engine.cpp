@@ -531,6 +531,8 @@ std::string Engine::http_client() const {
   return m_impl->builtin ? std::string("built-in HTTP/1.1") : "libcurl " + m_impl->curl.version();
 }
 
+std::string Engine::timestamp_source() const { return "user"; }
+
 HttpResponse Engine::get(const std::string& target, double timeout_s) {
   Impl& s = *m_impl;
   HttpResponse response;

@@ -133,6 +133,10 @@ public:
 
   /// The client carrying generation requests: "built-in HTTP/1.1" or "libcurl 7.88.1".
   std::string http_client() const;
+  /// Where the token timestamps of the runs so far came from: "kernel" (the kernel's receive
+  /// timestamp of each segment), "user" (the monotonic clock as the client's read returned), or
+  /// "mixed" when some connections could not have kernel timestamps.
+  std::string timestamp_source() const;
 
 private:
   struct Impl;

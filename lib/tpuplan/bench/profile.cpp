@@ -91,6 +91,7 @@ ojson to_json(const Profile& p) {
   j["schema"] = std::string(k_profile_schema);
   j["tool_version"] = p.tool_version;
   j["http_client"] = p.http_client.empty() ? ojson(nullptr) : ojson(p.http_client);
+  j["timestamp_source"] = p.timestamp_source.empty() ? ojson(nullptr) : ojson(p.timestamp_source);
   j["created_at"] = p.created_at;
   j["partial"] = p.partial;
   j["endpoint"] = p.endpoint;

@@ -113,6 +113,10 @@ struct Workload {
 struct Profile {
   std::string tool_version;
   std::string http_client;  ///< "built-in HTTP/1.1" or "libcurl 7.88.1"; empty in profiles that predate it
+  /// Where token timestamps come from: "kernel" (the kernel's receive time of the segment that
+  /// carried the bytes) or "user" (the monotonic clock when the client's read returned); empty
+  /// in profiles that predate it.
+  std::string timestamp_source;
   std::string created_at;   ///< UTC, ISO 8601
   bool partial = false;     ///< interrupted
   std::string endpoint;     ///< base URL without credentials or query secrets

@@ -274,6 +274,7 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   Profile p;
   p.tool_version = r.string("tool_version");
   p.http_client = r.has("http_client") ? r.string_or_empty("http_client") : std::string(); // added in 0.1.x
+  p.timestamp_source = r.has("timestamp_source") ? r.string_or_empty("timestamp_source") : std::string(); // added in 0.1.x
   p.created_at = r.string("created_at");
   p.partial = r.boolean("partial");
   p.endpoint = r.string("endpoint");

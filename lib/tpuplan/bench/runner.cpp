@@ -217,6 +217,7 @@ BenchRun run_bench(const BenchConfig& config, const BenchHooks& hooks) {
                                                     : "input tokens: approximate where the server reported none "
                                                       "(dataset input_tokens, else bytes ÷ 4)")
                                  : "input tokens: as counted by the server");
+  p.timestamp_source = engine.timestamp_source(); // after the runs: a connection may have fallen back
   p.partial = out.interrupted;
   return out;
 }
