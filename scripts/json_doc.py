@@ -18,6 +18,8 @@ COMMANDS = [
     ("estimate", ["estimate", "--model", "8b", "--accelerator", "h100", "--chips", "1"] + FIX),
     ("breakeven", ["breakeven", "--hours", "8", "--api-usd-per-million-tokens", "1", "--buy",
                    "tests/data/breakeven/buy.yaml", "--data", "tests/data/breakeven"]),
+    ("plan", ["plan", "--model", "8b", "--load-curve",
+              "1,1,1,1,1,1,2,3,4,5,6,6,6,6,6,5,5,4,4,3,2,2,1,1", "--ttft-ms", "1000"] + FIX),
     ("catalog", ["catalog"] + FIX),
     ("catalog show (offering)", ["catalog", "show", "v5e-8"] + FIX),
     ("catalog show (accelerator)", ["catalog", "show", "h100"] + FIX),

@@ -7,6 +7,8 @@
 #include <tpuplan/model/memory.hpp>
 #include <tpuplan/model/model.hpp>
 #include <tpuplan/money/onprem.hpp>
+#include <tpuplan/money/serving.hpp>
+#include <tpuplan/money/workload.hpp>
 #include <tpuplan/report/report.hpp>
 
 #include <optional>
@@ -20,9 +22,9 @@ struct BreakevenOption {
   const Offering* offering = nullptr;
   const Accelerator* accelerator = nullptr;
   bool holds_model = false;
-  /// Throughput at full load (the estimator's largest batch that fits); absent when the model
-  /// does not fit or the estimator cannot estimate this accelerator (`estimate_problem` says why).
-  std::optional<Estimate> full_load;
+  /// One replica at the workload's SLO; absent when the model does not fit, no batch meets the
+  /// SLO, or the estimator cannot estimate this accelerator (`estimate_problem` says why).
+  std::optional<ReplicaCapacity> capacity;
   std::string estimate_problem;
 };
 
@@ -34,14 +36,20 @@ struct BreakevenInputs {
   MemoryOptions memory;
   ResolvedModel model;
   std::vector<Tier> tiers;        ///< tiers for platform, api, buy and the charts
-  double input_tokens = 0;        ///< workload of the throughput estimates, per request
-  double output_tokens = 0;
-  bool workload_given = false;    ///< --input-tokens/--output-tokens given (else estimator defaults)
+  Workload workload;              ///< lengths, SLO and the load every table compares at
+  bool lengths_given = false;     ///< --input-tokens/--output-tokens/--lengths given (else the defaults)
+  PerformanceModel perf;
   std::vector<BreakevenOption> options;    ///< rows of commitment, api and buy
   std::vector<BreakevenOption> candidates; ///< every option the platform table may pick
   std::optional<ApiQuery> api;
   std::optional<OnPremSheet> buy;
 };
+
+/// Replicas option `o` needs at `hours_per_day` for the workload's load (1 without a load);
+/// nullopt when a load is given and the option has no capacity figure.
+std::optional<int> replicas_at(const BreakevenOption& o, const BreakevenInputs& in, double hours_per_day);
+/// The workload's input + output tokens a day at `hours_per_day` (absent without a load).
+std::optional<double> tokens_per_day_at(const BreakevenInputs& in, double hours_per_day);
 
 /// The report: tables commitment and platform, api with an API price, buy with a --buy sheet;
 /// charts of commitment and platform over the hours.

@@ -26,17 +26,12 @@ struct BreakevenFlags {
   std::vector<std::string> offerings;
   std::vector<std::string> tiers;
   double api_usd_per_million_tokens = 0;
-  double tokens_per_day = 0;
-  double input_tokens = 0;
-  double output_tokens = 0;
   std::string buy;
   MemoryFlags memory;
   PricingFlags pricing;
   FilterFlags filter;
+  WorkloadFlags workload;
   CLI::Option* api_option = nullptr;
-  CLI::Option* tokens_option = nullptr;
-  CLI::Option* input_option = nullptr;
-  CLI::Option* output_option = nullptr;
 };
 
 std::optional<double> to_number(std::string_view s) {
@@ -96,19 +91,17 @@ std::vector<double> parse_hours(const std::string& text) {
   return grid;
 }
 
-/// Full-load throughput of each option that holds the model. An option the estimator cannot
-/// handle keeps no throughput and says why: per-token figures are extras, not the analysis.
-void estimate_throughput(const BreakevenInputs& in, std::vector<BreakevenOption>& options) {
+/// The capacity at the SLO of each option that holds the model. An option the estimator cannot
+/// handle keeps no capacity and says why: the bills are compared without it.
+void estimate_capacity(const BreakevenInputs& in, std::vector<BreakevenOption>& options) {
+  CapacityMemo memo(in.perf, in.workload);
   for (auto& o : options) {
     if (!o.holds_model) {
       continue;
     }
-    try {
-      o.full_load = full_load_estimate(in.model.spec, *o.accelerator, o.offering->chips, in.memory, in.input_tokens,
-                                       in.output_tokens);
-    } catch (const Error& e) {
-      o.estimate_problem = e.what();
-    }
+    const CapacityAnswer& answer = memo.get(*o.accelerator, o.offering->chips, in.memory.weights);
+    o.capacity = answer.capacity;
+    o.estimate_problem = answer.problem;
   }
 }
 
@@ -132,12 +125,7 @@ Runner setup_breakeven(CLI::App& sub) {
   add_filter_flags(sub, flags->filter);
   flags->api_option = sub.add_option("--api-usd-per-million-tokens", flags->api_usd_per_million_tokens,
                                      "a per-token API's blended price: adds the 'api' table");
-  flags->tokens_option =
-      sub.add_option("--tokens-per-day", flags->tokens_per_day, "your traffic, input + output tokens a day");
-  flags->input_option = sub.add_option("--input-tokens", flags->input_tokens,
-                                       "prompt tokens per request (throughput estimates; default 1000)");
-  flags->output_option = sub.add_option("--output-tokens", flags->output_tokens,
-                                        "output tokens per request (throughput estimates; default 1000)");
+  add_workload_flags(sub, flags->workload, k_open_load);
   sub.add_option("--buy", flags->buy, "a YAML sheet of hardware to buy (examples/on-prem.yaml): adds the 'buy' table");
 
   return [flags](Context& ctx) {
@@ -161,43 +149,31 @@ Runner setup_breakeven(CLI::App& sub) {
       in.tiers.assign(k_all_tiers.begin(), k_all_tiers.end());
     }
     std::sort(in.tiers.begin(), in.tiers.end());
-    if ((f.input_option->count() > 0) != (f.output_option->count() > 0)) {
-      throw Error(ErrorKind::usage, "--input-tokens and --output-tokens go together",
-                  "give both, e.g. --input-tokens 1000 --output-tokens 250");
-    }
-    const EstimateRequest defaults;
-    in.workload_given = f.input_option->count() > 0;
-    in.input_tokens = in.workload_given ? f.input_tokens : defaults.input_tokens;
-    in.output_tokens = in.workload_given ? f.output_tokens : defaults.output_tokens;
-    if (!(in.input_tokens >= 1 && in.output_tokens >= 1)) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("--input-tokens/--output-tokens: {}/{} is not at least 1 token each", f.input_tokens,
-                              f.output_tokens));
-    }
+    in.workload = to_workload(f.workload);
+    in.lengths_given = lengths_given(f.workload) || in.workload.lengths.has_value();
+    in.memory.context_tokens = in.workload.context();
     if (f.api_option->count() > 0) {
       ApiQuery api;
       api.usd_per_million_tokens = f.api_usd_per_million_tokens;
-      if (f.tokens_option->count() > 0) {
-        api.tokens_per_day = f.tokens_per_day;
-      }
-      if (in.workload_given) {
-        api.tokens_per_request = in.input_tokens + in.output_tokens;
-      }
+      api.tokens_per_request = in.workload.tokens_per_request();
       validate(api);
       in.api = api;
-    } else if (f.tokens_option->count() > 0) {
-      throw Error(ErrorKind::usage, "--tokens-per-day needs an API price", "add --api-usd-per-million-tokens X");
     }
 
     const DataSet& data = ctx.data();
     const Catalog& catalog = data.catalog;
     in.model = resolve_model(f.model, data.models);
+    in.perf.model = in.model.spec;
+    in.perf.kv = in.memory.kv;
+    in.perf.headroom_fraction = in.memory.headroom_fraction;
+    in.perf.overhead_gib_per_chip = in.memory.overhead_gib_per_chip;
     const OfferingFilter filter = to_filter(catalog, f.filter);
     CostQuery query;
-    query.model = in.model.spec;
     query.memory = in.memory;
-    query.pricing = in.pricing;
+    query.pricing = at_hours(in, in.hours.back());
     query.filter = filter;
+    query.workload = in.workload;
+    query.perf = in.perf;
     if (!f.offerings.empty()) {
       // The user's own choice is compared as given, whether or not it holds the model (said per row).
       std::set<std::string> seen;
@@ -227,21 +203,22 @@ Runner setup_breakeven(CLI::App& sub) {
       }
       in.candidates = in.options;
     } else {
-      // Every size and region that holds the model: the platform table may pick any of them;
-      // the commitment table shows one per accelerator (commitment_options says which).
-      query.all = true;
-      const auto rows = compare_costs(catalog, query).rows;
-      for (const auto& row : commitment_options(rows)) {
-        in.options.push_back({row.offering, row.accelerator, true, std::nullopt, {}});
+      // The options cost picks (per accelerator the best at the load, one region each by the
+      // rule every command shares); the platform table may pick any option that holds the model.
+      const CostResult result = compare_costs(catalog, query);
+      for (const auto& row : result.rows) {
+        if (row.fit.fits) {
+          in.options.push_back({row.offering, row.accelerator, true, std::nullopt, {}});
+        }
       }
-      for (const auto& row : rows) {
+      for (const auto& row : result.considered) {
         if (row.fit.fits) {
           in.candidates.push_back({row.offering, row.accelerator, true, std::nullopt, {}});
         }
       }
     }
-    estimate_throughput(in, in.options);
-    estimate_throughput(in, in.candidates);
+    estimate_capacity(in, in.options);
+    estimate_capacity(in, in.candidates);
     if (in.options.empty()) {
       throw Error(ErrorKind::infeasible,
                   fmt::format("no offering{} holds {} at {}", f.offerings.empty() ? "" : " given", in.model.spec.id,

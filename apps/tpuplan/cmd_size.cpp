@@ -14,17 +14,16 @@ namespace tpuplan::app {
 
 namespace {
 
+/// TPOT of interactive chat: MLPerf Inference v5.0's Llama-2-70B "Interactive" scenario bounds
+/// p99 TPOT at 40 ms (and TTFT at 450 ms); a point more than twice slower is far from interactive.
+constexpr double k_interactive_tpot_ms = 40;
+constexpr double k_far_from_interactive = 2;
+
 struct SizeFlags {
   std::string model;
   std::string precision = "bf16";
   std::string kv_precision = "bf16";
-  double input_tokens = EstimateRequest{}.input_tokens;
-  double output_tokens = EstimateRequest{}.output_tokens;
-  std::optional<double> rate;
-  std::optional<int> concurrency;
-  std::optional<double> context;
-  std::optional<double> ttft_ms;
-  std::optional<double> tpot_ms;
+  WorkloadFlags workload;
   std::optional<int> max_batch;
   std::string tier = "on-demand";
   std::string objective = "usd-per-month";
@@ -37,6 +36,7 @@ struct SizeFlags {
   FilterFlags filter;
   bool all = false;
   CalibrationFlags calibration;
+  CLI::Option* hours_option = nullptr;
 };
 
 std::vector<Precision> parse_precisions(const std::string& text) {
@@ -55,60 +55,41 @@ std::vector<Precision> parse_precisions(const std::string& text) {
 
 SizingQuery build_query(const SizeFlags& f, const ModelSpec& model, const Catalog& catalog) {
   SizingQuery q;
-  q.model = model;
+  q.perf.model = model;
   q.precisions = parse_precisions(f.precision);
-  q.request.kv = parse_precision_flag("--kv-precision", f.kv_precision);
-  q.request.input_tokens = f.input_tokens;
-  q.request.output_tokens = f.output_tokens;
-  q.request.headroom_fraction = f.headroom;
-  q.request.overhead_gib_per_chip = f.overhead_gib;
-  if (f.context) {
-    if (!(*f.context >= f.input_tokens + 1)) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("--context: {:g} tokens cannot hold {:g} input tokens", *f.context, f.input_tokens));
-    }
-    q.request.cache_tokens = *f.context;
+  q.perf.kv = parse_precision_flag("--kv-precision", f.kv_precision);
+  q.perf.headroom_fraction = f.headroom;
+  q.perf.overhead_gib_per_chip = f.overhead_gib;
+  q.workload = to_workload(f.workload);
+  if (q.workload.curve && f.hours_option->count() > 0) {
+    throw Error(ErrorKind::usage, "--load-curve and --hours are exclusive: the curve says which hours run",
+                "leave out --hours; `tpuplan plan` splits the curve into committed, on-demand and spot replicas");
   }
   if (auto m = parse_batch_mode(f.mode)) {
-    q.request.mode = *m;
+    q.perf.mode = *m;
   } else {
     throw Error(ErrorKind::usage, fmt::format("--mode: unknown mode '{}'", f.mode), "accepted: continuous, static");
   }
   if (auto r = parse_kv_read(f.kv_read)) {
-    q.request.kv_read = *r;
+    q.perf.kv_read = *r;
   } else {
     throw Error(ErrorKind::usage, fmt::format("--kv-read: unknown value '{}'", f.kv_read), "accepted: ragged, padded");
   }
-  q.efficiency_overrides = f.efficiency;
-  if (f.rate && f.concurrency) {
-    throw Error(ErrorKind::usage, "--rate and --concurrency are exclusive", "give the load one way");
-  }
-  if (f.rate && !(*f.rate > 0)) {
-    throw Error(ErrorKind::usage, fmt::format("--rate: {:g} is not a positive number of requests per second", *f.rate));
-  }
-  if (f.concurrency && *f.concurrency < 1) {
-    throw Error(ErrorKind::usage, fmt::format("--concurrency: {} is not a positive count", *f.concurrency));
-  }
-  for (const auto& [flag, value] : {std::pair{"--ttft-ms", f.ttft_ms}, {"--tpot-ms", f.tpot_ms}}) {
-    if (value && !(*value > 0)) {
-      throw Error(ErrorKind::usage, fmt::format("{}: {:g} is not a positive number of milliseconds", flag, *value));
-    }
-  }
+  q.perf.efficiency_overrides = f.efficiency;
   if (f.max_batch && *f.max_batch < 1) {
     throw Error(ErrorKind::usage, fmt::format("--max-batch: {} is not a positive count", *f.max_batch));
   }
-  q.rate_requests_per_s = f.rate;
-  q.concurrency = f.concurrency;
-  q.limits.ttft_ms = f.ttft_ms;
-  q.limits.tpot_ms = f.tpot_ms;
-  q.limits.max_batch = f.max_batch;
+  q.perf.max_batch = f.max_batch;
   q.pricing = to_pricing_options(f.pricing);
+  if (q.workload.tokens_per_day && q.pricing.hours_per_day <= 0) {
+    throw Error(ErrorKind::usage, "--tokens-per-day needs --hours above 0");
+  }
   q.tier = parse_tier_flag("--tier", f.tier);
   if (auto o = parse_objective(f.objective)) {
     q.objective = *o;
   } else {
     throw Error(ErrorKind::usage, fmt::format("--objective: unknown objective '{}'", f.objective),
-                suggestion(f.objective, {"usd-per-month", "usd-per-million-tokens"}));
+                suggestion(f.objective, objective_names()));
   }
   q.filter = to_filter(catalog, f.filter);
   return q;
@@ -126,8 +107,10 @@ std::vector<Column> size_columns() {
           {"batch", "batch", 0, false, "concurrent sequences per replica"},
           {"output_tokens_per_s", "out tok/s/replica", 0, false, "output tokens per second, one replica (estimate)"},
           {"served_output_tokens_per_s", "served tok/s", 0, true, "output tokens per second the replicas serve"},
-          {"ttft_ms", "TTFT ms", 0, false, "time to first token (estimate, queueing included under --rate)"},
-          {"tpot_ms", "TPOT ms", 1, false, "time per output token (estimate)"},
+          {"capacity_requests_per_s", "capacity req/s", 2, true,
+           "the most requests/s one replica takes within the SLO, queueing included"},
+          {"ttft_ms", "TTFT ms", 0, false, "time to first token at the TTFT percentile (estimate, queueing included under a load)"},
+          {"tpot_ms", "TPOT ms", 1, false, "time per output token at the TPOT percentile (estimate)"},
           {"bound", "bound", 0, true, "what limits a decode step"},
           {"hbm_used_fraction", "HBM used", 2, true, "weights + reserve + batch KV ÷ HBM"},
           {"usd_per_hour", "$/h", 2, false, "price per hour of all replicas in the tier"},
@@ -143,9 +126,10 @@ int run_size(const SizeFlags& f, Context& ctx) {
   SizingQuery q = build_query(f, model.spec, data.catalog);
   const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
   if (calibration) {
-    q.family_efficiency.emplace_back(calibration->family, calibration->after);
+    q.perf.family_efficiency.emplace_back(calibration->family, calibration->after);
   }
   const SizingResult result = size_offerings(data.catalog, q);
+  const Workload& w = q.workload;
 
   Report report;
   report.command = "size";
@@ -153,17 +137,16 @@ int run_size(const SizeFlags& f, Context& ctx) {
   report.inputs["model_id"] = model.spec.id;
   report.inputs["model_resolved_from"] = model.resolved_from;
   report.inputs["precision"] = f.precision;
-  report.inputs["input_tokens"] = f.input_tokens;
-  report.inputs["output_tokens"] = f.output_tokens;
-  report.inputs["rate_requests_per_s"] = f.rate ? nlohmann::ordered_json(*f.rate) : nlohmann::ordered_json();
-  report.inputs["concurrency"] = f.concurrency ? nlohmann::ordered_json(*f.concurrency) : nlohmann::ordered_json();
-  report.inputs["ttft_ms"] = f.ttft_ms ? nlohmann::ordered_json(*f.ttft_ms) : nlohmann::ordered_json();
-  report.inputs["tpot_ms"] = f.tpot_ms ? nlohmann::ordered_json(*f.tpot_ms) : nlohmann::ordered_json();
   report.inputs["tier"] = std::string(to_string(q.tier));
   report.inputs["objective"] = std::string(to_string(q.objective));
+  add_workload_inputs(report, w);
   add_pricing_assumptions(report, q.pricing);
-  report.assumptions.push_back({"mode", std::string(to_string(q.request.mode)), "", "batching of the serving engine", ""});
-  report.assumptions.push_back({"kv_read", std::string(to_string(q.request.kv_read)), "", "KV read per decode step", ""});
+  report.assumptions.push_back({"context_tokens", w.context(), "tokens",
+                                "tokens each sequence may grow to (--context, default input + output); memory reserves "
+                                "them for every sequence in the batch",
+                                ""});
+  report.assumptions.push_back({"mode", std::string(to_string(q.perf.mode)), "", "batching of the serving engine", ""});
+  report.assumptions.push_back({"kv_read", std::string(to_string(q.perf.kv_read)), "", "KV read per decode step", ""});
   report.assumptions.push_back({"efficiency", f.efficiency.empty() ? std::string("per-family defaults") : f.efficiency,
                                 "", "estimator efficiency factors", "docs/methodology.md §Estimator"});
   if (calibration) {
@@ -173,18 +156,21 @@ int run_size(const SizeFlags& f, Context& ctx) {
   Table t;
   t.name = "candidates";
   std::string target = fmt::format("Target: minimise {} in {}", to_string(q.objective), to_string(q.tier));
-  if (q.limits.ttft_ms) {
-    target += fmt::format(", TTFT ≤ {:g} ms", *q.limits.ttft_ms);
+  if (w.slo.ttft_ms) {
+    target += fmt::format(", {} TTFT ≤ {:g} ms", percentile_name(w.slo.ttft_quantile), *w.slo.ttft_ms);
   }
-  if (q.limits.tpot_ms) {
-    target += fmt::format(", TPOT ≤ {:g} ms", *q.limits.tpot_ms);
+  if (w.slo.tpot_ms) {
+    target += fmt::format(", {} TPOT ≤ {:g} ms", percentile_name(w.slo.tpot_quantile), *w.slo.tpot_ms);
   }
-  if (q.rate_requests_per_s) {
-    target += fmt::format(", {:g} requests/s", *q.rate_requests_per_s);
-  } else if (q.concurrency) {
-    target += fmt::format(", {} concurrent sequences", *q.concurrency);
+  if (w.curve) {
+    target += fmt::format(", the curve's peak {:g} requests/s", w.curve->peak());
+  } else if (const auto r = w.requests_per_s(q.pricing.hours_per_day)) {
+    target += fmt::format(", {:g} requests/s", *r);
+  } else if (w.concurrency) {
+    target += fmt::format(", {} concurrent sequences", *w.concurrency);
   }
-  t.title = fmt::format("{} — {} ({:g} in / {:g} out tokens)", target, model.spec.id, f.input_tokens, f.output_tokens);
+  t.title = fmt::format("{} — {} ({:g} in / {:g} out tokens, {:g}-token context)", target, model.spec.id,
+                        w.input_tokens, w.output_tokens, w.context());
   t.columns = size_columns();
   std::set<std::pair<std::string, Precision>> shown;
   bool first = true;
@@ -196,9 +182,9 @@ int run_size(const SizeFlags& f, Context& ctx) {
     t.rows.push_back({first, c.offering->name, c.offering->id, c.offering->region, c.accelerator->id,
                       static_cast<std::int64_t>(c.offering->chips), std::string(to_string(c.precision)),
                       static_cast<std::int64_t>(c.replicas), static_cast<std::int64_t>(c.estimate.batch),
-                      c.estimate.output_tokens_per_s, c.served_output_tokens_per_s, cell(c.estimate.ttft_ms),
-                      c.estimate.tpot_ms, std::string(to_string(c.estimate.bound)), c.estimate.hbm_used_fraction,
-                      c.usd_per_hour, c.usd_per_month, c.usd_per_million_output_tokens,
+                      c.estimate.output_tokens_per_s, c.served_output_tokens_per_s, c.capacity.max_requests_per_s,
+                      cell(c.estimate.slo_ttft_ms()), c.estimate.slo_tpot_ms(), std::string(to_string(c.estimate.bound)),
+                      c.estimate.hbm_used_fraction, c.usd_per_hour, c.usd_per_month, c.usd_per_million_output_tokens,
                       std::string(to_string(q.tier)), std::string("estimate")});
     first = false;
   }
@@ -208,16 +194,35 @@ int run_size(const SizeFlags& f, Context& ctx) {
     rejected += fmt::format(", {} {}", result.rejected[static_cast<std::size_t>(r)], to_string(r));
   }
   t.notes.push_back(rejected);
+  t.notes.push_back("comparison: " + comparison_basis(w, q.pricing.hours_per_day));
   if (!f.all) {
     t.notes.push_back("one row per accelerator × precision (its best); --all lists every feasible candidate");
   }
   if (model.resolved_from != "preset") {
     t.notes.push_back(fmt::format("model: {}", model.resolved_from));
   }
-  t.notes.push_back("throughput and latency are estimates (docs/accuracy.md gives the estimator's measured error)");
+  for (const auto& p : result.problems) {
+    t.notes.push_back("not estimated: " + p);
+  }
+  t.notes.push_back(fmt::format("throughput and latency are estimates at the {} percentile of TTFT and {} of TPOT "
+                                "(docs/accuracy.md gives the estimator's measured error)",
+                                percentile_name(w.slo.ttft_quantile), percentile_name(w.slo.tpot_quantile)));
   if (calibration) {
     t.notes.push_back(fmt::format("estimates for accelerator family {} use the factors fitted to {}",
                                   calibration->family, calibration->file));
+  }
+  if (!result.feasible.empty() && !w.slo.tpot_ms) {
+    const SizingCandidate& chosen = result.feasible.front();
+    const double tpot = chosen.estimate.slo_tpot_ms();
+    if (tpot > k_far_from_interactive * k_interactive_tpot_ms) {
+      const std::string warning = fmt::format(
+          "no --tpot-ms target: the chosen {} runs at {} TPOT {:.0f} ms ({:.1f} tokens/s per stream), far slower than "
+          "interactive chat (MLPerf Inference v5.0 Interactive: p99 TPOT ≤ {:g} ms); add --tpot-ms {:g} to size for it",
+          chosen.offering->id, percentile_name(w.slo.tpot_quantile), tpot, 1e3 / tpot, k_interactive_tpot_ms,
+          k_interactive_tpot_ms);
+      ctx.warn(warning);
+      t.notes.push_back(warning);
+    }
   }
   report.tables.push_back(std::move(t));
 
@@ -226,8 +231,9 @@ int run_size(const SizeFlags& f, Context& ctx) {
     if (result.nearest) {
       const auto& n = *result.nearest;
       hint = fmt::format("nearest: {} in {} at batch 1 — TTFT {} ms, TPOT {:.1f} ms ({} by {:.0f}%)", n.offering->id,
-                         to_string(n.precision), n.at_batch_1.ttft_ms ? fmt::format("{:.0f}", *n.at_batch_1.ttft_ms) : "-",
-                         n.at_batch_1.tpot_ms, to_string(n.reason), (n.shortfall - 1) * 100);
+                         to_string(n.precision),
+                         n.at_batch_1.slo_ttft_ms() ? fmt::format("{:.0f}", *n.at_batch_1.slo_ttft_ms()) : "-",
+                         n.at_batch_1.slo_tpot_ms(), to_string(n.reason), (n.shortfall - 1) * 100);
     }
     throw Error(ErrorKind::infeasible, fmt::format("no option meets the request for {} ({})", model.spec.id, rejected),
                 hint);
@@ -241,28 +247,23 @@ int run_size(const SizeFlags& f, Context& ctx) {
 Runner setup_size(CLI::App& sub) {
   auto f = std::make_shared<SizeFlags>();
   sub.description("Right-size: the cheapest offering × precision × batch that holds a model, meets TTFT/TPOT "
-                  "targets and serves a load.\n"
+                  "targets at their percentiles and serves a load.\n"
                   "Example: tpuplan size --model 405b --precision int8 --concurrency 32 --context 8192 --tpot-ms 50");
   sub.add_option("-m,--model", f->model, "preset, size alias (70b) or path to a Hugging Face config.json")->required();
   sub.add_option("--precision", f->precision, "weight precisions to consider: any, or a list of bf16,fp8,int8,int4")
       ->capture_default_str();
   sub.add_option("--kv-precision", f->kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
-  sub.add_option("--input-tokens", f->input_tokens, "prompt tokens per request (mean)")->capture_default_str();
-  sub.add_option("--output-tokens", f->output_tokens, "generated tokens per request (mean)")->capture_default_str();
-  sub.add_option("--rate", f->rate, "offered load, requests per second");
-  sub.add_option("--concurrency", f->concurrency, "sequences in flight (closed loop)");
-  sub.add_option("--context", f->context, "tokens reserved per sequence (default: input + output)");
-  sub.add_option("--ttft-ms", f->ttft_ms, "time-to-first-token target, ms");
-  sub.add_option("--tpot-ms", f->tpot_ms, "time-per-output-token target, ms");
+  add_workload_flags(sub, f->workload, k_open_load | k_concurrency | k_curve);
   sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences");
   sub.add_option("--tier", f->tier, "price tier: on-demand, spot, 1y, 3y")->capture_default_str();
-  sub.add_option("--objective", f->objective, "usd-per-month or usd-per-million-tokens")->capture_default_str();
+  sub.add_option("--objective", f->objective, "usd-per-month, usd-per-million-tokens or chips")->capture_default_str();
   sub.add_option("--mode", f->mode, "continuous or static batching")->capture_default_str();
   sub.add_option("--kv-read", f->kv_read, "ragged (live tokens) or padded (whole cache)")->capture_default_str();
   sub.add_option("--efficiency", f->efficiency, "override estimator factors, e.g. compute=0.5,memory=0.8");
   sub.add_option("--headroom", f->headroom, "fraction of HBM left free")->capture_default_str();
   sub.add_option("--overhead-gib", f->overhead_gib, "runtime reserve per chip, GiB")->capture_default_str();
   add_pricing_flags(sub, f->pricing);
+  f->hours_option = sub.get_option("--hours");
   add_filter_flags(sub, f->filter);
   sub.add_flag("--all", f->all, "list every feasible candidate, not the best per accelerator × precision");
   add_calibration_flags(sub, f->calibration);

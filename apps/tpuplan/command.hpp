@@ -87,5 +87,6 @@ Runner setup_validate(CLI::App& sub);
 Runner setup_bench(CLI::App& sub);
 Runner setup_breakeven(CLI::App& sub);
 Runner setup_health(CLI::App& sub);
+Runner setup_plan(CLI::App& sub);
 
 } // namespace tpuplan::app

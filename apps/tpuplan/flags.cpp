@@ -6,11 +6,145 @@
 
 namespace tpuplan::app {
 
+void add_workload_flags(CLI::App& sub, WorkloadFlags& flags, unsigned loads) {
+  flags.input_option = sub.add_option("--input-tokens", flags.input_tokens, "prompt tokens per request (mean)")
+                           ->capture_default_str();
+  flags.output_option = sub.add_option("--output-tokens", flags.output_tokens, "generated tokens per request (mean)")
+                            ->capture_default_str();
+  sub.add_option("--lengths", flags.lengths,
+                 "request lengths from a file (CSV input_tokens,output_tokens or JSON lines, e.g. bench "
+                 "--requests-out): their means, and their variation for queueing");
+  if ((loads & k_open_load) != 0) {
+    sub.add_option("--rate", flags.rate, "load: requests per second while the service runs");
+    sub.add_option("--tokens-per-day", flags.tokens_per_day,
+                   "load: input + output tokens a day, arriving during the hours the service runs");
+  }
+  if ((loads & k_concurrency) != 0) {
+    sub.add_option("--concurrency", flags.concurrency, "load: sequences in flight (closed loop)");
+  }
+  if ((loads & k_curve) != 0) {
+    sub.add_option("--load-curve", flags.load_curve,
+                   "load by hour: 24 or 168 requests/s values, or a YAML/CSV file, or a Prometheus range-query CSV "
+                   "export (docs/workload.md)");
+  }
+  sub.add_option("--context", flags.context, "tokens each sequence may grow to, reserved in memory (default: input + output)");
+  sub.add_option("--ttft-ms", flags.ttft_ms, "time-to-first-token target, ms (at --ttft-percentile)");
+  sub.add_option("--tpot-ms", flags.tpot_ms, "time-per-output-token target, ms (at --tpot-percentile)");
+  sub.add_option("--slo-percentile", flags.slo_percentile, "share of requests the targets hold for: p50, p90, p95, p99")
+      ->capture_default_str();
+  sub.add_option("--ttft-percentile", flags.ttft_percentile, "TTFT's percentile, if not --slo-percentile");
+  sub.add_option("--tpot-percentile", flags.tpot_percentile, "TPOT's percentile, if not --slo-percentile");
+  sub.add_option("--capacity-headroom", flags.capacity_headroom,
+                 "share of each replica's SLO capacity kept free for bursts (0.2: plan for 80%)")
+      ->capture_default_str();
+  sub.add_flag("--n-plus-one", flags.n_plus_one, "one replica more than the load needs (failures, upgrades)");
+}
+
+namespace {
+
+double percentile_flag(std::string_view flag, const std::string& value) {
+  if (const auto q = parse_percentile(value)) {
+    return *q;
+  }
+  throw Error(ErrorKind::usage, fmt::format("{}: unknown percentile '{}'", flag, value),
+              suggestion(value, {"p50", "p90", "p95", "p99"}));
+}
+
+} // namespace
+
+Workload to_workload(const WorkloadFlags& f) {
+  Workload w;
+  w.input_tokens = f.input_tokens;
+  w.output_tokens = f.output_tokens;
+  if (!f.lengths.empty()) {
+    if (lengths_given(f)) {
+      throw Error(ErrorKind::usage, "--lengths and --input-tokens/--output-tokens are exclusive",
+                  "give the lengths one way");
+    }
+    w.lengths = load_lengths_file(f.lengths);
+    w.input_tokens = w.lengths->input_tokens;
+    w.output_tokens = w.lengths->output_tokens;
+  }
+  w.rate_requests_per_s = f.rate;
+  w.tokens_per_day = f.tokens_per_day;
+  w.concurrency = f.concurrency;
+  w.context_tokens = f.context;
+  w.slo.ttft_ms = f.ttft_ms;
+  w.slo.tpot_ms = f.tpot_ms;
+  const double both = percentile_flag("--slo-percentile", f.slo_percentile);
+  w.slo.ttft_quantile = f.ttft_percentile.empty() ? both : percentile_flag("--ttft-percentile", f.ttft_percentile);
+  w.slo.tpot_quantile = f.tpot_percentile.empty() ? both : percentile_flag("--tpot-percentile", f.tpot_percentile);
+  w.capacity_headroom = f.capacity_headroom;
+  w.n_plus_one = f.n_plus_one;
+  const int loads = int{f.rate.has_value()} + int{f.tokens_per_day.has_value()} + int{f.concurrency.has_value()} +
+                    int{!f.load_curve.empty()};
+  if (loads > 1) {
+    validate(w); // names the clash before any file is read
+  }
+  if (!f.load_curve.empty()) {
+    w.curve = read_curve(f.load_curve, "--load-curve");
+  }
+  validate(w);
+  return w;
+}
+
+bool lengths_given(const WorkloadFlags& f) {
+  return (f.input_option != nullptr && f.input_option->count() > 0) ||
+         (f.output_option != nullptr && f.output_option->count() > 0);
+}
+
+void add_workload_inputs(Report& report, const Workload& w) {
+  using json = nlohmann::ordered_json;
+  auto opt = [](const auto& v) { return v ? json(*v) : json(); };
+  json j = json::object();
+  j["input_tokens"] = w.input_tokens;
+  j["output_tokens"] = w.output_tokens;
+  j["lengths_file"] = w.lengths ? json(w.lengths->source) : json();
+  if (w.lengths) {
+    j["lengths_requests"] = w.lengths->requests;
+    j["output_tokens_scv"] = w.lengths->output_scv;
+  }
+  j["context_tokens"] = w.context();
+  j["rate_requests_per_s"] = opt(w.rate_requests_per_s);
+  j["tokens_per_day"] = opt(w.tokens_per_day);
+  j["concurrency"] = opt(w.concurrency);
+  if (w.curve) {
+    j["load_curve"] = {{"source", w.curve->source},
+                       {"hours", w.curve->requests_per_s.size()},
+                       {"peak_requests_per_s", w.curve->peak()},
+                       {"mean_requests_per_s", w.curve->mean()},
+                       {"requests_per_s", w.curve->requests_per_s}};
+  } else {
+    j["load_curve"] = json();
+  }
+  j["ttft_ms"] = opt(w.slo.ttft_ms);
+  j["tpot_ms"] = opt(w.slo.tpot_ms);
+  j["ttft_percentile"] = percentile_name(w.slo.ttft_quantile);
+  j["tpot_percentile"] = percentile_name(w.slo.tpot_quantile);
+  j["capacity_headroom"] = w.capacity_headroom;
+  j["n_plus_one"] = w.n_plus_one;
+  j["comparison"] = w.has_load() ? "equal load" : "per replica";
+  report.inputs["workload"] = std::move(j);
+}
+
+std::string comparison_basis(const Workload& w, double hours_per_day) {
+  if (w.concurrency) {
+    return fmt::format("equal load: {} sequences in flight", *w.concurrency);
+  }
+  if (w.curve) {
+    return fmt::format("equal load: the curve's peak, {} requests/s", format_human_number(w.curve->peak(), 2));
+  }
+  if (const auto r = w.requests_per_s(hours_per_day)) {
+    return fmt::format("equal load: {:.4g} requests/s of {} + {} tokens while running {} h/day", *r,
+                       format_human_number(w.input_tokens, 0), format_human_number(w.output_tokens, 0),
+                       format_human_number(hours_per_day, 2));
+  }
+  return "per replica (no load given: --rate or --tokens-per-day compares the cost of serving it)";
+}
+
 void add_memory_flags(CLI::App& sub, MemoryFlags& flags) {
   sub.add_option("--precision", flags.precision, "weight precision: bf16, fp8, int8, int4")->capture_default_str();
   sub.add_option("--kv-precision", flags.kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
-  sub.add_option("--context", flags.context_tokens, "tokens one sequence holds (prompt + output)")
-      ->capture_default_str();
   sub.add_option("--headroom", flags.headroom_fraction, "fraction of HBM left free (vLLM's default: 0.10)")
       ->capture_default_str();
   sub.add_option("--overhead-gib", flags.overhead_gib_per_chip, "runtime reserve per chip, GiB")
@@ -59,16 +193,12 @@ MemoryOptions to_memory_options(const MemoryFlags& flags) {
   if (m.kv == Precision::int4) {
     throw Error(ErrorKind::usage, "--kv-precision: int4 KV caches are not modelled", "accepted: bf16, fp8, int8");
   }
-  if (!(flags.context_tokens >= 1 && flags.context_tokens <= 1e7)) {
-    throw Error(ErrorKind::usage, fmt::format("--context: {} is not a token count from 1 to 10,000,000", flags.context_tokens));
-  }
   if (!(flags.headroom_fraction >= 0 && flags.headroom_fraction < 1)) {
     throw Error(ErrorKind::usage, fmt::format("--headroom: {} is not a fraction in [0, 1)", flags.headroom_fraction));
   }
   if (!(flags.overhead_gib_per_chip >= 0)) {
     throw Error(ErrorKind::usage, fmt::format("--overhead-gib: {} is negative", flags.overhead_gib_per_chip));
   }
-  m.context_tokens = flags.context_tokens;
   m.headroom_fraction = flags.headroom_fraction;
   m.overhead_gib_per_chip = flags.overhead_gib_per_chip;
   return m;
@@ -97,7 +227,9 @@ OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags) {
 
 void add_memory_assumptions(Report& report, const MemoryOptions& memory) {
   report.assumptions.push_back({"context_tokens", memory.context_tokens, "tokens",
-                                "tokens one sequence holds (prompt + output); sets max_batch", ""});
+                                "tokens each sequence may grow to (--context, default input + output); memory "
+                                "reserves them, so they set max_batch",
+                                ""});
   report.assumptions.push_back({"kv_precision", std::string(to_string(memory.kv)), "", "KV-cache precision", ""});
   report.assumptions.push_back({"hbm_headroom_fraction", memory.headroom_fraction, "fraction",
                                 "HBM left unallocated", "vLLM default gpu_memory_utilization = 0.90"});

@@ -8,16 +8,16 @@
 #include <tpuplan/money/cost.hpp>
 #include <tpuplan/model/memory.hpp>
 #include <tpuplan/money/pricing.hpp>
+#include <tpuplan/money/workload.hpp>
 
 #include <string>
 
 namespace tpuplan::app {
 
-/// Text of the memory flags, parsed after CLI11 has run.
+/// Text of the memory flags, parsed after CLI11 has run. The context is a workload flag.
 struct MemoryFlags {
   std::string precision = "bf16";
   std::string kv_precision = "bf16";
-  double context_tokens = 4096;
   double headroom_fraction = MemoryOptions{}.headroom_fraction;
   double overhead_gib_per_chip = MemoryOptions{}.overhead_gib_per_chip;
 };
@@ -37,7 +37,48 @@ struct FilterFlags {
   std::string accelerator;
 };
 
-/// --precision, --kv-precision, --context, --headroom, --overhead-gib.
+/// Text of the workload flags (docs/workload.md): the one description of the user's traffic.
+struct WorkloadFlags {
+  double input_tokens = Workload{}.input_tokens;
+  double output_tokens = Workload{}.output_tokens;
+  std::string lengths;
+  std::optional<double> rate;
+  std::optional<double> tokens_per_day;
+  std::optional<int> concurrency;
+  std::string load_curve;
+  std::optional<double> context;
+  std::optional<double> ttft_ms;
+  std::optional<double> tpot_ms;
+  std::string slo_percentile = "p90";
+  std::string ttft_percentile;
+  std::string tpot_percentile;
+  double capacity_headroom = 0;
+  bool n_plus_one = false;
+  CLI::Option* input_option = nullptr;
+  CLI::Option* output_option = nullptr;
+};
+
+/// Which load flags a command takes besides lengths, context, SLO and spare capacity.
+enum WorkloadLoads : unsigned {
+  k_open_load = 1,   ///< --rate, --tokens-per-day
+  k_concurrency = 2, ///< --concurrency (closed loop)
+  k_curve = 4,       ///< --load-curve
+};
+
+/// --input-tokens, --output-tokens, --lengths, --context, --ttft-ms, --tpot-ms, --slo-percentile,
+/// --ttft-percentile, --tpot-percentile, --capacity-headroom, --n-plus-one, and the load flags `loads` names.
+void add_workload_flags(CLI::App& sub, WorkloadFlags& flags, unsigned loads);
+/// The workload the flags describe, validated (lengths and curve files read here, once).
+Workload to_workload(const WorkloadFlags& flags);
+/// True when --input-tokens or --output-tokens was given (else the defaults, or --lengths, set them).
+bool lengths_given(const WorkloadFlags& flags);
+/// inputs.workload: every figure of the workload as the command used it, and whether
+/// comparisons are at equal load or per replica.
+void add_workload_inputs(Report& report, const Workload& workload);
+/// "equal load: 12 requests/s …" or "per replica (no load given)": how a command compares options.
+std::string comparison_basis(const Workload& workload, double hours_per_day);
+
+/// --precision, --kv-precision, --headroom, --overhead-gib.
 void add_memory_flags(CLI::App& sub, MemoryFlags& flags);
 /// --hours, --hours-per-month, --spot-overhead.
 void add_pricing_flags(CLI::App& sub, PricingFlags& flags);

@@ -19,6 +19,7 @@ const Command k_commands[] = {
     {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size},
     {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate},
     {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven},
+    {"plan", "the fleet under a load curve: replicas to commit, and on-demand and spot by the hour", setup_plan},
     {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench},
     {"health", "check the backends of a config file: reachable, status, latency, models served", setup_health},
     {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},

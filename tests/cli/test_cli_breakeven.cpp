@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -74,10 +75,11 @@ TEST_CASE("breakeven at 8 hours a day bills each tier and gives commitment break
   const auto rows = doc["tables"]["commitment"]["rows"];
   // One option per accelerator that holds the model: the 2-GPU VM (80 GiB) does not.
   REQUIRE(rows.size() == 3);
-  CHECK(rows[0]["offering"] == "a2-highgpu-4g@us-central1");
+  const json gpu = rows_where(doc, "commitment", "offering", "a2-highgpu-4g@us-central1").at(0);
   // v5e in us-central1, where all four tiers are priced, not europe-west4 (same on-demand price).
-  const json v5e = rows[1];
-  CHECK(v5e["offering"] == "v5e-16@us-central1");
+  REQUIRE(rows_where(doc, "commitment", "offering", "v5e-16@europe-west4").empty());
+  const json v5e = rows_where(doc, "commitment", "offering", "v5e-16@us-central1").at(0);
+  CHECK(v5e["replicas"] == 1); // no load: one replica
   CHECK(v5e["usd_per_month_on_demand"].get<double>() == Approx(16 * 8 * 730.0 / 24));
   CHECK(v5e["usd_per_month_spot"].get<double>() == Approx(4 * 1.1 * 8 * 730.0 / 24));
   CHECK(v5e["usd_per_month_1y"].get<double>() == Approx(11.2 * 730));
@@ -92,12 +94,14 @@ TEST_CASE("breakeven at 8 hours a day bills each tier and gives commitment break
   CHECK(v5e["spot_breakeven_overhead_vs_on_demand_percent"].get<double>() == Approx(300));
   CHECK(v5e["spot_breakeven_overhead_vs_3y_percent"].get<double>() == Approx(100 * (5256 / (4 * 8 * 730.0 / 24) - 1)));
   // A GPU without commitment prices: absent, never 0.
-  CHECK(rows[0]["usd_per_month_1y"].is_null());
-  CHECK(rows[0]["breakeven_1y_vs_on_demand_hours_per_day"].is_null());
+  CHECK(gpu["usd_per_month_1y"].is_null());
+  CHECK(gpu["breakeven_1y_vs_on_demand_hours_per_day"].is_null());
 }
 
 TEST_CASE("breakeven compares the cheapest TPU and GPU options per tier with savings", "[cli][breakeven]") {
-  const auto doc = json_of({"--hours", "8"});
+  // A load one replica of each serves: equal load is then one replica's bill against the other's.
+  const auto doc = json_of({"--hours", "8", "--rate", "0.01"});
+  CHECK(rows_where(doc, "platform", "tier", "on-demand").at(0)["basis"] == "equal load");
   const auto od = rows_where(doc, "platform", "tier", "on-demand").at(0);
   CHECK(od["tpu_offering"] == "v5e-16@us-central1");
   CHECK(od["gpu_offering"] == "a2-highgpu-4g@us-central1");
@@ -111,20 +115,38 @@ TEST_CASE("breakeven compares the cheapest TPU and GPU options per tier with sav
   CHECK(y1["gpu_offering"].is_null());
   CHECK(y1["winner"].is_null());
   CHECK(rows_where(doc, "platform", "tier", "cheapest").at(0)["winner_changes_at_hours_per_day"].is_null());
-  // Per-token cost: the bill over the output tokens served in 8 h × 30.4167 days at full load.
+  // Per-token cost at equal load: the bill over the load's output tokens in 8 h × 30.4167 days.
   for (const char* side : {"tpu", "gpu"}) {
     const std::string p = side;
-    REQUIRE(od[p + "_output_tokens_per_s"].is_number());
-    const double tokens = od[p + "_output_tokens_per_s"].get<double>() * 3600 * 8 * 730.0 / 24;
+    CHECK(od[p + "_replicas"] == 1);
+    const double tokens = 0.01 * 1000 * 3600 * 8 * 730.0 / 24;
     CHECK(od[p + "_usd_per_million_output_tokens"].get<double>() ==
           Approx(od[p + "_usd_per_month"].get<double>() / tokens * 1e6));
   }
 }
 
+TEST_CASE("without a load the platform winner is the cheaper per token, as the per-token columns say",
+          "[cli][breakeven][equal-load]") {
+  const auto doc = json_of({"--hours", "24"});
+  for (const auto& row : doc["tables"]["platform"]["rows"]) {
+    if (row["winner"].is_null()) {
+      continue;
+    }
+    INFO(row.dump());
+    CHECK(row["basis"] == "per token");
+    CHECK(row["savings_usd_per_month"].is_null()); // no load: no bill of serving it to compare
+    const double tpu = row["tpu_usd_per_million_output_tokens"].get<double>();
+    const double gpu = row["gpu_usd_per_million_output_tokens"].get<double>();
+    CHECK(row["winner"] == (tpu < gpu ? "tpu" : "gpu"));
+    CHECK(row["savings_percent"].get<double>() == Approx(100 * (1 - std::min(tpu, gpu) / std::max(tpu, gpu))));
+  }
+  CHECK(doc["inputs"]["workload"]["comparison"] == "per replica");
+}
+
 TEST_CASE("breakeven finds where the cheaper platform changes across tiers", "[cli][breakeven]") {
   // TPU: min(16 $/h on demand, 3y $7.20 × 730 = $5,256); GPU: $12/h on demand.
   // 12 × H × 730/24 = 5,256 at H = 14.4 h/day: the GPU wins below, the TPU's 3-year above.
-  const auto doc = json_of({"--hours", "8", "--tier", "on-demand", "--tier", "3y"});
+  const auto doc = json_of({"--hours", "8", "--tier", "on-demand", "--tier", "3y", "--rate", "0.01"});
   const auto cheapest = rows_where(doc, "platform", "tier", "cheapest").at(0);
   CHECK(cheapest["winner"] == "gpu");
   CHECK(cheapest["winner_changes_at_hours_per_day"].get<double>() == Approx(14.4));
@@ -192,7 +214,7 @@ TEST_CASE("the breakeven chart is well-formed SVG whose lines carry the table's 
   CHECK(doc->find_all("circle").size() == 2); // the v5e's 1y and 3y break-evens
 }
 
-TEST_CASE("breakeven prices self-hosting against a per-token API", "[cli][breakeven]") {
+TEST_CASE("breakeven prices self-hosting against a per-token API at equal load", "[cli][breakeven][equal-load]") {
   const auto doc = json_of({"--hours", "8", "--api-usd-per-million-tokens", "1", "--input-tokens", "1000",
                             "--output-tokens", "250", "--tokens-per-day", "100000000", "--tier", "on-demand"});
   const auto v5e = rows_where(doc, "api", "offering", "v5e-16@us-central1").at(0);
@@ -202,14 +224,27 @@ TEST_CASE("breakeven prices self-hosting against a per-token API", "[cli][breake
   CHECK(v5e["breakeven_requests_per_hour"].get<double>() == Approx(128e6 / 1250 / 8));
   CHECK(v5e["api_usd_per_month"].get<double>() == Approx(100 * 730.0 / 24));
   CHECK(v5e["cheaper"] == "api");
-  // Capacity is the estimator's full-load throughput over the 8 hours; whatever its value, the
-  // "servable" flag must agree with it.
+  // Capacity is one replica's within the SLO over the 8 hours; the "servable" flag agrees with it.
   REQUIRE(v5e["capacity_tokens_per_day"].is_number());
   CHECK(v5e["breakeven_within_capacity"] ==
         (v5e["breakeven_tokens_per_day"].get<double>() <= v5e["capacity_tokens_per_day"].get<double>()));
-  CHECK(v5e["traffic_exceeds_capacity"] == (1e8 > v5e["capacity_tokens_per_day"].get<double>()));
+  // The self-hosting bill is of the replicas the 100M tokens a day need, as cost counts them.
+  for (const char* id : {"v5e-16@us-central1", "a2-highgpu-4g@us-central1"}) {
+    const auto row = rows_where(doc, "api", "offering", id).at(0);
+    INFO(id);
+    const double capacity = row["capacity_tokens_per_day"].get<double>();
+    const int replicas = row["replicas"].get<int>();
+    CHECK(replicas == static_cast<int>(std::ceil(1e8 / capacity)));
+    CHECK(row["usd_per_month"].get<double>() == Approx(replicas * row["replica_usd_per_month"].get<double>()));
+    CHECK(row["self_host_savings_usd_per_month"].get<double>() ==
+          Approx(row["api_usd_per_month"].get<double>() - row["usd_per_month"].get<double>()));
+  }
+  // One a2-highgpu-4g breaks even at 96M tokens a day but serves fewer: serving 100M takes
+  // several, and the API is cheaper (one replica's bill against all the traffic said otherwise).
   const auto gpu = rows_where(doc, "api", "offering", "a2-highgpu-4g@us-central1").at(0);
-  CHECK(gpu["cheaper"] == "self-host"); // 96M tokens/day break-even < 100M
+  CHECK(gpu["breakeven_tokens_per_day"].get<double>() == Approx(96e6));
+  CHECK(gpu["replicas"].get<int>() > 1);
+  CHECK(gpu["cheaper"] == "api");
 }
 
 TEST_CASE("breakeven with a buy sheet gives months until owning beats each cloud tier", "[cli][breakeven]") {
@@ -241,9 +276,9 @@ TEST_CASE("breakeven rejects bad input with one line and exit code 2", "[cli][br
   check({"--hours", "eight"}, "--hours: 'eight' is not a number of hours");
   check({"--spot-overhead", "-0.5"}, "--spot-overhead: -0.5 is not a fraction ≥ 0");
   check({"--api-usd-per-million-tokens", "-2"}, "--api-usd-per-million-tokens: -2 is not a price ≥ 0");
-  check({"--tokens-per-day", "5"}, "--tokens-per-day needs an API price");
-  check({"--input-tokens", "100"}, "--input-tokens and --output-tokens go together");
-  check({"--input-tokens", "0", "--output-tokens", "10"}, "--input-tokens/--output-tokens: 0/10 is not at least 1");
+  check({"--tokens-per-day", "-5"}, "--tokens-per-day: -5 is not a positive token count");
+  check({"--input-tokens", "0", "--output-tokens", "10"}, "--input-tokens: 0 is not a token count");
+  check({"--rate", "1", "--tokens-per-day", "5"}, "--rate, --tokens-per-day, --concurrency and --load-curve are exclusive");
   check({"--offering", "a2-highgpu-4g", "--tier", "1y"},
         "--tier 1y: offering 'a2-highgpu-4g@us-central1' has no 1y price");
   check({"--offering", "a2-highgpu-4x"}, "unknown offering 'a2-highgpu-4x'; did you mean 'a2-highgpu-4g'?");

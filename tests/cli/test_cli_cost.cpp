@@ -79,7 +79,8 @@ TEST_CASE("cost with a load adds replicas and the monthly bill of the load", "[c
     CHECK(row["usd_per_month_load_on_demand"] ==
           Approx(row["replicas"].get<double>() * row["usd_per_month_on_demand"].get<double>()));
   }
-  CHECK(doc["inputs"]["load_requests_per_s"] == 20.0);
+  CHECK(doc["inputs"]["workload"]["rate_requests_per_s"] == 20.0);
+  CHECK(doc["inputs"]["workload"]["comparison"] == "equal load");
 }
 
 TEST_CASE("cost as CSV has the documented columns and empty cells for unpriced tiers", "[cli][cost]") {

@@ -49,6 +49,8 @@ TEST_CASE("docs/json.md lists every column key of every command's JSON", "[cli][
       {"estimate", "--model", "8b", "--accelerator", "h100", "--chips", "1", "--data", fixture},
       {"breakeven", "--hours", "8", "--api-usd-per-million-tokens", "1", "--buy", breakeven_data + "/buy.yaml",
        "--data", breakeven_data},
+      {"plan", "--model", "8b", "--load-curve", "1,1,1,1,1,1,2,3,4,5,6,6,6,6,6,5,5,4,4,3,2,2,1,1", "--ttft-ms", "1000",
+       "--data", fixture},
       {"catalog", "--data", fixture},
       {"catalog", "show", "v5e-8", "--data", fixture},
       {"catalog", "show", "h100", "--data", fixture},

@@ -102,7 +102,7 @@ TEST_CASE("cost --tpot-ms picks the measured level meeting it at p90, or p50 wit
   REQUIRE(h100.size() == 1);
   CHECK(h100[0]["measured_level"] == "concurrency 4");
   CHECK(h100[0]["batch"] == 4);
-  CHECK(doc["inputs"]["tpot_ms_limit"] == 12.0);
+  CHECK(doc["inputs"]["workload"]["tpot_ms"] == 12.0);
   doc = json_of(run({"cost", "--model", "llama-3.1-8b", "--measured", k_profile, "--tpot-ms", "12.1", "-f", "json"}));
   CHECK(rows_of(doc, "p5.4xlarge@us-east-1")[0]["measured_level"] == "concurrency 8");
   doc = json_of(run({"cost", "--model", "llama-3.1-8b", "--measured", k_profile, "--tpot-ms", "12.1",
@@ -256,8 +256,9 @@ TEST_CASE("the calibration applies the fitted factors to the profile's family on
 }
 
 TEST_CASE("cost and size --calibration use the fitted factors for the family's rows", "[cli][measured]") {
-  const auto plain = json_of(run({"cost", "--model", "llama-3.1-8b", "-f", "json"}));
-  const auto calibrated = json_of(run({"cost", "--model", "llama-3.1-8b", "--calibration", k_profile, "-f", "json"}));
+  const auto plain = json_of(run({"cost", "--model", "llama-3.1-8b", "--sort", "chips", "-f", "json"}));
+  const auto calibrated =
+      json_of(run({"cost", "--model", "llama-3.1-8b", "--sort", "chips", "--calibration", k_profile, "-f", "json"}));
   const auto tokens = [](const json& doc, const std::string& id) {
     return rows_of(doc, id).at(0)["output_tokens_per_s"].get<double>();
   };

@@ -38,7 +38,8 @@ TEST_CASE("size exits 3 naming the nearest option when no target can be met", "[
 TEST_CASE("size rejects a load given two ways", "[cli][size]") {
   const auto r = run_tpuplan(with_fixture_data({"size", "--model", "8b", "--rate", "2", "--concurrency", "8"}));
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "tpuplan: error: --rate and --concurrency are exclusive; give the load one way\n");
+  CHECK(r.err == "tpuplan: error: --rate, --tokens-per-day, --concurrency and --load-curve are exclusive; give the load "
+                "one way\n");
 }
 
 TEST_CASE("size with a rate reports the replicas the load needs", "[cli][size]") {

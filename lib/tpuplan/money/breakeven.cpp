@@ -126,45 +126,6 @@ CommitmentBreakeven commitment_breakeven(const Offering& offering, const Pricing
   return b;
 }
 
-std::vector<CostRow> commitment_options(const std::vector<CostRow>& all_rows) {
-  auto tiers_priced = [](const CostRow& r) {
-    return std::count_if(k_all_tiers.begin(), k_all_tiers.end(), [&](Tier t) { return r.offering->price(t).has_value(); });
-  };
-  auto on_demand = [](const CostRow& r) {
-    const auto& p = r.offering->price(Tier::on_demand);
-    return p ? p->usd_per_hour : std::numeric_limits<double>::infinity();
-  };
-  // Better: fewer chips (the smallest that holds it), more tiers priced, cheaper on demand, id.
-  auto better = [&](const CostRow& a, const CostRow& b) {
-    if (a.offering->chips != b.offering->chips) {
-      return a.offering->chips < b.offering->chips;
-    }
-    if (tiers_priced(a) != tiers_priced(b)) {
-      return tiers_priced(a) > tiers_priced(b);
-    }
-    if (on_demand(a) != on_demand(b)) {
-      return on_demand(a) < on_demand(b);
-    }
-    return a.offering->id < b.offering->id;
-  };
-  std::vector<CostRow> best;
-  for (const auto& row : all_rows) {
-    if (!row.fit.fits) {
-      continue;
-    }
-    auto it = std::find_if(best.begin(), best.end(), [&](const CostRow& b) { return b.accelerator == row.accelerator; });
-    if (it == best.end()) {
-      best.push_back(row);
-    } else if (better(row, *it)) {
-      *it = row;
-    }
-  }
-  std::stable_sort(best.begin(), best.end(), [&](const CostRow& a, const CostRow& b) {
-    return on_demand(a) != on_demand(b) ? on_demand(a) < on_demand(b) : a.offering->id < b.offering->id;
-  });
-  return best;
-}
-
 GroupComparison compare_groups(const std::vector<PricedOption>& first, const std::vector<PricedOption>& second,
                                double hours_per_day) {
   GroupComparison c;
@@ -253,20 +214,6 @@ std::vector<Crossover> crossovers(const std::vector<PricedOption>& first, const 
   return out;
 }
 
-std::optional<Estimate> full_load_estimate(const ModelSpec& model, const Accelerator& accelerator, int chips,
-                                           const MemoryOptions& memory, double input_tokens, double output_tokens) {
-  EstimateRequest request;
-  request.chips = chips;
-  request.weights = memory.weights;
-  request.kv = memory.kv;
-  request.input_tokens = input_tokens;
-  request.output_tokens = output_tokens;
-  request.headroom_fraction = memory.headroom_fraction;
-  request.overhead_gib_per_chip = memory.overhead_gib_per_chip;
-  const Estimator estimator(model, accelerator, request);
-  return best_batch(estimator);
-}
-
 std::optional<double> usd_per_million_tokens_at(double usd_per_month, double tokens_per_s,
                                                 const PricingOptions& options) {
   const double useful_hours = useful_hours_per_month(options);
@@ -276,15 +223,17 @@ std::optional<double> usd_per_million_tokens_at(double usd_per_month, double tok
   return usd_per_million_tokens(usd_per_month / useful_hours, tokens_per_s);
 }
 
-ApiBreakeven api_breakeven(double self_host_usd_per_month, const ApiQuery& api, std::optional<double> tokens_per_s,
-                           const PricingOptions& options) {
+ApiBreakeven api_breakeven(double replica_usd_per_month, int replicas, const ApiQuery& api,
+                           std::optional<double> tokens_per_s, const PricingOptions& options) {
   ApiBreakeven b;
-  b.self_host_usd_per_month = self_host_usd_per_month;
+  b.replicas = replicas;
+  b.replica_usd_per_month = replica_usd_per_month;
+  b.self_host_usd_per_month = replica_usd_per_month * replicas;
   const double days = days_per_month(options.hours_per_month);
   const double usd_per_token = api.usd_per_million_tokens / 1e6;
   if (usd_per_token > 0) {
-    // self-hosting bill = tokens/day × days × price per token, solved for tokens/day.
-    b.breakeven_tokens_per_day = self_host_usd_per_month / (days * usd_per_token);
+    // one replica's bill = tokens/day × days × price per token, solved for tokens/day.
+    b.breakeven_tokens_per_day = replica_usd_per_month / (days * usd_per_token);
     if (api.tokens_per_request) {
       b.breakeven_requests_per_day = *b.breakeven_tokens_per_day / *api.tokens_per_request;
       if (options.hours_per_day > 0) {
@@ -293,18 +242,18 @@ ApiBreakeven api_breakeven(double self_host_usd_per_month, const ApiQuery& api, 
     }
   }
   if (tokens_per_s) {
-    // One option serves at most its throughput for the hours it runs.
+    // One replica serves at most its throughput for the hours it runs.
     b.capacity_tokens_per_day = *tokens_per_s * k_seconds_per_hour * options.hours_per_day;
     if (b.breakeven_tokens_per_day) {
       b.breakeven_within_capacity = *b.breakeven_tokens_per_day <= *b.capacity_tokens_per_day;
     }
+    if (*b.capacity_tokens_per_day > 0) {
+      b.self_host_usd_per_million_tokens = replica_usd_per_month / (*b.capacity_tokens_per_day * days) * 1e6;
+    }
   }
   if (api.tokens_per_day) {
     b.api_usd_per_month = *api.tokens_per_day * days * usd_per_token;
-    b.self_host_savings_usd_per_month = *b.api_usd_per_month - self_host_usd_per_month;
-    if (b.capacity_tokens_per_day) {
-      b.traffic_exceeds_capacity = *api.tokens_per_day > *b.capacity_tokens_per_day;
-    }
+    b.self_host_savings_usd_per_month = *b.api_usd_per_month - b.self_host_usd_per_month;
   }
   return b;
 }

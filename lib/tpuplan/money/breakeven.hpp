@@ -77,12 +77,6 @@ std::optional<double> spot_overhead_breakeven(double spot_usd_per_hour, double o
 /// The commitment analysis of one offering at options.hours_per_day.
 CommitmentBreakeven commitment_breakeven(const Offering& offering, const PricingOptions& options);
 
-/// The options a commitment analysis shows, from compare_costs(all = true) rows: per accelerator,
-/// the smallest offering that holds the model, in the region where the most tiers are priced
-/// (then the lowest on-demand price, then the id), ordered by on-demand price (unpriced last).
-/// Independent of the hours a day, so that a curve keeps the same options at every point.
-std::vector<CostRow> commitment_options(const std::vector<CostRow>& all_rows);
-
 // ---- platform -----------------------------------------------------------------------------
 
 /// Two groups compared at one usage: each group's cheapest option and which is cheaper.
@@ -117,12 +111,6 @@ std::vector<Crossover> crossovers(const std::vector<PricedOption>& first, const 
 
 // ---- throughput and per-token cost --------------------------------------------------------
 
-/// One option at full load: the estimator's largest batch that fits memory (best_batch with no
-/// limits) for requests of `input_tokens` + `output_tokens`. nullopt when no batch fits.
-/// An estimate (lib/tpuplan/perf/estimate.hpp), not a measurement.
-std::optional<Estimate> full_load_estimate(const ModelSpec& model, const Accelerator& accelerator, int chips,
-                                           const MemoryOptions& memory, double input_tokens, double output_tokens);
-
 /// Dollars per million tokens of a monthly bill serving `tokens_per_s` during the hours used
 /// (DESIGN.md §2: hourly cost ÷ tokens per hour, here per useful hour). nullopt at 0 h/day.
 std::optional<double> usd_per_million_tokens_at(double usd_per_month, double tokens_per_s,
@@ -137,30 +125,33 @@ struct ApiQuery {
   std::optional<double> tokens_per_request;   ///< input + output tokens of one request
 };
 
-/// Self-hosting one option against the API.
+/// Self-hosting an option against the API, at equal load when the traffic is known.
 struct ApiBreakeven {
-  double self_host_usd_per_month = 0;
-  /// Traffic above which self-hosting is cheaper: monthly bill ÷ (days × price per token).
-  /// Absent when the API is free.
+  int replicas = 1;                       ///< replicas the traffic needs (1 without traffic)
+  double replica_usd_per_month = 0;       ///< one replica's bill
+  double self_host_usd_per_month = 0;     ///< replicas × that
+  /// Traffic above which one replica is cheaper than the API: its bill ÷ (days × price per
+  /// token). Absent when the API is free.
   std::optional<double> breakeven_tokens_per_day;
   std::optional<double> breakeven_requests_per_day;  ///< the same in requests (needs tokens_per_request)
   /// Requests per hour of service (per day ÷ hours_per_day): the seed's "< 100 requests/hour" scale.
   std::optional<double> breakeven_requests_per_hour;
-  /// What the option can serve a day: tokens_per_s × 3600 × hours_per_day (needs throughput).
+  /// What one replica serves a day: tokens_per_s × 3600 × hours_per_day (needs throughput).
   std::optional<double> capacity_tokens_per_day;
-  /// True when the break-even traffic fits within the capacity (absent: capacity unknown).
+  /// True when the break-even traffic fits one replica's capacity: false means self-hosting
+  /// on this option never beats the API, at any traffic (absent: capacity unknown).
   std::optional<bool> breakeven_within_capacity;
+  /// One replica's bill per 1M tokens at full load, to compare with the API price.
+  std::optional<double> self_host_usd_per_million_tokens;
   std::optional<double> api_usd_per_month;           ///< the API bill at tokens_per_day
   /// API bill − self-hosting bill at tokens_per_day (positive: self-hosting is cheaper).
   std::optional<double> self_host_savings_usd_per_month;
-  /// True when tokens_per_day exceeds the capacity (one option cannot serve it; absent: unknown).
-  std::optional<bool> traffic_exceeds_capacity;
 };
 
-/// Self-hosting at `self_host_usd_per_month` against `api` at options.hours_per_day;
-/// `tokens_per_s` is the option's sustained throughput when known.
-ApiBreakeven api_breakeven(double self_host_usd_per_month, const ApiQuery& api, std::optional<double> tokens_per_s,
-                           const PricingOptions& options);
+/// Self-hosting `replicas` replicas of `replica_usd_per_month` each against `api` at
+/// options.hours_per_day; `tokens_per_s` (input + output) is one replica's capacity when known.
+ApiBreakeven api_breakeven(double replica_usd_per_month, int replicas, const ApiQuery& api,
+                           std::optional<double> tokens_per_s, const PricingOptions& options);
 
 /// Throws Error(usage) unless the price is ≥ 0 and the traffic and lengths are positive.
 void validate(const ApiQuery& api);

@@ -3,57 +3,131 @@
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 
 namespace tpuplan {
 
 namespace {
 
-std::optional<double> rank_of(const OfferingCost& cost, const std::optional<Tier>& tier) {
-  return tier ? cost.monthly(*tier) : cost.cheapest_monthly();
-}
-
-/// Orders by rank, unpriced last; ties by fewer chips, then id for a stable output.
-bool rank_less(const CostRow& a, const CostRow& b) {
-  if (a.rank_usd_per_month.has_value() != b.rank_usd_per_month.has_value()) {
-    return a.rank_usd_per_month.has_value();
-  }
-  if (a.rank_usd_per_month && *a.rank_usd_per_month != *b.rank_usd_per_month) {
-    return *a.rank_usd_per_month < *b.rank_usd_per_month;
-  }
-  if (a.offering->chips != b.offering->chips) {
-    return a.offering->chips < b.offering->chips;
-  }
-  return a.offering->id < b.offering->id;
-}
-
 int priced_tiers(const Offering& o) {
   return static_cast<int>(std::count_if(o.prices.begin(), o.prices.end(), [](const auto& p) { return p.has_value(); }));
 }
 
-/// Which region to show for an accelerator's smallest holding slice: the lowest list price in
-/// the ranking tier (on-demand unless one is asked for), then the region with more tiers
-/// priced (so commitments show where they are sourced), then the lowest bill of any tier.
-bool better_region(const CostRow& a, const CostRow& b, const std::optional<Tier>& tier) {
-  const auto key = [&](const CostRow& r) { return r.cost.monthly(tier.value_or(Tier::on_demand)); };
-  const auto ka = key(a), kb = key(b);
-  if (ka.has_value() != kb.has_value()) {
-    return ka.has_value();
+/// Orders by rank (unranked last); ties by fewer chips × replicas, then id for a stable output.
+bool rank_less(const CostRow& a, const CostRow& b) {
+  if (a.rank_value.has_value() != b.rank_value.has_value()) {
+    return a.rank_value.has_value();
   }
-  if (ka && *ka != *kb) {
-    return *ka < *kb;
+  if (a.rank_value && *a.rank_value != *b.rank_value) {
+    return *a.rank_value < *b.rank_value;
   }
-  if (priced_tiers(*a.offering) != priced_tiers(*b.offering)) {
-    return priced_tiers(*a.offering) > priced_tiers(*b.offering);
+  const int chips_a = a.offering->chips * a.replicas(), chips_b = b.offering->chips * b.replicas();
+  if (chips_a != chips_b) {
+    return chips_a < chips_b;
   }
-  return rank_less(a, b);
+  return a.offering->id < b.offering->id;
+}
+
+/// The objective of a row in its ranking tier.
+std::optional<double> rank_of(const CostRow& r, Objective objective) {
+  if (!r.rank_tier) {
+    return std::nullopt;
+  }
+  switch (objective) {
+  case Objective::usd_per_month:
+    return r.load_usd_per_month(*r.rank_tier);
+  case Objective::usd_per_million_tokens:
+    return r.usd_per_million_output_tokens(*r.rank_tier);
+  case Objective::chips:
+    return r.capacity ? std::optional<double>(r.offering->chips * r.replicas()) : std::nullopt;
+  }
+  return std::nullopt;
 }
 
 } // namespace
 
+std::string_view to_string(Objective objective) {
+  switch (objective) {
+  case Objective::usd_per_month:
+    return "usd-per-month";
+  case Objective::usd_per_million_tokens:
+    return "usd-per-million-tokens";
+  case Objective::chips:
+    return "chips";
+  }
+  return "";
+}
+
+std::optional<Objective> parse_objective(std::string_view name) {
+  for (Objective o : {Objective::usd_per_million_tokens, Objective::usd_per_month, Objective::chips}) {
+    if (name == to_string(o)) {
+      return o;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> objective_names() { return {"usd-per-million-tokens", "usd-per-month", "chips"}; }
+
+bool preferred_region(const Offering& a, const Offering& b) {
+  const auto price = [](const Offering& o, Tier t) {
+    const auto& p = o.price(t);
+    return p ? p->usd_per_hour : std::numeric_limits<double>::infinity();
+  };
+  if (price(a, Tier::on_demand) != price(b, Tier::on_demand)) {
+    return price(a, Tier::on_demand) < price(b, Tier::on_demand);
+  }
+  if (priced_tiers(a) != priced_tiers(b)) {
+    return priced_tiers(a) > priced_tiers(b);
+  }
+  for (Tier t : {Tier::spot, Tier::commit_1y, Tier::commit_3y}) {
+    if (price(a, t) != price(b, t)) {
+      return price(a, t) < price(b, t);
+    }
+  }
+  return a.id < b.id;
+}
+
+std::vector<const Offering*> one_region_each(const std::vector<const Offering*>& offerings) {
+  std::map<std::pair<std::string, std::string>, const Offering*> best;
+  for (const Offering* o : offerings) {
+    auto [it, inserted] = best.emplace(std::pair{o->cloud, o->name}, o);
+    if (!inserted && preferred_region(*o, *it->second)) {
+      it->second = o;
+    }
+  }
+  std::vector<const Offering*> out;
+  for (const Offering* o : offerings) {
+    if (best.at({o->cloud, o->name}) == o) {
+      out.push_back(o);
+    }
+  }
+  return out;
+}
+
+std::optional<double> CostRow::load_usd_per_month(Tier tier) const {
+  const auto& m = cost.monthly(tier);
+  return m ? std::optional<double>(*m * replicas()) : std::nullopt;
+}
+
+std::optional<double> CostRow::usd_per_million_output_tokens(Tier tier) const {
+  const auto& per_hour = cost.per_useful_hour(tier);
+  if (!per_hour || !serving || !(serving->served_output_tokens_per_s > 0)) {
+    return std::nullopt;
+  }
+  return usd_per_million_tokens(*per_hour * replicas(), serving->served_output_tokens_per_s);
+}
+
 CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
+  MemoryOptions memory = query.memory;
+  memory.context_tokens = query.workload.context();
+  CapacityMemo capacities(query.perf, query.workload);
+  std::vector<const Offering*> listed = select_offerings(catalog, query.filter);
+  const std::vector<const Offering*> preferred = one_region_each(listed);
   std::vector<CostRow> candidates;
-  for (const Offering* offering : select_offerings(catalog, query.filter)) {
+  for (const Offering* offering : query.all ? listed : preferred) {
     const Accelerator& accelerator = catalog.accelerator_of(*offering);
     if (accelerator.preview) {
       continue;
@@ -61,40 +135,58 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
     CostRow row;
     row.offering = offering;
     row.accelerator = &accelerator;
-    row.fit = fit_memory(query.model, accelerator, offering->chips, query.memory);
+    row.fit = fit_memory(query.perf.model, accelerator, offering->chips, memory);
     row.cost = offering_cost(*offering, query.pricing);
-    row.rank_usd_per_month = rank_of(row.cost, query.rank_tier);
+    if (row.fit.fits) {
+      const CapacityAnswer& answer = capacities.get(accelerator, offering->chips, memory.weights);
+      row.capacity = answer.capacity;
+      row.estimate_problem = answer.problem;
+      if (row.capacity) {
+        row.serving = serve(query.perf, query.workload, accelerator, offering->chips, memory.weights, *row.capacity,
+                            query.pricing.hours_per_day);
+      }
+    }
+    row.rank_tier = query.rank_tier ? query.rank_tier : row.cost.cheapest;
+    row.rank_value = rank_of(row, query.sort);
     candidates.push_back(std::move(row));
   }
 
   CostResult result;
-  if (query.all) {
-    result.rows = std::move(candidates);
-  } else {
-    // Per accelerator: the fewest chips that hold the model, then the best-ranked region.
-    std::map<std::string, std::vector<CostRow>> by_accelerator;
-    for (auto& row : candidates) {
-      by_accelerator[row.accelerator->id].push_back(std::move(row));
+  std::map<std::string, std::vector<const CostRow*>> by_accelerator;
+  for (const auto& row : candidates) {
+    by_accelerator[row.accelerator->id].push_back(&row);
+  }
+  for (const auto& [id, rows] : by_accelerator) {
+    const bool any_fits = std::any_of(rows.begin(), rows.end(), [](const CostRow* r) { return r->fit.fits; });
+    const bool any_capacity = std::any_of(rows.begin(), rows.end(), [](const CostRow* r) { return r->capacity.has_value(); });
+    if (!any_fits) {
+      const CostRow* largest = *std::max_element(rows.begin(), rows.end(), [](const CostRow* a, const CostRow* b) {
+        return a->offering->chips < b->offering->chips;
+      });
+      result.too_small.emplace_back(id, largest->offering);
+    } else if (!any_capacity && (query.workload.slo.ttft_ms || query.workload.slo.tpot_ms)) {
+      result.missing_slo.push_back(id);
     }
-    for (auto& [id, rows] : by_accelerator) {
+  }
+  if (query.all) {
+    result.rows = candidates;
+  } else {
+    // Per accelerator: the best option by the objective; without a figure, the smallest that holds it.
+    for (const auto& [id, rows] : by_accelerator) {
       const CostRow* best = nullptr;
-      const CostRow* largest = nullptr;
-      for (const auto& row : rows) {
-        if (largest == nullptr || row.offering->chips > largest->offering->chips) {
-          largest = &row;
-        }
-        if (!row.fit.fits) {
+      for (const CostRow* row : rows) {
+        if (!row->fit.fits) {
           continue;
         }
-        if (best == nullptr || row.offering->chips < best->offering->chips ||
-            (row.offering->chips == best->offering->chips && better_region(row, *best, query.rank_tier))) {
-          best = &row;
+        const bool better = best == nullptr || (row->rank_value.has_value() != best->rank_value.has_value()
+                                                    ? row->rank_value.has_value()
+                                                    : rank_less(*row, *best));
+        if (better) {
+          best = row;
         }
       }
       if (best != nullptr) {
         result.rows.push_back(*best);
-      } else if (largest != nullptr) {
-        result.too_small.emplace_back(id, largest->offering);
       }
     }
     for (const OfferingPick& pick : query.also_show) {
@@ -106,11 +198,9 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
         continue;
       }
       const CostRow* chosen = nullptr;
-      for (const auto& [id, rows] : by_accelerator) {
-        for (const auto& row : rows) {
-          if (matches(row) && (chosen == nullptr || better_region(row, *chosen, query.rank_tier))) {
-            chosen = &row;
-          }
+      for (const auto& row : candidates) {
+        if (matches(row) && (chosen == nullptr || preferred_region(*row.offering, *chosen->offering))) {
+          chosen = &row;
         }
       }
       if (chosen != nullptr) {
@@ -118,6 +208,7 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
       }
     }
   }
+  result.considered = std::move(candidates);
   std::stable_sort(result.rows.begin(), result.rows.end(), [](const CostRow& a, const CostRow& b) {
     // Options that hold the model come first, then by rank.
     if (a.fit.fits != b.fit.fits) {

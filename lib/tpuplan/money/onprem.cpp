@@ -181,18 +181,21 @@ double onprem_running_usd_per_month(const OnPremMachine& m, const PricingOptions
   return onprem_cost_line(m, options).at(options.hours_per_day) - m.purchase_usd / (m.lifetime_years * 12);
 }
 
-BuyBreakeven buy_breakeven(const OnPremMachine& m, double cloud_usd_per_month, const PricingOptions& options) {
+BuyBreakeven buy_breakeven(const OnPremMachine& m, double cloud_usd_per_month, const PricingOptions& options,
+                           int machines) {
   BuyBreakeven b;
-  b.onprem_usd_per_month = onprem_cost_line(m, options).at(options.hours_per_day);
+  b.machines = machines;
+  const double n = static_cast<double>(machines);
+  b.onprem_usd_per_month = n * onprem_cost_line(m, options).at(options.hours_per_day);
   const double useful = useful_hours_per_month(options);
   if (useful > 0) {
     b.onprem_usd_per_useful_hour = b.onprem_usd_per_month / useful;
   }
   b.cloud_usd_per_month = cloud_usd_per_month;
   // Cumulative: purchase + running × t against cloud × t; equal at t = purchase ÷ (cloud − running).
-  const double monthly_gain = cloud_usd_per_month - onprem_running_usd_per_month(m, options);
+  const double monthly_gain = cloud_usd_per_month - n * onprem_running_usd_per_month(m, options);
   if (monthly_gain > 0) {
-    b.breakeven_months = m.purchase_usd / monthly_gain;
+    b.breakeven_months = n * m.purchase_usd / monthly_gain;
     b.pays_off_within_lifetime = *b.breakeven_months <= m.lifetime_years * 12;
   }
   return b;

@@ -52,7 +52,8 @@ double onprem_running_usd_per_month(const OnPremMachine& m, const PricingOptions
 
 /// Buying against renting one cloud option at options.hours_per_day.
 struct BuyBreakeven {
-  double onprem_usd_per_month = 0;                 ///< ownership: amortisation + running
+  int machines = 1;                                ///< machines bought (what the load needs)
+  double onprem_usd_per_month = 0;                 ///< ownership of all machines: amortisation + running
   std::optional<double> onprem_usd_per_useful_hour; ///< that ÷ hours used (absent at 0 h/day)
   double cloud_usd_per_month = 0;
   /// Months after which the purchase has paid for itself: purchase ÷ (cloud − running).
@@ -61,7 +62,9 @@ struct BuyBreakeven {
   bool pays_off_within_lifetime = false;           ///< breakeven_months ≤ lifetime
 };
 
-/// Buying `m` against a cloud bill of `cloud_usd_per_month`.
-BuyBreakeven buy_breakeven(const OnPremMachine& m, double cloud_usd_per_month, const PricingOptions& options);
+/// Buying `machines` × `m` against a cloud bill of `cloud_usd_per_month` for the same load:
+/// buying pays off after machines × purchase ÷ (cloud − machines × running) months.
+BuyBreakeven buy_breakeven(const OnPremMachine& m, double cloud_usd_per_month, const PricingOptions& options,
+                           int machines = 1);
 
 } // namespace tpuplan

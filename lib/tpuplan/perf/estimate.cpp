@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 namespace tpuplan {
 
@@ -76,6 +77,14 @@ void validate(const ModelSpec& model, const Accelerator& a, const EstimateReques
           fmt::format("cache tokens must be 0 (= input + output) or positive, got {}", r.cache_tokens));
   require(r.kv_read != KvRead::padded || r.cache_tokens == 0 || r.cache_tokens >= r.input_tokens + 1,
           fmt::format("a padded cache of {} tokens cannot hold {} input tokens", r.cache_tokens, r.input_tokens));
+  require(std::isfinite(r.context_tokens) &&
+              (r.context_tokens == 0 || r.context_tokens >= r.input_tokens + r.output_tokens),
+          fmt::format("a context of {} tokens cannot hold requests of {} + {} tokens", r.context_tokens, r.input_tokens,
+                      r.output_tokens));
+  require(std::isfinite(r.service_scv) && r.service_scv >= 0, "the service-time variation must be ≥ 0");
+  for (const auto& q : {r.ttft_quantile, r.tpot_quantile}) {
+    require(!q || (*q > 0 && *q < 1), "a latency quantile must lie strictly between 0 and 1");
+  }
   require(!r.load_requests_per_s || (std::isfinite(*r.load_requests_per_s) && *r.load_requests_per_s > 0),
           "load must be a positive number of requests per second");
   require(r.headroom_fraction >= 0 && r.headroom_fraction < 1,
@@ -124,7 +133,9 @@ Estimator::Estimator(const ModelSpec& model, const Accelerator& a, const Estimat
   // Sequence lengths: a ragged kernel reads the live context, on average input + output/2
   // over a request's decode steps; a padded one reads (and reserves) its whole cache.
   const double padded_len = request.cache_tokens > 0 ? request.cache_tokens : in + out;
-  m_admission_tokens = request.kv_read == KvRead::padded ? padded_len : in + out;
+  // A ragged engine admits a sequence only with room for the context it may grow to.
+  const double ragged_len = request.context_tokens > 0 ? request.context_tokens : in + out;
+  m_admission_tokens = request.kv_read == KvRead::padded ? padded_len : ragged_len;
   m_kv_read_tokens = request.kv_read == KvRead::padded ? padded_len : in + out / 2;
 
   MemoryOptions memory;
@@ -252,22 +263,41 @@ Estimate Estimator::at(int batch) const noexcept {
 
   double queue_ms = 0;
   bool stable = true;
+  double u = 0;
   if (m_request.load_requests_per_s) {
     // B slots each serving a request for request_ms: a G/G/c queue with Poisson arrivals
-    // (c_a² = 1) and near-constant service (c_s² ≈ 0 for fixed lengths). Waiting time by the
-    // Allen–Cunneen / Sakasegawa approximation (Hopp & Spearman, Factory Physics, VUT equation):
-    //   W_q = (c_a² + c_s²)/2 · u^(√(2(c+1)) − 1) / (c·(1 − u)) · t_service
-    const double u = *m_request.load_requests_per_s / e.requests_per_s;
+    // (c_a² = 1) and the service variation of the lengths (c_s² = 0 for fixed lengths).
+    u = *m_request.load_requests_per_s / e.requests_per_s;
     e.utilization = u;
     if (u >= 1) {
       stable = false;
     } else {
-      queue_ms = 0.5 * std::pow(u, std::sqrt(2.0 * (b + 1)) - 1) / (b * (1 - u)) * request_ms;
+      queue_ms = queue_wait_ms(u, b_int, request_ms, m_request.service_scv);
       e.queue_ms = queue_ms;
     }
   }
   if (stable) {
     e.ttft_ms = queue_ms + e.prefill_ms + e.step.total_ms;
+    if (m_request.ttft_quantile) {
+      const double wait = m_request.load_requests_per_s
+                              ? queue_wait_ms(u, b_int, request_ms, m_request.service_scv, m_request.ttft_quantile)
+                              : 0.0;
+      e.ttft_ms_at_quantile = wait + e.prefill_ms + e.step.total_ms;
+    }
+  }
+  if (m_request.tpot_quantile) {
+    e.tpot_ms_at_quantile = e.step.total_ms;
+    if (m_request.mode == BatchMode::continuous) {
+      // The prompts prefilled inside a request's O steps arrive at random: their count is
+      // about Poisson(O · B/O), so the share q of requests shares its steps with at most
+      // B/O + z_q·√(B/O ÷ O) prompts per step (normal approximation; docs/methodology.md).
+      const double fresh = b / out;
+      const double fresh_q = std::max(0.0, fresh + normal_quantile(*m_request.tpot_quantile) * std::sqrt(fresh / out));
+      e.tpot_ms_at_quantile = pass_time({b + fresh_q * in, b * m_flops_dense_token + fresh_q * m_flops_prefill_dense,
+                                         b * m_flops_expert_token + fresh_q * m_flops_prefill_expert},
+                                        b)
+                                  .total_ms;
+    }
   }
 
   // The bound: whichever of memory traffic, matmul compute, interconnect or fixed overhead
@@ -311,6 +341,62 @@ void Estimator::require_fit() const {
               "use more chips, a smaller weight or KV precision, or shorter sequences");
 }
 
+double queue_wait_ms(double u, int servers, double service_ms, double service_scv,
+                     std::optional<double> quantile) noexcept {
+  if (!(u < 1)) {
+    return std::numeric_limits<double>::infinity();
+  }
+  if (!(u > 0)) {
+    return 0;
+  }
+  // Allen–Cunneen / Sakasegawa (Hopp & Spearman, Factory Physics, the VUT equation):
+  //   W_q = (c_a² + c_s²)/2 · u^(√(2(c+1)) − 1) / (c·(1 − u)) · t_service,  c_a² = 1.
+  // The power term approximates the chance of waiting (Erlang C); given a wait, the wait is
+  // about exponential (exact for M/M/c, Kingman's heavy-traffic limit for G/G/c), so the
+  // share q of requests waits at most W_q/P_wait · ln(P_wait/(1 − q)), and none when P_wait ≤ 1 − q.
+  const double c = static_cast<double>(std::max(1, servers));
+  const double p_wait = std::min(1.0, std::pow(u, std::sqrt(2.0 * (c + 1)) - 1));
+  const double variability = (1 + service_scv) / 2;
+  if (!quantile) {
+    return variability * p_wait / (c * (1 - u)) * service_ms;
+  }
+  const double tail = 1 - *quantile;
+  if (!(p_wait > tail)) {
+    return 0;
+  }
+  return variability / (c * (1 - u)) * service_ms * std::log(p_wait / tail);
+}
+
+double normal_quantile(double p) noexcept {
+  // P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
+  // function" (2003): rational approximations in the centre and the tails.
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                                 1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                 6.680131188771972e+01,  -1.328068155288572e+01};
+  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                 -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                 3.754408661907416e+00};
+  constexpr double low = 0.02425;
+  if (!(p > 0)) {
+    return -std::numeric_limits<double>::infinity();
+  }
+  if (!(p < 1)) {
+    return std::numeric_limits<double>::infinity();
+  }
+  if (p < low || p > 1 - low) {
+    const double q = std::sqrt(-2 * std::log(p < low ? p : 1 - p));
+    const double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                     ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return p < low ? x : -x;
+  }
+  const double q = p - 0.5;
+  const double r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
 Estimate estimate(const ModelSpec& model, const Accelerator& accelerator, const EstimateRequest& request, int batch) {
   return Estimator(model, accelerator, request).at(batch);
 }
@@ -327,10 +413,10 @@ std::optional<Estimate> best_batch(const Estimator& estimator, const BatchLimits
   // TPOT, and without a load also TTFT, grow with the batch (every term of the step does), so
   // the admissible batches are 1…k: bisect for k.
   const auto monotone_ok = [&](const Estimate& e) {
-    if (limits.tpot_ms && e.tpot_ms > *limits.tpot_ms) {
+    if (limits.tpot_ms && e.slo_tpot_ms() > *limits.tpot_ms) {
       return false;
     }
-    if (!loaded && limits.ttft_ms && (!e.ttft_ms || *e.ttft_ms > *limits.ttft_ms)) {
+    if (!loaded && limits.ttft_ms && (!e.slo_ttft_ms() || *e.slo_ttft_ms() > *limits.ttft_ms)) {
       return false;
     }
     return true;
@@ -358,7 +444,7 @@ std::optional<Estimate> best_batch(const Estimator& estimator, const BatchLimits
     if (!e.ttft_ms) {
       return std::nullopt;
     }
-    if (!limits.ttft_ms || *e.ttft_ms <= *limits.ttft_ms) {
+    if (!limits.ttft_ms || *e.slo_ttft_ms() <= *limits.ttft_ms) {
       return e;
     }
   }

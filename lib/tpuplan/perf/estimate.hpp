@@ -73,6 +73,17 @@ struct EstimateRequest {
   BatchMode mode = BatchMode::continuous;
   KvRead kv_read = KvRead::ragged;
   double cache_tokens = 0;            ///< padded cache length per sequence; 0 = input + output
+  /// Ragged reads: the tokens each sequence may grow to (the engine's max_model_len). Memory
+  /// admits a sequence only with room for all of them, so the context bounds the batch; the
+  /// reads stay the live tokens. 0 = input + output. At least input + output when set.
+  double context_tokens = 0;
+  /// Squared coefficient of variation of the time a request holds its slot, for the queueing
+  /// wait: 0 for fixed lengths, var(output) ÷ mean(output)² for lengths that vary.
+  double service_scv = 0;
+  /// The shares of requests (0.9 = p90) at which the estimate also gives TTFT and TPOT, and
+  /// at which best_batch() applies the limits; absent: the means.
+  std::optional<double> ttft_quantile;
+  std::optional<double> tpot_quantile;
   std::optional<double> load_requests_per_s; ///< offered load: adds queueing to TTFT
   std::optional<Efficiency> efficiency;      ///< absent = default_efficiency(accelerator)
   double headroom_fraction = MemoryOptions{}.headroom_fraction;    ///< HBM left unallocated
@@ -101,12 +112,30 @@ struct Estimate {
   double tpot_ms = 0;                   ///< time per output token (the mean decode step)
   double prefill_ms = 0;                ///< prefill of one request (continuous) or of the batch (static)
   std::optional<double> queue_ms;       ///< queueing delay under the given load
+  std::optional<double> ttft_ms_at_quantile; ///< TTFT at request.ttft_quantile (absent: not asked, or unstable)
+  std::optional<double> tpot_ms_at_quantile; ///< TPOT at request.tpot_quantile (absent: not asked)
   std::optional<double> utilization;    ///< offered load ÷ capacity, when a load is given
   Bound bound = Bound::memory;          ///< the largest part of the step
   double hbm_used_fraction = 0;         ///< (weights + reserve + batch × KV at full length) ÷ HBM
   bool fits = false;                    ///< batch ≤ max_batch()
   StepTime step;                        ///< the step-time breakdown
+
+  /// The TTFT latency limits apply to: at the asked quantile, else the mean.
+  std::optional<double> slo_ttft_ms() const { return ttft_ms_at_quantile ? ttft_ms_at_quantile : ttft_ms; }
+  /// The TPOT latency limits apply to: at the asked quantile, else the mean.
+  double slo_tpot_ms() const { return tpot_ms_at_quantile.value_or(tpot_ms); }
 };
+
+/// The queueing wait of `servers` slots each holding a request for `service_ms`, at
+/// `utilization` < 1 with Poisson arrivals: the Allen–Cunneen/Sakasegawa mean
+/// (1 + service_scv)/2 · P_wait/(c(1 − u)) · T_s with P_wait = u^(√(2(c+1)) − 1), or, with a
+/// `quantile`, its value for that share of requests under an exponential tail beyond P_wait
+/// (docs/methodology.md §Queueing under a load). Infinity at u ≥ 1.
+double queue_wait_ms(double utilization, int servers, double service_ms, double service_scv,
+                     std::optional<double> quantile = std::nullopt) noexcept;
+
+/// The standard normal quantile Φ⁻¹(p), 0 < p < 1 (Acklam's rational approximation, |error| < 1.2e-9).
+double normal_quantile(double p) noexcept;
 
 /// Limits for best_batch().
 struct BatchLimits {

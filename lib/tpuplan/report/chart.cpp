@@ -197,7 +197,187 @@ ChartData chart_data(const Table& table, const Chart& chart) {
   return data;
 }
 
+namespace {
+
+/// Stacked steps, one panel per group value, sharing one y scale so panels compare at a glance.
+std::string render_stacked(const Table& table, const Chart& chart) {
+  constexpr double k_panel_height = 200;
+  constexpr double k_panel_gap = 56; // panel title and x tick labels
+  const std::size_t x_col = table.column_index(chart.x);
+  std::vector<std::size_t> y_cols, line_cols;
+  for (const auto& key : chart.y) {
+    y_cols.push_back(table.column_index(key));
+  }
+  for (const auto& key : chart.lines) {
+    line_cols.push_back(table.column_index(key));
+  }
+  const std::optional<std::size_t> group_col =
+      chart.group.empty() ? std::nullopt : std::optional<std::size_t>(table.column_index(chart.group));
+  std::vector<std::string> groups;
+  std::vector<std::vector<const std::vector<Cell>*>> rows_of;
+  for (const auto& row : table.rows) {
+    if (!number_of(row[x_col])) {
+      continue;
+    }
+    const std::string g = group_col ? text_of(row[*group_col]) : std::string{};
+    auto it = std::find(groups.begin(), groups.end(), g);
+    if (it == groups.end()) {
+      groups.push_back(g);
+      rows_of.emplace_back();
+      it = groups.end() - 1;
+    }
+    rows_of[static_cast<std::size_t>(it - groups.begin())].push_back(&row);
+  }
+  if (groups.empty()) {
+    groups.emplace_back();
+    rows_of.emplace_back();
+  }
+  double x_lo = 0, x_hi = 1, y_hi = 0;
+  bool any = false;
+  for (const auto& rows : rows_of) {
+    for (const auto* row : rows) {
+      const double x = *number_of((*row)[x_col]);
+      x_lo = any ? std::min(x_lo, x) : x;
+      x_hi = any ? std::max(x_hi, x + 1) : x + 1;
+      any = true;
+      double total = 0;
+      for (std::size_t c : y_cols) {
+        total += std::max(0.0, number_of((*row)[c]).value_or(0));
+      }
+      y_hi = std::max(y_hi, total);
+      for (std::size_t c : line_cols) {
+        y_hi = std::max(y_hi, number_of((*row)[c]).value_or(0));
+      }
+    }
+  }
+  const std::vector<double> y_ticks = nice_ticks(0, y_hi > 0 ? y_hi : 1, 4);
+  const int y_decimals = tick_decimals(y_ticks);
+  const double plot_width = k_width - k_left - k_right;
+  const Scale xs{x_lo, x_hi, k_left, k_left + plot_width};
+  const std::size_t n_legend = y_cols.size() + line_cols.size();
+  const double legend_top = k_top + static_cast<double>(groups.size()) * (k_panel_height + k_panel_gap) + 8;
+  const auto per_row = static_cast<std::size_t>(std::floor((k_width - k_left) / k_legend_column));
+  const double height = legend_top + static_cast<double>((n_legend + per_row - 1) / per_row) * k_line_height + 16;
+  auto label_of = [&](const std::vector<std::string>& labels, std::size_t i, std::size_t col) {
+    return i < labels.size() ? labels[i] : table.columns[col].title;
+  };
+
+  std::string svg;
+  auto out = [&svg](std::string_view s) { svg += s; };
+  out("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  out(fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+                  "font-family=\"sans-serif\" font-size=\"12\">\n",
+                  px(k_width), px(height)));
+  out(fmt::format("<title>{}</title>\n", xml_escape(chart.title)));
+  out(fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", px(k_width), px(height)));
+  out(fmt::format("<text x=\"{}\" y=\"28\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">{}</text>\n",
+                  px(k_width / 2), xml_escape(chart.title)));
+  const auto x_ticks = nice_ticks(x_lo, x_hi, 12);
+  const int x_decimals = tick_decimals(x_ticks);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const double top = k_top + 18 + static_cast<double>(g) * (k_panel_height + k_panel_gap);
+    const Scale ys{y_ticks.front(), y_ticks.back(), top + k_panel_height, top};
+    out(fmt::format("<g class=\"panel\" data-group=\"{}\">\n", xml_escape(groups[g])));
+    if (!groups[g].empty()) {
+      out(fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", px(k_left), px(top - 8),
+                      xml_escape(groups[g])));
+    }
+    out("<g class=\"y-axis\" stroke=\"#e0e0e0\">\n");
+    for (double t : y_ticks) {
+      out(fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>\n", px(k_left), px(ys(t)),
+                      px(k_left + plot_width)));
+      out(fmt::format("<text x=\"{}\" y=\"{}\" stroke=\"none\" fill=\"#333333\" text-anchor=\"end\">{}</text>\n",
+                      px(k_left - 6), px(ys(t) + 4), format_human_number(t, y_decimals)));
+    }
+    out("</g>\n");
+    out(fmt::format("<text x=\"18\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {0})\">{1}</text>\n",
+                    px(top + k_panel_height / 2), xml_escape(chart.y_title)));
+    // The stack: one rectangle per x and series, bottom to top in the order of chart.y.
+    for (std::size_t yi = 0; yi < y_cols.size(); ++yi) {
+      std::string values;
+      std::string rects;
+      for (const auto* row : rows_of[g]) {
+        const double x = *number_of((*row)[x_col]);
+        const auto v = number_of((*row)[y_cols[yi]]);
+        if (!v) {
+          continue; // unknown: not drawn, never as 0
+        }
+        double below = 0;
+        for (std::size_t k = 0; k < yi; ++k) {
+          below += std::max(0.0, number_of((*row)[y_cols[k]]).value_or(0));
+        }
+        values += (values.empty() ? "" : " ") + format_raw_number(x) + "," + format_raw_number(*v);
+        if (*v > 0) {
+          rects += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>\n", px(xs(x)), px(ys(below + *v)),
+                               px(xs(x + 1) - xs(x)), px(ys(below) - ys(below + *v)));
+        }
+      }
+      out(fmt::format("<g class=\"stack\" data-series=\"{}\" data-points=\"{}\" fill=\"{}\" stroke=\"#ffffff\" "
+                      "stroke-width=\"0.5\">\n{}</g>\n",
+                      xml_escape(label_of(chart.y_labels, yi, y_cols[yi])), values,
+                      k_palette[yi % std::size(k_palette)], rects));
+    }
+    // Lines over the stack, as steps: each x holds its value for one unit.
+    for (std::size_t li = 0; li < line_cols.size(); ++li) {
+      std::string values, points;
+      for (const auto* row : rows_of[g]) {
+        const double x = *number_of((*row)[x_col]);
+        if (const auto v = number_of((*row)[line_cols[li]])) {
+          values += (values.empty() ? "" : " ") + format_raw_number(x) + "," + format_raw_number(*v);
+          points += (points.empty() ? "" : " ") + px(xs(x)) + "," + px(ys(*v)) + " " + px(xs(x + 1)) + "," + px(ys(*v));
+        }
+      }
+      out(fmt::format("<polyline data-series=\"{}\" data-points=\"{}\" points=\"{}\" fill=\"none\" "
+                      "stroke=\"#222222\" stroke-width=\"2\"{}/>\n",
+                      xml_escape(label_of(chart.line_labels, li, line_cols[li])), values, points,
+                      *k_dashes[li % std::size(k_dashes)]
+                          ? fmt::format(" stroke-dasharray=\"{}\"", k_dashes[li % std::size(k_dashes)])
+                          : std::string{}));
+    }
+    const double axis_y = top + k_panel_height;
+    out(fmt::format("<g class=\"x-axis\" fill=\"#333333\">\n<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" "
+                    "stroke=\"#333333\"/>\n",
+                    px(k_left), px(axis_y), px(k_left + plot_width)));
+    for (double t : x_ticks) {
+      if (t < x_lo - 1e-9 || t > x_hi + 1e-9) {
+        continue;
+      }
+      out(fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333333\"/>\n", px(xs(t)),
+                      px(axis_y), px(axis_y + 5)));
+      out(fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(xs(t)), px(axis_y + 18),
+                      format_human_number(t, x_decimals)));
+    }
+    out("</g>\n</g>\n");
+  }
+  out(fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(k_left + plot_width / 2),
+                  px(legend_top - 14), xml_escape(chart.x_title)));
+  out("<g class=\"legend\">\n");
+  for (std::size_t i = 0; i < n_legend; ++i) {
+    const double lx = k_left + static_cast<double>(i % per_row) * k_legend_column;
+    const double ly = legend_top + 10 + static_cast<double>(i / per_row) * k_line_height;
+    if (i < y_cols.size()) {
+      out(fmt::format("<rect x=\"{}\" y=\"{}\" width=\"24\" height=\"10\" fill=\"{}\"/>\n", px(lx), px(ly - 9),
+                      k_palette[i % std::size(k_palette)]));
+      out(fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(lx + 30), px(ly),
+                      xml_escape(shorten(label_of(chart.y_labels, i, y_cols[i]), k_max_label))));
+    } else {
+      const std::size_t li = i - y_cols.size();
+      out(fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#222222\" stroke-width=\"2\"/>\n",
+                      px(lx), px(ly - 4), px(lx + 24)));
+      out(fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(lx + 30), px(ly),
+                      xml_escape(shorten(label_of(chart.line_labels, li, line_cols[li]), k_max_label))));
+    }
+  }
+  out("</g>\n</svg>\n");
+  return svg;
+}
+
+} // namespace
+
 std::string render_svg(const Table& table, const Chart& chart) {
+  if (chart.kind == ChartKind::stacked) {
+    return render_stacked(table, chart);
+  }
   const ChartData data = chart_data(table, chart);
   const bool bar = chart.kind == ChartKind::bar;
 

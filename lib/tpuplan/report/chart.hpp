@@ -15,8 +15,9 @@ struct Table;
 struct Report;
 struct RenderOptions;
 
-/// Lines over a numeric x axis, or grouped bars over categories.
-enum class ChartKind { line, bar };
+/// Lines over a numeric x axis, grouped bars over categories, or stacked steps over a numeric
+/// x axis (one unit wide each, e.g. hours) with `lines` drawn on top; with a group, one panel per value.
+enum class ChartKind { line, bar, stacked };
 
 /// A point to mark (a crossover), in data units, with what it means.
 struct ChartMarker {
@@ -38,6 +39,9 @@ struct Chart {
   std::string x_title;               ///< axis title with its unit: "hours per day (h)"
   std::string y_title;               ///< "monthly cost (USD)"
   std::vector<ChartMarker> markers;
+  /// Stacked charts: column keys drawn as lines over the stack (e.g. the load it serves).
+  std::vector<std::string> lines;
+  std::vector<std::string> line_labels; ///< legend names of the lines (default: column titles)
 };
 
 /// One series as drawn: its points in data units.

@@ -193,7 +193,7 @@ TEST_CASE("self-hosting beats a per-token API above its monthly bill in tokens",
   api.usd_per_million_tokens = 1.0;
   api.tokens_per_request = 1000;
   api.tokens_per_day = 50e6;
-  const auto b = api_breakeven(3168, api, 500.0, p);
+  const auto b = api_breakeven(3168, 1, api, 500.0, p);
   // 3,168 ÷ (30 days × $1e-6) = 105.6M tokens a day = 105,600 requests = 4,400 an hour.
   CHECK(*b.breakeven_tokens_per_day == Approx(105.6e6));
   CHECK(*b.breakeven_requests_per_day == Approx(105600));
@@ -203,20 +203,36 @@ TEST_CASE("self-hosting beats a per-token API above its monthly bill in tokens",
   CHECK_FALSE(*b.breakeven_within_capacity);
   CHECK(*b.api_usd_per_month == Approx(1500));
   CHECK(*b.self_host_savings_usd_per_month == Approx(1500 - 3168));
-  CHECK(*b.traffic_exceeds_capacity);
+  // Per token at full load one replica costs 3,168 ÷ (43.2M × 30) = $2.44 per 1M: above the API's $1.
+  CHECK(*b.self_host_usd_per_million_tokens == Approx(3168 / (43.2 * 30)));
+}
+
+TEST_CASE("at equal load the self-hosting bill is of the replicas the traffic needs", "[breakeven]") {
+  ApiQuery api;
+  api.usd_per_million_tokens = 1.0;
+  api.tokens_per_day = 200e6;
+  const auto b = api_breakeven(3168, 5, api, 500.0, seed_month(24));
+  CHECK(b.replicas == 5);
+  CHECK(b.replica_usd_per_month == 3168);
+  CHECK(b.self_host_usd_per_month == Approx(5 * 3168));
+  CHECK(*b.api_usd_per_month == Approx(200 * 30));
+  CHECK(*b.self_host_savings_usd_per_month == Approx(200 * 30 - 5 * 3168));
+  // The break-even and the capacity stay those of one replica.
+  CHECK(*b.breakeven_tokens_per_day == Approx(105.6e6));
+  CHECK(*b.capacity_tokens_per_day == Approx(43.2e6));
 }
 
 TEST_CASE("without throughput the API comparison leaves capacity unknown", "[breakeven]") {
   ApiQuery api;
   api.usd_per_million_tokens = 0.5;
-  const auto b = api_breakeven(1000, api, std::nullopt, seed_month(8));
+  const auto b = api_breakeven(1000, 1, api, std::nullopt, seed_month(8));
   CHECK(b.breakeven_tokens_per_day.has_value());
   CHECK_FALSE(b.breakeven_requests_per_day.has_value());
   CHECK_FALSE(b.capacity_tokens_per_day.has_value());
   CHECK_FALSE(b.breakeven_within_capacity.has_value());
   CHECK_FALSE(b.api_usd_per_month.has_value());
   ApiQuery free_api;
-  CHECK_FALSE(api_breakeven(1000, free_api, std::nullopt, seed_month(8)).breakeven_tokens_per_day.has_value());
+  CHECK_FALSE(api_breakeven(1000, 1, free_api, std::nullopt, seed_month(8)).breakeven_tokens_per_day.has_value());
 }
 
 TEST_CASE("a negative API price or a non-positive traffic is a usage error naming the flag", "[breakeven]") {
@@ -228,34 +244,6 @@ TEST_CASE("a negative API price or a non-positive traffic is a usage error namin
   CHECK_THROWS_WITH(validate(api), Catch::Contains("--tokens-per-day"));
 }
 
-TEST_CASE("the commitment options are the smallest holding offering per accelerator, in the region with most tiers",
-          "[breakeven]") {
-  Accelerator tpu;
-  tpu.id = "tpu";
-  Accelerator gpu;
-  gpu.id = "gpu";
-  gpu.kind = AcceleratorKind::gpu;
-  const auto eu = offering("t-16@europe", 16.0, 8.0, {}, {});
-  const auto us = offering("t-16@us", 16.0, 4.0, 11.2, 7.2);
-  const auto big = offering("t-32@us", 32.0, 8.0, 22.4, 14.4);
-  const auto small = offering("t-8@us", 8.0, 2.0, 5.6, 3.6);
-  const auto g = offering("g-4@us", 12.0, 6.0, {}, {});
-  auto row = [](const Offering& o, const Accelerator& a, bool fits, int chips) {
-    CostRow r;
-    r.offering = &o;
-    r.accelerator = &a;
-    r.fit.fits = fits;
-    const_cast<Offering&>(o).chips = chips;
-    return r;
-  };
-  const std::vector<CostRow> all = {row(big, tpu, true, 32), row(eu, tpu, true, 16), row(small, tpu, false, 8),
-                                    row(us, tpu, true, 16), row(g, gpu, true, 4)};
-  const auto picked = commitment_options(all);
-  REQUIRE(picked.size() == 2);
-  CHECK(picked[0].offering->id == "g-4@us@test"); // ordered by on-demand price: $12 before $16
-  CHECK(picked[1].offering->id == "t-16@us@test"); // not the 8-chip (does not fit), not Europe (fewer tiers)
-}
-
 TEST_CASE("per-token cost spreads the monthly bill over the tokens served in the hours used", "[breakeven]") {
   // $3,168 over 24 h × 30 days = $4.40 an hour; 1,000 tokens/s = 3.6M tokens an hour.
   CHECK(*usd_per_million_tokens_at(3168, 1000, seed_month(24)) == Approx(4.40 / 3.6));
@@ -263,30 +251,6 @@ TEST_CASE("per-token cost spreads the monthly bill over the tokens served in the
   CHECK(*usd_per_million_tokens_at(3168, 1000, seed_month(8)) == Approx(3 * 4.40 / 3.6));
   CHECK_FALSE(usd_per_million_tokens_at(3168, 1000, seed_month(0)).has_value());
   CHECK_FALSE(usd_per_million_tokens_at(3168, 0, seed_month(8)).has_value());
-}
-
-TEST_CASE("full-load throughput is the estimator's largest batch that fits, or nothing", "[breakeven]") {
-  const ModelSpec m = test::llama_3_1_70b();
-  Accelerator h100;
-  h100.id = "h100";
-  h100.kind = AcceleratorKind::gpu;
-  h100.family = "nvidia-hopper";
-  h100.hbm_gib = 80;
-  h100.hbm_tb_per_s = 3.35;
-  h100.bf16_tflops = 989;
-  h100.interconnect_gb_per_s = 450;
-  const MemoryOptions memory;
-  const auto e = full_load_estimate(m, h100, 8, memory, 1000, 250);
-  REQUIRE(e.has_value());
-  CHECK(e->fits);
-  EstimateRequest request;
-  request.chips = 8;
-  request.input_tokens = 1000;
-  request.output_tokens = 250;
-  const Estimator estimator(m, h100, request);
-  CHECK(e->batch == estimator.max_batch());
-  CHECK(e->output_tokens_per_s == Approx(estimator.at(estimator.max_batch()).output_tokens_per_s));
-  CHECK_FALSE(full_load_estimate(m, h100, 1, memory, 1000, 250).has_value()); // 80 GiB cannot hold 70B in bf16
 }
 
 TEST_CASE("spot stays cheaper while its preemption overhead is below the break-even overhead", "[breakeven]") {

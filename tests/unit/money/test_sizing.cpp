@@ -44,9 +44,9 @@ Catalog fixture() {
 
 SizingQuery query() {
   SizingQuery q;
-  q.model = test::llama_3_1_8b();
-  q.request.input_tokens = 500;
-  q.request.output_tokens = 200;
+  q.perf.model = test::llama_3_1_8b();
+  q.workload.input_tokens = 500;
+  q.workload.output_tokens = 200;
   return q;
 }
 
@@ -65,7 +65,7 @@ TEST_CASE("sizing picks the cheapest offering that holds the model and counts th
 TEST_CASE("a TPOT target no option meets rejects them all and names the nearest", "[sizing]") {
   const Catalog catalog = fixture(); // the results point into it
   auto q = query();
-  q.limits.tpot_ms = 0.5;
+  q.workload.slo.tpot_ms = 0.5;
   const auto result = size_offerings(catalog, q);
   CHECK(result.feasible.empty());
   REQUIRE(result.nearest.has_value());
@@ -79,7 +79,7 @@ TEST_CASE("a load beyond one replica's capacity adds replicas and their cost", "
   const auto one = size_offerings(catalog, q);
   REQUIRE_FALSE(one.feasible.empty());
   const double capacity = one.feasible.front().estimate.requests_per_s;
-  q.rate_requests_per_s = capacity * 2.5;
+  q.workload.rate_requests_per_s = capacity * 2.5;
   const auto loaded = size_offerings(catalog, q);
   REQUIRE_FALSE(loaded.feasible.empty());
   const auto& best = loaded.feasible.front();
@@ -102,12 +102,44 @@ TEST_CASE("the tokens objective ranks by cost per million output tokens", "[sizi
 TEST_CASE("a closed-loop concurrency splits the sequences over replicas within the best batch", "[sizing]") {
   const Catalog catalog = fixture(); // the results point into it
   auto q = query();
-  q.limits.max_batch = 16;
-  q.concurrency = 40;
+  q.perf.max_batch = 16;
+  q.workload.concurrency = 40;
   const auto result = size_offerings(catalog, q);
   REQUIRE_FALSE(result.feasible.empty());
   for (const auto& c : result.feasible) {
     CHECK(c.estimate.batch <= 16);
     CHECK(c.estimate.batch * c.replicas >= 40);
   }
+}
+
+TEST_CASE("the context bounds every sequence's memory: a longer one leaves room for fewer", "[sizing]") {
+  const Catalog catalog = fixture(); // the results point into it
+  auto q = query();
+  q.filter.accelerator = "big";
+  const auto at = [&](double context) {
+    q.workload.context_tokens = context;
+    const auto r = size_offerings(catalog, q);
+    REQUIRE_FALSE(r.feasible.empty());
+    return r.feasible.front().estimate.batch;
+  };
+  const int short_context = at(700);
+  const int long_context = at(8192);
+  CHECK(long_context < short_context);
+  // 8192-token sequences: the batch is what memory holds of them, not of 700-token ones.
+  CHECK(long_context <= short_context * 700 / 8192 + 1);
+}
+
+TEST_CASE("an N+1 fleet and capacity headroom add replicas to what the load needs", "[sizing]") {
+  const Catalog catalog = fixture(); // the results point into it
+  auto q = query();
+  q.filter.accelerator = "big";
+  q.workload.rate_requests_per_s = 10;
+  const auto base = size_offerings(catalog, q).feasible.front();
+  q.workload.n_plus_one = true;
+  CHECK(size_offerings(catalog, q).feasible.front().replicas == base.replicas + 1);
+  q.workload.n_plus_one = false;
+  q.workload.capacity_headroom = 0.5;
+  const auto half = size_offerings(catalog, q).feasible.front();
+  CHECK(half.replicas >= 2 * base.replicas - 1);
+  CHECK(half.capacity.planned_requests_per_s == Approx(half.capacity.max_requests_per_s * 0.5));
 }

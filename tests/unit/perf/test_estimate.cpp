@@ -433,3 +433,63 @@ TEST_CASE("the overhead is the bound when a step is mostly fixed cost", "[estima
   r.efficiency = e;
   CHECK(Estimator(llama_3_1_8b(), h100(), r).at(1).bound == Bound::overhead);
 }
+
+TEST_CASE("a context reserves memory for every sequence at full length; the reads stay the live tokens",
+          "[estimate][context]") {
+  EstimateRequest r = request(8);
+  const Estimator live(llama_3_1_70b(), v6e(), r);
+  r.context_tokens = 8 * (r.input_tokens + r.output_tokens);
+  const Estimator reserved(llama_3_1_70b(), v6e(), r);
+  CHECK(reserved.admission_tokens() == r.context_tokens);
+  // Eight times the tokens per sequence: about an eighth of the sequences fit beside the weights.
+  CHECK(reserved.max_batch() <= live.max_batch() / 8 + 1);
+  CHECK(reserved.max_batch() >= live.max_batch() / 8 - 1);
+  CHECK(reserved.kv_read_tokens() == live.kv_read_tokens());
+  CHECK(reserved.at(4).tpot_ms == Approx(live.at(4).tpot_ms));
+  r.context_tokens = r.input_tokens + r.output_tokens - 1;
+  CHECK_THROWS_WITH(Estimator(llama_3_1_70b(), v6e(), r), Catch::Contains("cannot hold requests of"));
+}
+
+TEST_CASE("the queueing wait at a quantile: none while few wait, an exponential tail beyond", "[estimate][queue]") {
+  // u = 0.5 with one server: P_wait = u^(√4 − 1) = 0.5; the mean wait is the M/D/1 half service time.
+  CHECK(queue_wait_ms(0.5, 1, 100, 0) == Approx(50));
+  CHECK(queue_wait_ms(0.5, 1, 100, 0, 0.5) == 0);                                // half the requests never wait
+  CHECK(queue_wait_ms(0.5, 1, 100, 0, 0.9) == Approx(100 * std::log(0.5 / 0.1))); // W/P_wait · ln(P_wait/(1 − q))
+  CHECK(queue_wait_ms(0.5, 1, 100, 1) == Approx(100));                           // exponential service: twice
+  CHECK(std::isinf(queue_wait_ms(1.0, 4, 100, 0)));
+  CHECK(queue_wait_ms(0.9, 8, 100, 0, 0.99) > queue_wait_ms(0.9, 8, 100, 0, 0.9));
+  CHECK(normal_quantile(0.5) == Approx(0).margin(1e-9));
+  CHECK(normal_quantile(0.9) == Approx(1.2815516).epsilon(1e-6));
+  CHECK(normal_quantile(0.99) == Approx(2.3263479).epsilon(1e-6));
+  CHECK(normal_quantile(0.01) == Approx(-2.3263479).epsilon(1e-6));
+}
+
+TEST_CASE("latency percentiles: TTFT adds the quantile wait, TPOT the prompts that arrive in a request's steps",
+          "[estimate][queue]") {
+  EstimateRequest r = request(8);
+  const double capacity = Estimator(llama_3_1_70b(), v6e(), r).at(32).requests_per_s;
+  r.load_requests_per_s = capacity * 0.8;
+  r.ttft_quantile = 0.99;
+  r.tpot_quantile = 0.99;
+  const Estimate p99 = Estimator(llama_3_1_70b(), v6e(), r).at(32);
+  r.ttft_quantile = 0.5;
+  r.tpot_quantile = 0.5;
+  const Estimate p50 = Estimator(llama_3_1_70b(), v6e(), r).at(32);
+  REQUIRE(p99.ttft_ms_at_quantile);
+  CHECK(*p99.ttft_ms_at_quantile > *p50.ttft_ms_at_quantile);
+  CHECK(*p50.ttft_ms_at_quantile <= *p50.ttft_ms); // the median waits less than the mean
+  CHECK(*p50.tpot_ms_at_quantile == Approx(p50.tpot_ms)); // the median step is the mean step
+  CHECK(*p99.tpot_ms_at_quantile > p99.tpot_ms);
+  CHECK(p99.slo_tpot_ms() == *p99.tpot_ms_at_quantile);
+  // The limits apply at the quantile: a TPOT limit between the mean and p99 admits fewer at p99.
+  BatchLimits limits;
+  limits.tpot_ms = (p99.tpot_ms + *p99.tpot_ms_at_quantile) / 2;
+  r.load_requests_per_s.reset();
+  r.tpot_quantile.reset();
+  const auto mean_best = best_batch(Estimator(llama_3_1_70b(), v6e(), r), limits);
+  r.tpot_quantile = 0.99;
+  const auto p99_best = best_batch(Estimator(llama_3_1_70b(), v6e(), r), limits);
+  REQUIRE(mean_best);
+  REQUIRE(p99_best);
+  CHECK(p99_best->batch < mean_best->batch);
+}

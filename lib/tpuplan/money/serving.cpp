@@ -1,0 +1,238 @@
+// Replica capacity at an SLO. Without a TTFT target a replica takes any load below its
+// throughput; with one, the queue must stay short enough that the TTFT percentile holds, so
+// the capacity is the highest arrival rate λ_B at which some admissible batch B keeps
+//   queue_wait(λ_B ÷ capacity_B, B)_q + prefill + step(B) ≤ TTFT target,
+// found by bisection on the utilisation for each B (docs/methodology.md §Capacity at an SLO).
+#include <tpuplan/money/serving.hpp>
+
+#include <tpuplan/error.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tpuplan {
+
+namespace {
+
+/// A replica is planned just below its throughput when no TTFT target bounds the queue: at
+/// utilisation 1 the queue grows without bound.
+constexpr double k_stable_share = 1 - 1e-9;
+
+/// Why batch 1 already misses, and by how much (achieved ÷ target).
+std::pair<RejectReason, double> latency_miss(const Estimate& e, const Slo& slo) {
+  double ttft_ratio = 0;
+  double tpot_ratio = 0;
+  if (slo.ttft_ms) {
+    ttft_ratio = e.slo_ttft_ms() ? *e.slo_ttft_ms() / *slo.ttft_ms : INFINITY;
+  }
+  if (slo.tpot_ms) {
+    tpot_ratio = e.slo_tpot_ms() / *slo.tpot_ms;
+  }
+  return tpot_ratio >= ttft_ratio ? std::pair{RejectReason::misses_tpot, tpot_ratio}
+                                  : std::pair{RejectReason::misses_ttft, ttft_ratio};
+}
+
+/// The highest arrival rate at which batch `b` keeps the TTFT percentile within `ttft_ms`.
+double rate_within_ttft(const Estimator& estimator, int b, double ttft_ms, const Workload& workload) {
+  const Estimate e = estimator.at(b);
+  const double budget = ttft_ms - (e.prefill_ms + e.step.total_ms);
+  if (!(budget > 0) || !(e.requests_per_s > 0)) {
+    return 0;
+  }
+  const double service_ms = 1e3 * b / e.requests_per_s;
+  const double scv = estimator.request().service_scv;
+  double lo = 0, hi = 1;
+  for (int i = 0; i < 42; ++i) { // 2^-42 of the utilisation: far below any figure printed
+    const double mid = (lo + hi) / 2;
+    if (queue_wait_ms(mid, b, service_ms, scv, workload.slo.ttft_quantile) <= budget) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo * e.requests_per_s;
+}
+
+/// The batches searched for the best rate: all up to 64, else the top 16 and a geometric grid
+/// (λ_B rises with B while the queue dominates and falls once the step nears the target).
+std::vector<int> candidate_batches(int top) {
+  std::vector<int> out;
+  if (top <= 64) {
+    for (int b = 1; b <= top; ++b) {
+      out.push_back(b);
+    }
+    return out;
+  }
+  for (double b = 1; b < top - 16; b = std::max(b + 1, std::floor(b * 1.15))) {
+    out.push_back(static_cast<int>(b));
+  }
+  for (int b = top - 16; b <= top; ++b) {
+    out.push_back(b);
+  }
+  return out;
+}
+
+} // namespace
+
+std::string_view to_string(RejectReason reason) {
+  switch (reason) {
+  case RejectReason::does_not_fit:
+    return "does not fit";
+  case RejectReason::misses_ttft:
+    return "misses TTFT";
+  case RejectReason::misses_tpot:
+    return "misses TPOT";
+  case RejectReason::unpriced:
+    return "unpriced";
+  }
+  return "";
+}
+
+Efficiency PerformanceModel::efficiency_for(const Accelerator& accelerator) const {
+  Efficiency efficiency = default_efficiency(accelerator);
+  for (const auto& [family, fitted] : family_efficiency) {
+    if (!family.empty() && family == accelerator.family) {
+      efficiency = fitted;
+    }
+  }
+  if (!efficiency_overrides.empty()) {
+    efficiency = parse_efficiency(efficiency_overrides, efficiency, "--efficiency");
+  }
+  return efficiency;
+}
+
+EstimateRequest PerformanceModel::request(const Accelerator& accelerator, int chips, Precision weights,
+                                          const Workload& workload) const {
+  EstimateRequest r;
+  r.chips = chips;
+  r.weights = weights;
+  r.kv = kv;
+  r.input_tokens = workload.input_tokens;
+  r.output_tokens = workload.output_tokens;
+  r.mode = mode;
+  r.kv_read = kv_read;
+  if (kv_read == KvRead::padded) {
+    r.cache_tokens = cache_tokens > 0 ? cache_tokens : workload.context_tokens.value_or(0);
+  } else {
+    r.context_tokens = workload.context_tokens.value_or(0);
+  }
+  r.service_scv = workload.lengths ? workload.lengths->output_scv : 0;
+  r.ttft_quantile = workload.slo.ttft_quantile;
+  r.tpot_quantile = workload.slo.tpot_quantile;
+  r.efficiency = efficiency_for(accelerator);
+  r.headroom_fraction = headroom_fraction;
+  r.overhead_gib_per_chip = overhead_gib_per_chip;
+  return r;
+}
+
+CapacityAnswer replica_capacity(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
+                                int chips, Precision weights) {
+  CapacityAnswer answer;
+  std::optional<Estimator> estimator;
+  try {
+    estimator.emplace(perf.model, accelerator, perf.request(accelerator, chips, weights, workload));
+  } catch (const Error& e) {
+    answer.problem = e.what();
+    return answer;
+  }
+  if (estimator->max_batch() < 1) {
+    return answer;
+  }
+  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch};
+  const auto best = best_batch(*estimator, limits);
+  answer.at_batch_1 = estimator->at(1);
+  if (!best) {
+    std::tie(answer.reason, answer.shortfall) = latency_miss(*answer.at_batch_1, workload.slo);
+    return answer;
+  }
+  ReplicaCapacity c;
+  c.best = *best;
+  if (!workload.slo.ttft_ms) {
+    c.max_requests_per_s = best->requests_per_s * k_stable_share;
+  } else {
+    for (int b : candidate_batches(best->batch)) {
+      c.max_requests_per_s = std::max(c.max_requests_per_s, rate_within_ttft(*estimator, b, *workload.slo.ttft_ms, workload));
+    }
+    if (!(c.max_requests_per_s > 0)) {
+      // It meets TTFT only with an empty queue: no load can be given to it.
+      answer.reason = RejectReason::misses_ttft;
+      answer.shortfall = 1;
+      return answer;
+    }
+  }
+  c.planned_requests_per_s = c.max_requests_per_s * (1 - workload.capacity_headroom);
+  answer.capacity = c;
+  return answer;
+}
+
+ReplicaCapacity measured_capacity(double requests_per_s, double output_tokens_per_s, const Workload& workload,
+                                  std::string figures) {
+  ReplicaCapacity c;
+  c.best.requests_per_s = requests_per_s;
+  c.best.output_tokens_per_s = output_tokens_per_s;
+  c.max_requests_per_s = requests_per_s;
+  c.planned_requests_per_s = requests_per_s * (1 - workload.capacity_headroom);
+  c.figures = std::move(figures);
+  return c;
+}
+
+int replicas_for(double requests_per_s, const ReplicaCapacity& capacity, const Workload& workload) {
+  if (!(requests_per_s > 0)) {
+    return 0;
+  }
+  if (!(capacity.planned_requests_per_s > 0)) {
+    throw Error(ErrorKind::infeasible, "a replica with no capacity cannot serve a load");
+  }
+  // The guard keeps 3 × capacity from rounding up to 4 replicas through a last-bit error.
+  const int needed = static_cast<int>(std::ceil(requests_per_s / capacity.planned_requests_per_s * (1 - 1e-12)));
+  return std::max(1, needed) + (workload.n_plus_one ? 1 : 0);
+}
+
+std::optional<Serving> serve(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
+                             int chips, Precision weights, const ReplicaCapacity& capacity, double hours_per_day) {
+  Serving s;
+  EstimateRequest request = perf.request(accelerator, chips, weights, workload);
+  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch};
+  if (workload.concurrency) {
+    // Closed loop: the sequences are spread over as few replicas as hold them at the best batch.
+    const int c = *workload.concurrency;
+    const int needed = (c + capacity.best.batch - 1) / capacity.best.batch;
+    const int batch = (c + needed - 1) / needed;
+    s.replicas = needed + (workload.n_plus_one ? 1 : 0);
+    s.estimate = Estimator(perf.model, accelerator, request).at(batch);
+    s.served_output_tokens_per_s = s.estimate.output_tokens_per_s * needed;
+    return s;
+  }
+  const auto rate = workload.requests_per_s(hours_per_day);
+  if (!rate) {
+    s.replicas = 1;
+    s.estimate = capacity.best;
+    s.served_output_tokens_per_s = capacity.best.output_tokens_per_s;
+    return s;
+  }
+  s.replicas = replicas_for(*rate, capacity, workload);
+  // A curve is served at its peak by replicas that run every hour; they serve its mean.
+  s.served_output_tokens_per_s = (workload.curve ? workload.curve->mean() : *rate) * workload.output_tokens;
+  if (capacity.figures != "estimate") {
+    s.estimate = capacity.best;
+    return s;
+  }
+  request.load_requests_per_s = *rate / s.replicas;
+  const auto e = best_batch(Estimator(perf.model, accelerator, request), limits);
+  if (!e) {
+    return std::nullopt;
+  }
+  s.estimate = *e;
+  return s;
+}
+
+const CapacityAnswer& CapacityMemo::get(const Accelerator& accelerator, int chips, Precision weights) {
+  const auto key = std::make_tuple(&accelerator, chips, weights);
+  auto it = m_answers.find(key);
+  if (it == m_answers.end()) {
+    it = m_answers.emplace(key, replica_capacity(m_perf, m_workload, accelerator, chips, weights)).first;
+  }
+  return it->second;
+}
+
+} // namespace tpuplan

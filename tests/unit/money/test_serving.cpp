@@ -1,0 +1,118 @@
+#include <tpuplan/money/serving.hpp>
+
+#include <tpuplan/error.hpp>
+
+#include "model_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace tpuplan;
+
+namespace {
+
+Accelerator h100() {
+  Accelerator a;
+  a.id = "h100";
+  a.kind = AcceleratorKind::gpu;
+  a.family = "nvidia-hopper";
+  a.hbm_gib = 80;
+  a.hbm_tb_per_s = 3.35;
+  a.bf16_tflops = 989;
+  a.interconnect_gb_per_s = 450;
+  return a;
+}
+
+PerformanceModel perf() {
+  PerformanceModel p;
+  p.model = test::llama_3_1_8b();
+  return p;
+}
+
+Workload workload() {
+  Workload w;
+  w.input_tokens = 500;
+  w.output_tokens = 200;
+  return w;
+}
+
+} // namespace
+
+TEST_CASE("without a TTFT target a replica takes a load up to its throughput at the best batch", "[serving]") {
+  const auto a = replica_capacity(perf(), workload(), h100(), 1, Precision::bf16);
+  REQUIRE(a.capacity);
+  EstimateRequest r = perf().request(h100(), 1, Precision::bf16, workload());
+  const Estimator e(perf().model, h100(), r);
+  CHECK(a.capacity->best.batch == e.max_batch());
+  CHECK(a.capacity->max_requests_per_s == Approx(e.at(e.max_batch()).requests_per_s));
+  CHECK(a.capacity->max_requests_per_s < a.capacity->best.requests_per_s); // strictly: a full queue never drains
+}
+
+TEST_CASE("with a TTFT target the capacity is the highest load whose TTFT percentile meets it", "[serving]") {
+  Workload w = workload();
+  w.slo.ttft_ms = 400;
+  w.slo.ttft_quantile = 0.9;
+  const PerformanceModel p = perf();
+  const auto a = replica_capacity(p, w, h100(), 1, Precision::bf16);
+  REQUIRE(a.capacity);
+  const double cap = a.capacity->max_requests_per_s;
+  CHECK(cap < a.capacity->best.requests_per_s);
+  EstimateRequest r = p.request(h100(), 1, Precision::bf16, w);
+  const BatchLimits limits{w.slo.ttft_ms, w.slo.tpot_ms, std::nullopt};
+  r.load_requests_per_s = cap * 0.999;
+  const auto within = best_batch(Estimator(p.model, h100(), r), limits);
+  REQUIRE(within);
+  CHECK(*within->slo_ttft_ms() <= 400);
+  r.load_requests_per_s = cap * 1.05;
+  CHECK_FALSE(best_batch(Estimator(p.model, h100(), r), limits)); // beyond it no batch keeps p90 TTFT ≤ 400 ms
+}
+
+TEST_CASE("replicas cover the load at the planned capacity, with headroom and N+1", "[serving]") {
+  ReplicaCapacity c;
+  c.max_requests_per_s = 4;
+  c.planned_requests_per_s = 4;
+  Workload w;
+  CHECK(replicas_for(0, c, w) == 0);
+  CHECK(replicas_for(0.1, c, w) == 1);
+  CHECK(replicas_for(12, c, w) == 3); // exactly three replicas' worth: not four
+  CHECK(replicas_for(12.01, c, w) == 4);
+  w.n_plus_one = true;
+  CHECK(replicas_for(12, c, w) == 4);
+  w.n_plus_one = false;
+  c.planned_requests_per_s = 4 * 0.8;
+  CHECK(replicas_for(12, c, w) == 4);
+}
+
+TEST_CASE("an option that misses the TPOT target at batch 1 has no capacity and says by how much", "[serving]") {
+  Workload w = workload();
+  w.slo.tpot_ms = 1;
+  const auto a = replica_capacity(perf(), w, h100(), 1, Precision::bf16);
+  CHECK_FALSE(a.capacity);
+  CHECK(a.reason == RejectReason::misses_tpot);
+  CHECK(a.shortfall > 1);
+  Accelerator bare = h100();
+  bare.bf16_tflops = 0;
+  const auto unknown = replica_capacity(perf(), workload(), bare, 1, Precision::bf16);
+  CHECK_FALSE(unknown.capacity);
+  CHECK(unknown.problem.find("bf16_tflops") != std::string::npos);
+}
+
+TEST_CASE("serving a load: replicas, the operating point under its share, the load's tokens", "[serving]") {
+  Workload w = workload();
+  w.rate_requests_per_s = 30;
+  const PerformanceModel p = perf();
+  const auto a = replica_capacity(p, w, h100(), 1, Precision::bf16);
+  REQUIRE(a.capacity);
+  const auto s = serve(p, w, h100(), 1, Precision::bf16, *a.capacity, 24);
+  REQUIRE(s);
+  CHECK(s->replicas == replicas_for(30, *a.capacity, w));
+  CHECK(s->served_output_tokens_per_s == Approx(30 * 200));
+  REQUIRE(s->estimate.utilization);
+  CHECK(*s->estimate.utilization < 1);
+  // A closed loop of 3 × the best batch spreads over three replicas.
+  Workload closed = workload();
+  closed.concurrency = 3 * a.capacity->best.batch;
+  const auto c = serve(p, closed, h100(), 1, Precision::bf16, *a.capacity, 24);
+  REQUIRE(c);
+  CHECK(c->replicas == 3);
+  CHECK(c->estimate.batch == a.capacity->best.batch);
+}
