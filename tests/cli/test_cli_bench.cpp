@@ -13,40 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <csignal>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
-
-extern char** environ;
 
 using namespace tpuplan::test;
 using nlohmann::json;
 
 namespace {
-
-/// A fresh directory under /tmp for files a test writes.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() / ("tpuplan-bench-" + std::to_string(getpid()) + "-" + std::to_string(counter()++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 FakeServerOptions fast() {
   FakeServerOptions o;
@@ -349,31 +320,6 @@ TEST_CASE("bench without libcurl says what to install", "[bench]") {
   CHECK(r.err.find("apt-get install libcurl4") != std::string::npos);
 }
 
-namespace {
-
-/// Starts the tpuplan binary without waiting; stdout and stderr go to files.
-pid_t spawn_tpuplan(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-  std::vector<std::string> argv = {TPUPLAN_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargs;
-  for (auto& a : argv) {
-    cargs.push_back(a.data());
-  }
-  cargs.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-} // namespace
-
 TEST_CASE("Ctrl-C stops the run, saves a partial profile and exits 130", "[bench]") {
   FakeServerOptions o = fast();
   o.token_interval = std::chrono::milliseconds(10);
@@ -384,16 +330,10 @@ TEST_CASE("Ctrl-C stops the run, saves a partial profile and exits 130", "[bench
                                    "0.1", "--save", dir.file("p.json"), "--format", "json"},
                                   dir.file("out"), dir.file("err"));
   // Interrupt once requests are flowing (a condition, not a guessed delay).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (server.stats().generation_requests < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  wait_until([&] { return server.stats().generation_requests >= 2; });
   REQUIRE(server.stats().generation_requests == 2); // each takes 1 s: both still in flight
   kill(pid, SIGINT);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(wait_exit(pid, std::chrono::seconds(60)) == 130);
   const std::string err = slurp(dir.file("err"));
   CHECK(err.find("tpuplan: error: interrupted: the results above are partial; profile saved (marked partial) to ") !=
         std::string::npos);

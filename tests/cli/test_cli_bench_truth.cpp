@@ -12,41 +12,16 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <spawn.h>
 #include <sstream>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
-
-extern char** environ;
 
 using namespace tpuplan::test;
 using nlohmann::json;
 
 namespace {
-
-struct Dir {
-  std::filesystem::path path;
-  Dir() {
-    static int n = 0;
-    path = std::filesystem::temp_directory_path() / ("tpuplan-truth-" + std::to_string(getpid()) + "-" + std::to_string(n++));
-    std::filesystem::create_directories(path);
-  }
-  ~Dir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 FakeServerOptions quick(Flavor flavor = Flavor::vllm) {
   FakeServerOptions o;
@@ -54,76 +29,6 @@ FakeServerOptions quick(Flavor flavor = Flavor::vllm) {
   o.ttft = std::chrono::microseconds(500);
   o.token_interval = std::chrono::microseconds(100);
   return o;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-  std::vector<std::string> argv = {tpuplan_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargs;
-  for (auto& a : argv) {
-    cargs.push_back(a.data());
-  }
-  cargs.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-/// Waits up to `limit` for `pid`; kills it (and fails) past that. Returns its exit status.
-int wait_exit(pid_t pid, std::chrono::seconds limit, rusage* usage = nullptr) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  rusage ru{};
-  while (wait4(pid, &status, WNOHANG, &ru) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      wait4(pid, &status, 0, &ru);
-      FAIL_CHECK("still running after " << limit.count() << " s");
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  if (usage != nullptr) {
-    *usage = ru;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/// Waits until `pid` has taken a signal sent to it (standard signals do not queue: a second
-/// SIGINT sent while the first is pending would merge with it).
-void wait_signal_taken(pid_t pid, int sig) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    unsigned long long pending = 0;
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0) {
-        pending |= std::stoull(line.substr(7), nullptr, 16);
-      }
-    }
-    if ((pending & (1ULL << (sig - 1))) == 0) {
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  FAIL("signal " << sig << " still pending after 30 s");
-}
-
-/// Waits for a condition the test does not control the timing of (no guessed delays).
-template <typename F>
-void wait_until(F condition, std::chrono::seconds limit = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
 }
 
 std::size_t count_generation(const FakeServer& s) { return static_cast<std::size_t>(s.stats().generation_requests); }
@@ -147,7 +52,7 @@ TEST_CASE("default prompts are sized to the server's context; prompts it cut are
   FakeServerOptions o = quick(Flavor::llamacpp);
   o.context_tokens = 256; // llama.cpp's /props n_ctx of one slot
   FakeServer server(o);
-  Dir dir;
+  TempDir dir;
   const auto sized = run_tpuplan({"bench", "--endpoint", server.url(), "--api", "llamacpp", "--requests", "3",
                                   "--output-tokens", "16", "--no-metrics", "--save", dir.file("sized.json")});
   INFO(sized.err);
@@ -182,7 +87,7 @@ TEST_CASE("an OpenAI route that counts fewer prompt tokens than sent is flagged 
   FakeServerOptions o = quick();
   o.context_tokens = 128; // vLLM's max_model_len; the fake cuts longer prompts like llama.cpp
   FakeServer server(o);
-  Dir dir;
+  TempDir dir;
   const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "2", "--input-tokens", "300",
                               "--output-tokens", "4", "--no-metrics", "--save", dir.file("p.json")});
   INFO(r.err);
@@ -221,7 +126,7 @@ TEST_CASE("prompts open uniquely in every run, llama.cpp's cache is off, and --s
   FakeServerOptions o = quick(Flavor::llamacpp);
   o.cached_share = 0.5;
   FakeServer server(o);
-  Dir dir;
+  TempDir dir;
   const std::vector<std::string> args = {"bench", "--endpoint", server.url(), "--requests", "3", "--input-tokens", "40",
                                          "--output-tokens", "4", "--no-metrics", "--seed", "5"};
   auto first = args;
@@ -285,7 +190,7 @@ TEST_CASE("a --model the server does not list is refused with the list", "[bench
     CHECK(r.err.find("use --model 'tiny-llama.gguf'") != std::string::npos);
   }
   CHECK(server.stats().generation_requests == 0);
-  Dir dir;
+  TempDir dir;
   const auto ok = run_tpuplan({"bench", "--endpoint", server.url(), "--api", "llamacpp", "--requests", "1",
                                "--input-tokens", "8", "--output-tokens", "2", "--no-metrics", "--save", dir.file("p.json")});
   REQUIRE(ok.exit_code == 0);
@@ -299,7 +204,7 @@ TEST_CASE("a --model the server does not list is refused with the list", "[bench
 
 TEST_CASE("bench --config reports an unreachable backend as a failed row and goes on", "[bench]") {
   FakeServer up(quick());
-  Dir dir;
+  TempDir dir;
   const std::string config = dir.file("config.yaml");
   std::ofstream(config) << "version: 1\nbackends:\n"
                         << "  - name: down\n    type: gpu\n    endpoint: http://127.0.0.1:" << closed_port() << "\n"
@@ -323,8 +228,8 @@ TEST_CASE("bench --config reports an unreachable backend as a failed row and goe
 
 TEST_CASE("a server that goes away mid-run gets a bounded number of connection attempts", "[bench]") {
   auto server = std::make_unique<FakeServer>(quick());
-  Dir dir;
-  const pid_t pid = spawn({"bench", "--endpoint", server->url(), "--concurrency", "2", "--duration", "600",
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server->url(), "--concurrency", "2", "--duration", "600",
                            "--input-tokens", "10", "--output-tokens", "4", "--no-metrics", "--save", dir.file("p.json")},
                           dir.file("out"), dir.file("err"));
   wait_until([&] { return count_generation(*server) >= 4; });
@@ -351,8 +256,8 @@ TEST_CASE("Ctrl-C cuts a metrics scrape that hangs short", "[bench]") {
   o.metrics_delay = std::chrono::seconds(300); // the server stops answering after its first scrape
   o.metrics_delay_after = 1;
   FakeServer server(o);
-  Dir dir;
-  const pid_t pid = spawn({"bench", "--endpoint", server.url(), "--requests", "5", "--input-tokens", "10",
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--requests", "5", "--input-tokens", "10",
                            "--output-tokens", "4", "--save", dir.file("p.json")},
                           dir.file("out"), dir.file("err"));
   // The scrape before the level hangs (the second /metrics request): Ctrl-C then.
@@ -372,8 +277,8 @@ TEST_CASE("a second Ctrl-C ends a run whose server stopped answering at once", "
   o.metrics_delay = std::chrono::seconds(300);
   o.metrics_delay_after = 2;             // and scrapes hang from the level's first sample on
   FakeServer server(o);
-  Dir dir;
-  const pid_t pid = spawn({"bench", "--endpoint", server.url(), "--concurrency", "2", "--requests", "50",
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2", "--requests", "50",
                            "--input-tokens", "10", "--output-tokens", "4", "--drain-timeout", "600", "--save",
                            dir.file("p.json")},
                           dir.file("out"), dir.file("err"));
@@ -395,9 +300,9 @@ TEST_CASE("a long run holds no more memory than a short one, with every request 
   o.token_interval = std::chrono::microseconds(0);
   o.role_chunk = false;
   FakeServer server(o);
-  Dir dir;
+  TempDir dir;
   const auto peak_kib = [&](const std::string& requests) {
-    const pid_t pid = spawn({"bench", "--endpoint", server.url(), "--concurrency", "8", "--requests", requests,
+    const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "8", "--requests", requests,
                              "--input-tokens", "8", "--output-tokens", "32", "--no-metrics", "--requests-out",
                              dir.file(requests + ".jsonl")},
                             dir.file("out"), dir.file("err"));

@@ -3,9 +3,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <csignal>
 #include <fcntl.h>
+#include <fstream>
 #include <poll.h>
 #include <spawn.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,6 +131,95 @@ std::vector<std::string> with_fixture_data(std::vector<std::string> args) {
   args.push_back("--data");
   args.push_back(std::string(TPUPLAN_TEST_DATA_DIR) + "/catalog");
   return args;
+}
+
+TempDir::TempDir() {
+  static int n = 0;
+  m_path = std::filesystem::temp_directory_path() / ("tpuplan-test-" + std::to_string(getpid()) + "-" + std::to_string(n++));
+  std::filesystem::remove_all(m_path); // left by an earlier process of the same pid
+  std::filesystem::create_directories(m_path);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(m_path, ignored);
+}
+
+std::string TempDir::file(const std::string& name) const { return (m_path / name).string(); }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+pid_t spawn_process(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
+  std::vector<char*> cargs;
+  for (const auto& a : argv) {
+    cargs.push_back(const_cast<char*>(a.c_str()));
+  }
+  cargs.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    throw std::runtime_error("cannot start " + argv.at(0) + ": " + std::strerror(rc));
+  }
+  return pid;
+}
+
+pid_t spawn_tpuplan(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  std::vector<std::string> argv = {tpuplan_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_process(argv, out, err);
+}
+
+int wait_exit(pid_t pid, std::chrono::seconds limit, rusage* usage) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  rusage ru{};
+  pid_t done = 0;
+  while ((done = wait4(pid, &status, WNOHANG, &ru)) == 0 || (done < 0 && errno == EINTR)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      wait4(pid, &status, 0, &ru);
+      throw std::runtime_error("process " + std::to_string(pid) + " still running after " +
+                               std::to_string(limit.count()) + " s (killed)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling for its end, not a guessed delay
+  }
+  if (done < 0) {
+    throw std::runtime_error("wait4(" + std::to_string(pid) + ") failed: " + std::strerror(errno));
+  }
+  if (usage != nullptr) {
+    *usage = ru;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void wait_signal_taken(pid_t pid, int sig, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    unsigned long long pending = 0;
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0) {
+        pending |= std::stoull(line.substr(7), nullptr, 16);
+      }
+    }
+    if ((pending & (1ULL << (sig - 1))) == 0) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  throw std::runtime_error("signal " + std::to_string(sig) + " still pending in process " + std::to_string(pid) +
+                           " after " + std::to_string(limit.count()) + " s");
 }
 
 } // namespace tpuplan::test
