@@ -14,17 +14,10 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <spawn.h>
 #include <sstream>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
-
-extern char** environ;
 
 using namespace tpuplan::test;
 using nlohmann::json;
@@ -34,27 +27,9 @@ namespace {
 /// 4 slots of 512 tokens: the default 1024-token prompt does not fit one.
 const std::vector<std::string> k_small_slots = {"-c", "2048", "-np", "4"};
 
-struct Dir {
-  std::filesystem::path path;
-  Dir() {
-    static int n = 0;
-    path = std::filesystem::temp_directory_path() / ("tpuplan-real-" + std::to_string(getpid()) + "-" + std::to_string(n++));
-    std::filesystem::create_directories(path);
-  }
-  ~Dir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
 json read_json(const std::string& path) {
   std::ifstream in(path);
   return json::parse(in);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 ProcessResult bench(const LlamaServer& server, std::vector<std::string> args) {
@@ -62,66 +37,10 @@ ProcessResult bench(const LlamaServer& server, std::vector<std::string> args) {
   return run_tpuplan(args);
 }
 
-pid_t spawn(std::vector<std::string> args, const std::string& out, const std::string& err) {
-  args.insert(args.begin(), tpuplan_binary());
-  std::vector<char*> cargs;
-  for (auto& a : args) {
-    cargs.push_back(a.data());
-  }
-  cargs.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, cargs[0], &actions, nullptr, cargs.data(), environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-int wait_exit(pid_t pid, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      FAIL_CHECK("still running after " << limit.count() << " s");
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/// Waits until `pid` has taken a signal sent to it (standard signals do not queue: a second
-/// SIGINT sent while the first is pending would merge with it).
-void wait_signal_taken(pid_t pid, int sig) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    unsigned long long pending = 0;
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0) {
-        pending |= std::stoull(line.substr(7), nullptr, 16);
-      }
-    }
-    if ((pending & (1ULL << (sig - 1))) == 0) {
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  FAIL("signal " << sig << " still pending after 30 s");
-}
-
+/// wait_until() with the patience a real server on a loaded machine needs.
 template <typename F>
-void wait_until(F condition, std::chrono::seconds limit = std::chrono::seconds(120)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+void wait_for_server(F condition) {
+  wait_until(condition, std::chrono::seconds(120), std::chrono::milliseconds(10));
 }
 
 std::int64_t errors_of(const tpuplan::bench::LevelResult& l, tpuplan::bench::ErrorClass c) {
@@ -136,7 +55,7 @@ std::int64_t errors_of(const tpuplan::bench::LevelResult& l, tpuplan::bench::Err
 
 TEST_CASE("real llama.cpp: default prompts are sized to its slot; longer ones are flagged as cut", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
+  TempDir dir;
   const auto sized = bench(server, {"--api", "llamacpp", "--requests", "2", "--output-tokens", "4", "--no-metrics",
                                     "--save", dir.file("sized.json")});
   INFO(sized.err);
@@ -192,7 +111,7 @@ TEST_CASE("real llama.cpp: an error inside its 200 stream is a failed request wi
 
 TEST_CASE("real llama.cpp: repeated runs are not served from its prompt cache unless --shared-prefix asks", "[realserver]") {
   LlamaServer server({"-c", "2048", "-np", "1"}); // one slot: it always holds the last prompt
-  Dir dir;
+  TempDir dir;
   for (const char* name : {"a.json", "b.json"}) {
     const auto r = bench(server, {"--requests", "2", "--input-tokens", "120", "--output-tokens", "4", "--seed", "9",
                                   "--no-metrics", "--save", dir.file(name)});
@@ -225,7 +144,7 @@ TEST_CASE("real llama.cpp: a --model it does not serve is refused naming the one
 
 TEST_CASE("real llama.cpp: bench --config goes on past a backend that is down", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
+  TempDir dir;
   const std::string config = dir.file("config.yaml");
   std::ofstream(config) << "version: 1\nbackends:\n"
                         << "  - name: gone\n    type: gpu\n    endpoint: http://127.0.0.1:" << free_port() << "\n"
@@ -244,11 +163,11 @@ TEST_CASE("real llama.cpp: bench --config goes on past a backend that is down", 
 
 TEST_CASE("real llama.cpp: killed mid-run, it gets a bounded number of connection attempts", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
-  const pid_t pid = spawn({"bench", "--endpoint", server.url(), "--concurrency", "2", "--duration", "600",
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2", "--duration", "600",
                            "--input-tokens", "16", "--output-tokens", "16", "--no-metrics", "--save", dir.file("p.json")},
                           dir.file("out"), dir.file("err"));
-  wait_until([&] { return server.metric("llamacpp:tokens_predicted_total") > 0; }); // a request finished
+  wait_for_server([&] { return server.metric("llamacpp:tokens_predicted_total") > 0; }); // a request finished
   server.kill_now();
   CHECK(wait_exit(pid, std::chrono::seconds(120)) == 0);
   const auto p = tpuplan::bench::read_profile(dir.file("p.json"));
@@ -263,12 +182,12 @@ TEST_CASE("real llama.cpp: killed mid-run, it gets a bounded number of connectio
 
 TEST_CASE("real llama.cpp: Ctrl-C with the server paused ends after the drain, without waiting on a scrape", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
-  const pid_t pid = spawn({"bench", "--endpoint", server.url(), "--concurrency", "2", "--requests", "100",
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2", "--requests", "100",
                            "--input-tokens", "16", "--output-tokens", "400", "--drain-timeout", "1", "--save",
                            dir.file("p.json")},
                           dir.file("out"), dir.file("err"));
-  wait_until([&] { return server.metric("llamacpp:requests_processing") >= 1; });
+  wait_for_server([&] { return server.metric("llamacpp:requests_processing") >= 1; });
   server.pause();
   kill(pid, SIGINT);
   // 1 s of drain; a blocking 10 s scrape of the paused server would come on top.
@@ -280,12 +199,12 @@ TEST_CASE("real llama.cpp: Ctrl-C with the server paused ends after the drain, w
 
 TEST_CASE("real llama.cpp: a second Ctrl-C with the server paused exits at once", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
-  const pid_t pid = spawn({"bench", "--endpoint", server.url(), "--concurrency", "2", "--requests", "100",
+  TempDir dir;
+  const pid_t pid = spawn_tpuplan({"bench", "--endpoint", server.url(), "--concurrency", "2", "--requests", "100",
                            "--input-tokens", "16", "--output-tokens", "400", "--drain-timeout", "600", "--save",
                            dir.file("p.json")},
                           dir.file("out"), dir.file("err"));
-  wait_until([&] { return server.metric("llamacpp:requests_processing") >= 1; });
+  wait_for_server([&] { return server.metric("llamacpp:requests_processing") >= 1; });
   server.pause();
   kill(pid, SIGINT); // would drain for 600 s
   wait_signal_taken(pid, SIGINT);
@@ -299,7 +218,7 @@ TEST_CASE("real llama.cpp: a second Ctrl-C with the server paused exits at once"
 
 TEST_CASE("real llama.cpp: the SLO search finds a rate that meets its targets and saves the curve", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
+  TempDir dir;
   const auto r = bench(server, {"--slo", "ttft-p99=30000,tpot-p99=5000", "--rate", "2", "--slo-max", "16", "--requests",
                                 "6", "--input-tokens", "24", "--output-tokens", "8", "--save", dir.file("slo.json"),
                                 "--format", "json"});
@@ -319,23 +238,29 @@ TEST_CASE("real llama.cpp: the SLO search finds a rate that meets its targets an
   for (std::size_t i = 1; i < p.levels.size(); ++i) {
     CHECK(p.levels[i - 1].load.rate_rps < p.levels[i].load.rate_rps); // the curve, by load
   }
-  for (const auto& l : p.levels) {
+  const auto j = json::parse(r.out);
+  const auto& rows = j["tables"]["levels"]["rows"];
+  REQUIRE(rows.size() == p.levels.size());
+  for (std::size_t i = 0; i < p.levels.size(); ++i) {
+    const auto& l = p.levels[i];
+    INFO("level " << i << " at " << l.load.rate_rps << " req/s");
+    // The saved flag is the search's own judgement of the saved figures.
+    CHECK(l.saturated == (tpuplan::bench::meets_targets(l, s.targets) &&
+                          l.completion_rps.value_or(l.request_rps) < tpuplan::bench::k_saturation_served * l.load.rate_rps));
+    CHECK(rows[i]["meets_slo"] == tpuplan::bench::meets_slo(l, s.targets));
+    CHECK(rows[i]["saturated"] == l.saturated);
     if (l.load.rate_rps > *s.best) {
-      std::string why;
-      const bool saturated =
-          l.completion_rps.value_or(l.request_rps) < tpuplan::bench::k_saturation_served * l.load.rate_rps;
-      CHECK((saturated || !tpuplan::bench::meets_targets(l, s.targets, &why)));
+      CHECK_FALSE(tpuplan::bench::meets_slo(l, s.targets)); // a saturated level is a "no" too
     }
   }
   CHECK(!s.stop_reason.empty());
-  const auto j = json::parse(r.out);
   CHECK(j["inputs"]["slo_search"]["best"] == *s.best);
-  CHECK(j["tables"]["levels"]["rows"][*s.best_level]["meets_slo"] == true);
+  CHECK(rows[*s.best_level]["meets_slo"] == true);
 }
 
 TEST_CASE("real llama.cpp: --repeat gives confidence intervals around each level's figures", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
+  TempDir dir;
   const auto r = bench(server, {"--concurrency", "2", "--requests", "4", "--repeat", "3", "--input-tokens", "24",
                                 "--output-tokens", "8", "--no-metrics", "--save", dir.file("p.json")});
   INFO(r.err);
@@ -353,7 +278,7 @@ TEST_CASE("real llama.cpp: --repeat gives confidence intervals around each level
 
 TEST_CASE("real llama.cpp: a trace is replayed with its lengths, and conversations carry their history", "[realserver]") {
   LlamaServer server(k_small_slots);
-  Dir dir;
+  TempDir dir;
   std::ofstream(dir.file("trace.jsonl")) << R"({"arrival_s": 0.0, "input_tokens": 20, "output_tokens": 3})" << "\n"
                                          << R"({"arrival_s": 0.05, "input_tokens": 60, "output_tokens": 5})" << "\n"
                                          << R"({"arrival_s": 0.1, "input_tokens": 40, "output_tokens": 7})" << "\n";

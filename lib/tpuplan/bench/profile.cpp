@@ -76,6 +76,7 @@ ojson level_json(const LevelResult& l) {
   }
   j["warnings"] = l.warnings;
   j["unreachable"] = l.unreachable;
+  j["saturated"] = l.saturated;
   if (l.repeat) {
     const auto fig = [](const RepeatFigure& f) {
       return ojson{{"mean", f.mean}, {"ci95_low", f.ci95_low}, {"ci95_high", f.ci95_high}};

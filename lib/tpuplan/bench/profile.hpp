@@ -124,6 +124,9 @@ struct LevelResult {
   std::optional<ServerMetrics> server;
   std::vector<std::string> warnings;
   bool unreachable = false;             ///< ended early: connection failures in a row
+  /// --slo: the search found the server saturated here (more offered load, no more served),
+  /// so the level does not meet the SLO even when its latency is within the targets.
+  bool saturated = false;
   std::optional<RepeatSummary> repeat;  ///< --repeat N: the spread over the N runs of this level
 };
 

@@ -248,6 +248,7 @@ LevelResult read_level(const Reader& r) {
   }
   l.warnings = r.strings("warnings");
   l.unreachable = r.has("unreachable") && r.boolean("unreachable");
+  l.saturated = r.has("saturated") && r.boolean("saturated");
   if (r.has("repeat") && !r.at("repeat").is_null()) {
     const Reader rep = r.at("repeat");
     RepeatSummary s;

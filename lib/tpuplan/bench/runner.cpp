@@ -533,7 +533,7 @@ void Run::run_slo_search() {
       m_out.profile.levels.push_back(std::move(result));
       break;
     }
-    searcher.record(result);
+    result.saturated = searcher.record(result).saturated;
     m_out.profile.levels.push_back(std::move(result));
     tried.emplace_back(*load, index);
   }

@@ -118,9 +118,13 @@ SloSearcher::SloSearcher(SloSearchSpec spec) : m_spec(std::move(spec)) {
 
 std::optional<double> SloSearcher::next() const { return m_next; }
 
-void SloSearcher::record(const LevelResult& level) {
+bool meets_slo(const LevelResult& level, const std::vector<SloSearch::Target>& targets) {
+  return !level.saturated && meets_targets(level, targets);
+}
+
+SloSearcher::Verdict SloSearcher::record(const LevelResult& level) {
   if (!m_next) {
-    return;
+    return {};
   }
   const double load = *m_next;
   ++m_steps;
@@ -154,6 +158,7 @@ void SloSearcher::record(const LevelResult& level) {
     }
   }
   decide_next();
+  return {ok, saturated};
 }
 
 void SloSearcher::decide_next() {

@@ -23,7 +23,12 @@ std::optional<double> target_value(const LevelResult& level, const SloSearch::Ta
 
 /// Whether `level` meets every target: it has successful requests, fails at most
 /// k_slo_max_error_rate of them, and each figure is within its target. `why` says what missed.
+/// (The search's verdict adds saturation: see meets_slo().)
 bool meets_targets(const LevelResult& level, const std::vector<SloSearch::Target>& targets, std::string* why = nullptr);
+
+/// Whether a level of an SLO search meets the SLO: it meets every target and the search did
+/// not find the server saturated there (LevelResult::saturated).
+bool meets_slo(const LevelResult& level, const std::vector<SloSearch::Target>& targets);
 
 /// A level with more failed requests than this does not meet an SLO, whatever its latency.
 inline constexpr double k_slo_max_error_rate = 0.01;
@@ -51,8 +56,13 @@ public:
   explicit SloSearcher(SloSearchSpec spec);
   /// The next load to run; nullopt when the search is over (then result() says why).
   std::optional<double> next() const;
-  /// The result of the level run at next()'s load.
-  void record(const LevelResult& level);
+  /// What the search made of a level.
+  struct Verdict {
+    bool meets = false;     ///< meets every target and is not saturated: a load to plan on
+    bool saturated = false; ///< the server served no more for the extra load (then meets is false)
+  };
+  /// The result of the level run at next()'s load, and the search's verdict on it.
+  Verdict record(const LevelResult& level);
   /// The outcome so far: best passing load, stop reason, steps.
   SloSearch result() const;
 

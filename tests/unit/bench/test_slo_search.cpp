@@ -1,11 +1,13 @@
 // `bench --slo`: parsing the targets and every branch of the search, against a model server
 // whose latency is a known function of the load (no network, no clock).
+#include <tpuplan/bench/bench_report.hpp>
 #include <tpuplan/bench/slo_search.hpp>
 #include <tpuplan/error.hpp>
 
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <functional>
+#include <sstream>
 #include <vector>
 
 using namespace tpuplan;
@@ -174,4 +176,64 @@ TEST_CASE("the search ends after its step limit, keeping the best so far", "[ben
   REQUIRE(s.result().best);
   CHECK(*s.result().best == 4);
   CHECK(s.result().stop_reason.rfind("3 levels run (the limit)", 0) == 0);
+}
+
+TEST_CASE("a saturated level is the search's miss and the levels table says it does not meet the SLO", "[bench]") {
+  SloSearchSpec spec;
+  spec.targets = parse_slo_targets("ttft-p99=1000");
+  spec.mode = LoadMode::rate;
+  spec.start = 4;
+  spec.max_steps = 20;
+  SloSearcher s(spec);
+  // 4 req/s offered, 4 served: meets. 8 offered, 5 served: within the latency target, saturated.
+  const LevelResult four = level(LoadMode::rate, 4, 10, 5);
+  const auto v4 = s.record(four);
+  CHECK(v4.meets);
+  CHECK_FALSE(v4.saturated);
+  REQUIRE(s.next());
+  CHECK(*s.next() == 8);
+  LevelResult eight = level(LoadMode::rate, 8, 10, 5);
+  REQUIRE(meets_targets(eight, spec.targets)); // its latency alone would pass
+  const auto v8 = s.record(eight);
+  CHECK_FALSE(v8.meets);
+  CHECK(v8.saturated);
+  eight.saturated = v8.saturated; // as the runner records it
+  CHECK_FALSE(meets_slo(eight, spec.targets));
+  CHECK(meets_slo(four, spec.targets));
+
+  // Closed loop: more concurrency, no more tokens/s.
+  SloSearchSpec closed = spec;
+  closed.mode = LoadMode::concurrency;
+  closed.start = 2;
+  SloSearcher c(closed);
+  CHECK(c.record(level(LoadMode::concurrency, 2, 10, 1e9, 400)).meets);
+  const auto flat = c.record(level(LoadMode::concurrency, 4, 10, 1e9, 410));
+  CHECK(flat.saturated);
+  CHECK_FALSE(flat.meets);
+
+  Profile p;
+  p.levels = {four, eight};
+  SloSearch search = s.result();
+  search.best_level = 0;
+  p.slo_search = search;
+  const Report r = bench_report(p);
+  const Table& t = r.table("levels");
+  const std::size_t meets = t.column_index("meets_slo");
+  const std::size_t saturated = t.column_index("saturated");
+  CHECK(std::get<bool>(t.rows[0][meets]));
+  CHECK_FALSE(std::get<bool>(t.rows[0][saturated]));
+  CHECK_FALSE(std::get<bool>(t.rows[1][meets]));
+  CHECK(std::get<bool>(t.rows[1][saturated]));
+  std::ostringstream csv;
+  RenderOptions options;
+  options.table = "levels";
+  render(r, Format::csv, options, csv);
+  CHECK(csv.str().find("meets_slo") != std::string::npos);
+
+  // The flag survives the profile's round trip.
+  const Profile back = parse_profile(to_json(p).dump(), "p.json");
+  REQUIRE(back.levels.size() == 2);
+  CHECK_FALSE(back.levels[0].saturated);
+  CHECK(back.levels[1].saturated);
+  CHECK_FALSE(meets_slo(back.levels[1], back.slo_search->targets));
 }
