@@ -272,6 +272,15 @@ int run_plan(const PlanFlags& f, Context& ctx) {
   chart.group = "offering";
   chart.y = {"committed", "on_demand", "spot"};
   chart.y_labels = {"committed", "on-demand", "spot"};
+  for (const OptionPlan* o : best_of) {
+    if (o != nullptr) {
+      const TermPlan& p = o->best_plan();
+      chart.group_titles.emplace_back(o->offering->id,
+                                      fmt::format("{} ({}) — {}/month: {}", o->offering->id,
+                                                  o->accelerator->kind == AcceleratorKind::tpu ? "TPU" : "GPU",
+                                                  usd_text(p.usd_per_month), describe(p)));
+    }
+  }
   chart.lines = {"load_replicas"};
   chart.line_labels = {"load (replicas)"};
   chart.x_title = weekly ? "hour of the week (0 = Monday 00:00)" : "hour of the day";

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unistd.h>
 
 using namespace tpuplan::test;
@@ -178,5 +179,60 @@ TEST_CASE("plan rejects bad curves with one line naming the file and line, exit 
   check({"--model", "8b", "--rate", "1", "--spot-max-share", "2"}, "--spot-max-share: 2 is not a fraction");
   for (const auto& f : {nan, empty, column, yaml}) {
     std::remove(f.c_str());
+  }
+}
+
+TEST_CASE("plan --accelerator v5e,h100 compares exactly the listed accelerators", "[cli][plan]") {
+  const json doc = plan_json({"--model", "8b", "--load-curve", k_diurnal, "--accelerator", "v5e,h100", "--all"});
+  std::set<std::string> seen;
+  for (const auto& row : doc["tables"]["plans"]["rows"]) {
+    seen.insert(row["accelerator"].get<std::string>());
+  }
+  CHECK(seen == std::set<std::string>{"v5e", "h100"});
+  const auto bad = plan({"--model", "8b", "--load-curve", k_diurnal, "--accelerator", "v5e,h10"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("h10") != std::string::npos);
+}
+
+TEST_CASE("the seed's 8 h/day burst as a load curve: plan bills what breakeven --hours 8 bills, commits nothing",
+          "[cli][plan][seed]") {
+  // docs/seed-appendix-g.md: the seed's price sheet, its 30-day month, a load one replica serves.
+  const std::vector<std::string> seed = {"--config", std::string(TPUPLAN_SOURCE_DIR) + "/examples/seed-appendix-g.yaml",
+                                         "--hours-per-month", "720", "--format", "json"};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), seed.begin(), seed.end());
+    const auto r = run_tpuplan(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  const json be = run({"breakeven", "--hours", "8", "--offering", "v4-8@appendix-g", "--offering",
+                       "4x-a100-40gb@appendix-g", "--offering", "v5e-8@appendix-g"});
+  std::map<std::string, json> commitment;
+  for (const auto& row : be["tables"]["commitment"]["rows"]) {
+    commitment[row["offering"].get<std::string>()] = row;
+  }
+  const std::string burst = "0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+  for (const auto& [curve, hours] : {std::pair{std::string("--load-curve"), burst}, {"--rate", "0.5"}}) {
+    std::vector<std::string> args = {"plan", "--cloud", "seed", "--model", "70b", "--precision", "int8", curve, hours};
+    if (curve == "--rate") {
+      args.insert(args.end(), {"--hours", "8"}); // the flat curve breakeven --hours 8 describes
+    }
+    const json plan = run(args);
+    std::size_t best = 0;
+    for (const auto& row : plan["tables"]["plans"]["rows"]) {
+      const std::string id = row["offering"];
+      INFO(curve << " " << id << " " << row["term"]);
+      CHECK(row["peak_replicas"] == 1);
+      CHECK(row["committed"] == 0); // 8 h/day is below every break-even (12.0 … 18.2 h/day)
+      CHECK(row["usd_per_month"].get<double>() ==
+            Approx(commitment.at(id)["usd_per_month_on_demand"].get<double>()));
+      if (row["term"] != "none") {
+        const std::string key = "breakeven_" + row["term"].get<std::string>() + "_vs_on_demand_hours_per_day";
+        CHECK(row["commit_breakeven_hours_per_day"].get<double>() == Approx(commitment.at(id)[key].get<double>()));
+      }
+      best += row["best"] == true ? 1 : 0;
+    }
+    CHECK(best == 3);
   }
 }

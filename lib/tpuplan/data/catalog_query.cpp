@@ -52,13 +52,23 @@ AcceleratorKind parse_accelerator_kind(std::string_view text) {
 std::vector<const Offering*> select_offerings(const Catalog& catalog, const OfferingFilter& filter) {
   // Validate every criterion first, so that a typo is reported even when another criterion
   // would already have matched nothing.
-  const std::string accelerator = filter.accelerator.empty() ? "" : catalog.accelerator(filter.accelerator).id;
+  // "v6e,h100": any of the listed accelerators (a plan compares exactly these).
+  std::vector<std::string> accelerators;
+  for (std::size_t start = 0; start < filter.accelerator.size();) {
+    const std::size_t comma = std::min(filter.accelerator.find(',', start), filter.accelerator.size());
+    const std::string item = filter.accelerator.substr(start, comma - start);
+    if (!item.empty()) {
+      accelerators.push_back(catalog.accelerator(item).id);
+    }
+    start = comma + 1;
+  }
   const std::string region = filter.region.empty() ? "" : known_value("region", filter.region, catalog.regions());
   const std::string cloud = filter.cloud.empty() ? "" : known_value("cloud", filter.cloud, catalog.clouds());
 
   std::vector<const Offering*> out;
   for (const auto& o : catalog.offerings) {
-    if ((!accelerator.empty() && o.accelerator != accelerator) || (!region.empty() && o.region != region) ||
+    if ((!accelerators.empty() && std::find(accelerators.begin(), accelerators.end(), o.accelerator) == accelerators.end()) ||
+        (!region.empty() && o.region != region) ||
         (!cloud.empty() && o.cloud != cloud)) {
       continue;
     }

@@ -15,7 +15,7 @@ namespace tpuplan {
 /// Which offerings to list; an empty criterion matches everything.
 struct OfferingFilter {
   std::optional<AcceleratorKind> kind;
-  std::string accelerator; ///< accelerator id or alias
+  std::string accelerator; ///< accelerator id or alias, or a comma list of them ("v6e,h100")
   std::string region;      ///< exact region, case-insensitive
   std::string cloud;       ///< "gcp", "aws", …
 };

@@ -211,15 +211,17 @@ std::string render_stacked(const Table& table, const Chart& chart) {
   for (const auto& key : chart.lines) {
     line_cols.push_back(table.column_index(key));
   }
-  const std::optional<std::size_t> group_col =
-      chart.group.empty() ? std::nullopt : std::optional<std::size_t>(table.column_index(chart.group));
+  // An index and a flag, not an optional: GCC 12 at -O3 (Release) warns that the optional's
+  // value may be used uninitialized, and -Werror stops the build.
+  const bool grouped = !chart.group.empty();
+  const std::size_t group_col = grouped ? table.column_index(chart.group) : 0;
   std::vector<std::string> groups;
   std::vector<std::vector<const std::vector<Cell>*>> rows_of;
   for (const auto& row : table.rows) {
     if (!number_of(row[x_col])) {
       continue;
     }
-    const std::string g = group_col ? text_of(row[*group_col]) : std::string{};
+    const std::string g = grouped ? text_of(row[group_col]) : std::string{};
     auto it = std::find(groups.begin(), groups.end(), g);
     if (it == groups.end()) {
       groups.push_back(g);
@@ -279,8 +281,14 @@ std::string render_stacked(const Table& table, const Chart& chart) {
     const Scale ys{y_ticks.front(), y_ticks.back(), top + k_panel_height, top};
     out(fmt::format("<g class=\"panel\" data-group=\"{}\">\n", xml_escape(groups[g])));
     if (!groups[g].empty()) {
+      std::string heading = groups[g];
+      for (const auto& [value, title] : chart.group_titles) {
+        if (value == groups[g]) {
+          heading = title;
+        }
+      }
       out(fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", px(k_left), px(top - 8),
-                      xml_escape(groups[g])));
+                      xml_escape(heading)));
     }
     out("<g class=\"y-axis\" stroke=\"#e0e0e0\">\n");
     for (double t : y_ticks) {

@@ -36,6 +36,8 @@ struct Chart {
   std::vector<std::string> y_labels; ///< legend names of the y columns (default: column titles)
   /// Optional column key: rows are split into one series per distinct value (× each y column).
   std::string group;
+  /// Stacked charts: a panel's heading for a group value (default: the value itself).
+  std::vector<std::pair<std::string, std::string>> group_titles;
   std::string x_title;               ///< axis title with its unit: "hours per day (h)"
   std::string y_title;               ///< "monthly cost (USD)"
   std::vector<ChartMarker> markers;
