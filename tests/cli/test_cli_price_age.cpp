@@ -71,7 +71,7 @@ TEST_CASE("cost states the age of its prices on TPUPLAN_TODAY", "[cli][price_age
   CHECK(text.err.empty());
 }
 
-TEST_CASE("--max-price-age names the offerings with older prices and their tiers", "[cli][price_age]") {
+TEST_CASE("the flag --max-price-age names the offerings with older prices and their tiers", "[cli][price_age]") {
   const json doc = run_json({"cost", "--model", "8b", "--all", "--max-price-age", "30"}, k_march_2000);
   const json& age = doc["price_age"];
   CHECK(age["max_age_days"] == 30);
@@ -105,7 +105,7 @@ TEST_CASE("--max-price-age names the offerings with older prices and their tiers
   CHECK(at28["price_age"]["stale_prices"] == at28["price_age"]["prices"]);
 }
 
-TEST_CASE("max_price_age_days in the config sets the limit; the flag wins over it", "[cli][price_age]") {
+TEST_CASE("max_price_age_days in the config sets the limit, and the flag wins over it", "[cli][price_age]") {
   TempDir dir;
   const std::string config = dir.file("config.yaml");
   std::ofstream(config) << "version: 1\nmax_price_age_days: 45\n";
@@ -132,7 +132,7 @@ TEST_CASE("the default today of the tests makes every fixture price stale, and t
   CHECK_THAT(md.out, Contains("- price age: "));
 }
 
-TEST_CASE("breakeven, plan, size and catalog state the age of their prices; models does not", "[cli][price_age]") {
+TEST_CASE("breakeven, plan, size and catalog state the age of their prices, models does not", "[cli][price_age]") {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"breakeven", "--hours", "8"},
            {"plan", "--model", "8b", "--load-curve", "1,1,1,1,1,1,2,3,4,5,6,6,6,6,6,5,5,4,4,3,2,2,1,1", "--ttft-ms", "1000"},

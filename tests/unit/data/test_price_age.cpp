@@ -22,7 +22,7 @@ Offering offering(std::string id, std::vector<std::pair<Tier, std::string>> date
 
 } // namespace
 
-TEST_CASE("dates become day numbers; a month-only date is its first day", "[price_age]") {
+TEST_CASE("dates become day numbers, a month-only date its first day", "[price_age]") {
   CHECK(date_day_number("1970-01-01") == 0);
   CHECK(date_day_number("1970-01-02") == 1);
   CHECK(date_day_number("2000-03-01").value() - date_day_number("2000-02-01").value() == 29); // leap year
@@ -36,7 +36,7 @@ TEST_CASE("dates become day numbers; a month-only date is its first day", "[pric
   }
 }
 
-TEST_CASE("TPUPLAN_TODAY fixes today; a malformed value is a usage error naming it", "[price_age]") {
+TEST_CASE("TPUPLAN_TODAY fixes today, and a malformed value is a usage error naming it", "[price_age]") {
   const Today t = today_from("2026-12-01", "TPUPLAN_TODAY");
   CHECK(t.date == "2026-12-01");
   CHECK(t.day == date_day_number("2026-12-01"));
