@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", global.output, "write the result to FILE atomically ('-' = stdout)");
   app.add_option("--data", global.data_dir, "read the catalog and models from DIR (YAML) instead of the embedded data");
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
-  app.add_option("--table", global.table, "which table CSV (and JSON 'rows') holds, for commands with several");
+  app.add_option("--table", global.table, "which table CSV and JSON hold, for commands with several (JSON: that table alone)");
   app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");
   app.add_flag("--wide", global.wide, "show every column in table and Markdown output");
   app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
