@@ -111,7 +111,7 @@ TEST_CASE("catalog import --write round-trips: the files validate and load as a 
   CHECK(prices[1]["usd_per_hour"] == 18.5);
 }
 
-TEST_CASE("--catalog-dir overlays the imported prices on the data at run time", "[cli][import]") {
+TEST_CASE("the option --catalog-dir overlays the imported prices on the data at run time", "[cli][import]") {
   const auto r = run_tpuplan({"catalog", "show", "v5e-8@us-central1", "--catalog-dir", k_skypilot + "/v8", "--data",
                               k_fixture, "--format", "json"});
   REQUIRE(r.exit_code == 0);
