@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::string config;        ///< --config FILE (or TPUPLAN_CONFIG)
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";
+  std::vector<std::string> columns; ///< --columns KEY,…: exactly these columns in tables
   bool wide = false;
   bool explain = false;
   bool quiet = false;

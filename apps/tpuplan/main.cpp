@@ -78,7 +78,10 @@ int main(int argc, char** argv) {
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
   app.add_option("--table", global.table, "which table CSV (and JSON 'rows') holds, for commands with several");
   app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");
-  app.add_flag("--wide", global.wide, "show every column in table and Markdown output");
+  app.add_flag("--wide", global.wide, "show every column in table and Markdown output, whatever the width");
+  app.add_option("--columns", global.columns,
+                 "show exactly these columns (keys, as in CSV headers), in this order, in table and Markdown output")
+      ->delimiter(',');
   app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
   app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
 
