@@ -237,13 +237,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   }
   std::string slo_text;
   if (slo) {
-    slo_text = fmt::format(" meeting{}{}", workload.slo.ttft_ms
-                                             ? fmt::format(" {} TTFT ≤ {:g} ms", percentile_name(workload.slo.ttft_quantile),
-                                                           *workload.slo.ttft_ms)
-                                             : "",
-                           workload.slo.tpot_ms ? fmt::format(" {} TPOT ≤ {:g} ms", percentile_name(workload.slo.tpot_quantile),
-                                                              *workload.slo.tpot_ms)
-                                                : "");
+    slo_text = " meeting " + slo_targets(workload.slo);
   }
   table.notes.push_back(fmt::format("throughput is {} at each option's best batch{} for {:g} input / {:g} output "
                                     "tokens{}",

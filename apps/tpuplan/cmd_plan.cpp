@@ -218,9 +218,7 @@ int run_plan(const PlanFlags& f, Context& ctx) {
                                     q.workload.n_plus_one ? " + 1 (N+1)" : "", format_human_number(q.workload.input_tokens, 0),
                                     format_human_number(q.workload.output_tokens, 0),
                                     q.workload.slo.ttft_ms || q.workload.slo.tpot_ms
-                                        ? fmt::format(" within {}{}",
-                                                      q.workload.slo.ttft_ms ? fmt::format("{} TTFT ≤ {:g} ms ", percentile_name(q.workload.slo.ttft_quantile), *q.workload.slo.ttft_ms) : "",
-                                                      q.workload.slo.tpot_ms ? fmt::format("{} TPOT ≤ {:g} ms", percentile_name(q.workload.slo.tpot_quantile), *q.workload.slo.tpot_ms) : "")
+                                        ? " within " + slo_targets(q.workload.slo)
                                         : " (no latency target: add --ttft-ms/--tpot-ms)"));
   for (const auto& [id, largest] : result.too_small) {
     plans.notes.push_back(fmt::format("{}: no offering holds the model (largest tried: {})", id, largest->id));

@@ -156,11 +156,8 @@ int run_size(const SizeFlags& f, Context& ctx) {
   Table t;
   t.name = "candidates";
   std::string target = fmt::format("Target: minimise {} in {}", to_string(q.objective), to_string(q.tier));
-  if (w.slo.ttft_ms) {
-    target += fmt::format(", {} TTFT ≤ {:g} ms", percentile_name(w.slo.ttft_quantile), *w.slo.ttft_ms);
-  }
-  if (w.slo.tpot_ms) {
-    target += fmt::format(", {} TPOT ≤ {:g} ms", percentile_name(w.slo.tpot_quantile), *w.slo.tpot_ms);
+  if (w.slo.ttft_ms || w.slo.tpot_ms) {
+    target += ", " + slo_targets(w.slo);
   }
   if (w.curve) {
     target += fmt::format(", the curve's peak {:g} requests/s", w.curve->peak());

@@ -72,7 +72,7 @@ struct Command {
 };
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
-void write_file_atomically(const std::string& path, std::string_view text);
+void write_file_atomically(const std::string& path, std::string_view text, std::string_view what = "-o");
 
 /// Splits a comma-separated list ("1,8,32"), trimming blanks and dropping empty items.
 std::vector<std::string> split_list(std::string_view text);

@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include <tpuplan/detail/files.hpp>
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
 
@@ -116,7 +118,7 @@ bool Context::stderr_is_tty() const { return isatty(STDERR_FILENO) != 0; }
 
 void Context::warn(std::string_view message) const {
   if (!m_options.quiet) {
-    std::cerr << "tpuplan: warning: " << message << '\n';
+    std::cerr << "tpuplan: warning: " << detail::escape_for_terminal(message) << '\n';
   }
 }
 
@@ -158,30 +160,8 @@ void Context::emit(const Report& report) {
   }
 }
 
-void write_file_atomically(const std::string& path, std::string_view text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const fs::path tmp = dir / fmt::format(".{}.tmp-{}", target.filename().string(), getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) {
-      throw Error(ErrorKind::runtime, fmt::format("cannot write '{}': directory missing or not writable", path));
-    }
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.close();
-    if (!f) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw Error(ErrorKind::runtime, fmt::format("cannot write '{}'", path));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw Error(ErrorKind::runtime, fmt::format("cannot write '{}': {}", path, ec.message()));
-  }
+void write_file_atomically(const std::string& path, std::string_view text, std::string_view what) {
+  detail::write_file_atomically(path, text, what);
 }
 
 std::vector<std::string> split_list(std::string_view text) {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -169,6 +170,28 @@ TEST_CASE("breakeven over a range of hours gives one row per hour and option", "
   CHECK(records.back()[0] == "24");
   const auto step = breakeven({"--hours", "0..24:6", "--format", "csv", "--table", "platform", "--tier", "3y"});
   CHECK(csv_records(step.out).size() == 1 + 5 * 2); // 0, 6, 12, 18, 24 × (3y, cheapest)
+}
+
+TEST_CASE("breakeven JSON holds every table, or with --table that one table once", "[cli][breakeven]") {
+  const auto whole = breakeven({"--hours", "1..24", "--format", "json"});
+  REQUIRE(whole.exit_code == 0);
+  const json all = json::parse(whole.out);
+  REQUIRE(all.contains("tables"));
+  CHECK(all["tables"].contains("platform"));
+  CHECK(all["table"] == "commitment");
+  CHECK(all["rows"] == all["tables"]["commitment"]["rows"]);
+  const auto one = breakeven({"--hours", "1..24", "--format", "json", "--table", "commitment"});
+  REQUIRE(one.exit_code == 0);
+  const json picked = json::parse(one.out);
+  CHECK_FALSE(picked.contains("tables"));
+  CHECK(picked["table"] == "commitment");
+  CHECK(picked["rows"] == all["tables"]["commitment"]["rows"]);
+  CHECK(picked["columns"] == all["tables"]["commitment"]["columns"]);
+  // The table's own notes move to the document's notes, none lost.
+  for (const auto& n : all["tables"]["commitment"]["notes"]) {
+    CHECK(std::find(picked["notes"].begin(), picked["notes"].end(), n) != picked["notes"].end());
+  }
+  CHECK(one.out.size() < whole.out.size() * 3 / 4);
 }
 
 TEST_CASE("the breakeven chart is well-formed SVG whose lines carry the table's figures", "[cli][breakeven]") {

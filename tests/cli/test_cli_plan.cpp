@@ -156,24 +156,29 @@ TEST_CASE("plan draws committed, on-demand and spot stacked over the load, one p
 }
 
 TEST_CASE("plan rejects bad curves with one line naming the file and line, exit 2", "[cli][plan]") {
-  const auto check = [](std::vector<std::string> args, const std::string& expected) {
+  // A bad curve (not a missing file or a missing flag) also says, on the same line, what a curve may be.
+  const auto check = [](std::vector<std::string> args, const std::string& expected, bool says_accepted = false) {
     const auto r = plan(std::move(args));
     INFO(r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
     CHECK(r.err.rfind("tpuplan: error: " + expected, 0) == 0);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK((r.err.find("; accepted") != std::string::npos) == says_accepted);
   };
-  check({"--model", "8b", "--load-curve", "1,2,-1"}, "--load-curve: value 3: -1 is not a request rate ≥ 0");
-  check({"--model", "8b", "--load-curve", "1,2,3"}, "--load-curve: 3 values in the curve");
+  const auto check_curve = [&check](std::vector<std::string> args, const std::string& expected) {
+    check(std::move(args), expected, true);
+  };
+  check_curve({"--model", "8b", "--load-curve", "1,2,-1"}, "--load-curve: value 3: -1 is not a request rate ≥ 0");
+  check_curve({"--model", "8b", "--load-curve", "1,2,3"}, "--load-curve: 3 values in the curve");
   const std::string nan = temp_file("nan.csv", "hour,requests_per_s\n0,1\n1,NaN\n");
-  check({"--model", "8b", "--load-curve", nan}, nan + ":3: NaN is not a request rate");
+  check_curve({"--model", "8b", "--load-curve", nan}, nan + ":3: NaN is not a request rate");
   const std::string empty = temp_file("empty.csv", "");
-  check({"--model", "8b", "--load-curve", empty}, empty + ": the file is empty");
+  check_curve({"--model", "8b", "--load-curve", empty}, empty + ": the file is empty");
   const std::string column = temp_file("column.csv", "hour,qps\n0,1\n");
-  check({"--model", "8b", "--load-curve", column}, column + ":1: unknown column 'qps'");
+  check_curve({"--model", "8b", "--load-curve", column}, column + ":1: unknown column 'qps'");
   const std::string yaml = temp_file("bad.yaml", "requests_per_s: [1, 2, -3]\n");
-  check({"--model", "8b", "--load-curve", yaml}, yaml + ":1:24: -3 is negative");
+  check_curve({"--model", "8b", "--load-curve", yaml}, yaml + ":1:24: -3 is negative");
   check({"--model", "8b", "--load-curve", "/nonexistent/curve.csv"}, "/nonexistent/curve.csv: cannot read");
   check({"--model", "8b"}, "plan needs a load");
   check({"--model", "8b", "--rate", "1", "--spot-max-share", "2"}, "--spot-max-share: 2 is not a fraction");

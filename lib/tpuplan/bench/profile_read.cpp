@@ -305,6 +305,7 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   p.timestamp_source = r.has("timestamp_source") ? r.string_or_empty("timestamp_source") : std::string(); // added in 0.1.x
   p.created_at = r.string("created_at");
   p.partial = r.boolean("partial");
+  p.insecure = r.has("insecure") && r.boolean("insecure"); // added in 0.1.x
   p.endpoint = r.string("endpoint");
   const std::string api = r.string("api");
   const auto parsed_api = parse_api(api);

@@ -499,6 +499,17 @@ std::optional<double> parse_percentile(std::string_view name) {
 
 std::string percentile_name(double quantile) { return fmt::format("p{:.0f}", quantile * 100); }
 
+std::string slo_targets(const Slo& slo) {
+  std::string text;
+  if (slo.ttft_ms) {
+    text = fmt::format("{} TTFT ≤ {:g} ms", percentile_name(slo.ttft_quantile), *slo.ttft_ms);
+  }
+  if (slo.tpot_ms) {
+    text += fmt::format("{}{} TPOT ≤ {:g} ms", text.empty() ? "" : ", ", percentile_name(slo.tpot_quantile), *slo.tpot_ms);
+  }
+  return text;
+}
+
 LoadCurve parse_curve_values(std::string_view text, std::string_view origin) {
   std::vector<double> values;
   std::size_t start = 0;

@@ -76,6 +76,8 @@ void validate(const Workload& workload);
 std::optional<double> parse_percentile(std::string_view name);
 /// 0.9 → "p90" (the nearest whole percent).
 std::string percentile_name(double quantile);
+/// The SLO's targets as "p90 TTFT ≤ 500 ms, p90 TPOT ≤ 50 ms" (either part alone); "" with none.
+std::string slo_targets(const Slo& slo);
 
 // ---- load curves --------------------------------------------------------------------------
 

@@ -260,7 +260,8 @@ void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
     doc["table"] = t->name;
     doc["columns"] = table_columns_json(*t);
     doc["rows"] = table_rows_json(*t);
-    if (r.tables.size() == 1) {
+    // One table (or one picked with --table): its notes are the document's; "tables" is left out.
+    if (r.tables.size() == 1 || !o.table.empty()) {
       for (const auto& n : t->notes) {
         notes.push_back(n);
       }
@@ -268,7 +269,7 @@ void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
   } else {
     doc["rows"] = ojson::array();
   }
-  if (r.tables.size() > 1) {
+  if (r.tables.size() > 1 && o.table.empty()) {
     ojson tables = ojson::object();
     for (const auto& t : r.tables) {
       ojson tn = ojson::array();

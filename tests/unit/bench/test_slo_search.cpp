@@ -34,6 +34,16 @@ LevelResult level(LoadMode mode, double load, double ttft_p99, double capacity =
   return l;
 }
 
+/// A search for `targets` from `start`, in `mode`, for at most `max_steps` levels.
+SloSearchSpec spec_for(const char* targets, LoadMode mode, double start, int max_steps = 20) {
+  SloSearchSpec spec;
+  spec.targets = parse_slo_targets(targets);
+  spec.mode = mode;
+  spec.start = start;
+  spec.max_steps = max_steps;
+  return spec;
+}
+
 /// Runs the search against `ttft(load)`; returns the loads tried, in order.
 std::vector<double> search(SloSearcher& s, LoadMode mode, const std::function<double(double)>& ttft,
                            double capacity = 1e9, const std::function<double(double)>& tokens = {}) {
@@ -89,12 +99,7 @@ TEST_CASE("a level meets an SLO only with successful requests, few failures and 
 }
 
 TEST_CASE("the search doubles the rate until a level misses, then bisects to the precision", "[bench]") {
-  SloSearchSpec spec;
-  spec.targets = parse_slo_targets("ttft-p99=100");
-  spec.mode = LoadMode::rate;
-  spec.start = 1;
-  spec.precision = 0.05;
-  spec.max_steps = 20;
+  const SloSearchSpec spec = spec_for("ttft-p99=100", LoadMode::rate, 1);
   SloSearcher s(spec);
   // TTFT p99 = 10 ms × load: the SLO holds up to exactly 10 req/s.
   const auto tried = search(s, LoadMode::rate, [](double load) { return 10 * load; });
@@ -110,11 +115,7 @@ TEST_CASE("the search doubles the rate until a level misses, then bisects to the
 }
 
 TEST_CASE("the search stops where the server saturates", "[bench]") {
-  SloSearchSpec spec;
-  spec.targets = parse_slo_targets("ttft-p99=1000");
-  spec.mode = LoadMode::rate;
-  spec.start = 1;
-  spec.max_steps = 20;
+  const SloSearchSpec spec = spec_for("ttft-p99=1000", LoadMode::rate, 1);
   SloSearcher s(spec);
   // The SLO is loose, but the server serves at most 5 req/s: beyond, offered load only queues.
   const auto tried = search(s, LoadMode::rate, [](double) { return 10; }, 5);
@@ -127,11 +128,7 @@ TEST_CASE("the search stops where the server saturates", "[bench]") {
 }
 
 TEST_CASE("a closed-loop search bisects concurrency to one and stops when throughput stops growing", "[bench]") {
-  SloSearchSpec spec;
-  spec.targets = parse_slo_targets("ttft-p99=500");
-  spec.mode = LoadMode::concurrency;
-  spec.start = 1;
-  spec.max_steps = 20;
+  const SloSearchSpec spec = spec_for("ttft-p99=500", LoadMode::concurrency, 1);
   SloSearcher exact(spec);
   search(exact, LoadMode::concurrency, [](double c) { return 40 * c; }); // meets up to 12
   REQUIRE(exact.result().best);
@@ -147,11 +144,7 @@ TEST_CASE("a closed-loop search bisects concurrency to one and stops when throug
 }
 
 TEST_CASE("when even the first load misses, the search halves it and may find none", "[bench]") {
-  SloSearchSpec spec;
-  spec.targets = parse_slo_targets("ttft-p99=100");
-  spec.mode = LoadMode::rate;
-  spec.start = 8;
-  spec.max_steps = 20;
+  const SloSearchSpec spec = spec_for("ttft-p99=100", LoadMode::rate, 8);
   SloSearcher low(spec);
   search(low, LoadMode::rate, [](double load) { return 40 * load; }); // meets up to 2.5
   REQUIRE(low.result().best);
@@ -166,10 +159,7 @@ TEST_CASE("when even the first load misses, the search halves it and may find no
 }
 
 TEST_CASE("the search ends after its step limit, keeping the best so far", "[bench]") {
-  SloSearchSpec spec;
-  spec.targets = parse_slo_targets("ttft-p99=100");
-  spec.start = 1;
-  spec.max_steps = 3;
+  const SloSearchSpec spec = spec_for("ttft-p99=100", LoadMode::rate, 1, 3);
   SloSearcher s(spec);
   const auto tried = search(s, LoadMode::rate, [](double load) { return load; });
   CHECK(tried.size() == 3);
@@ -179,11 +169,7 @@ TEST_CASE("the search ends after its step limit, keeping the best so far", "[ben
 }
 
 TEST_CASE("a saturated level is the search's miss and the levels table says it does not meet the SLO", "[bench]") {
-  SloSearchSpec spec;
-  spec.targets = parse_slo_targets("ttft-p99=1000");
-  spec.mode = LoadMode::rate;
-  spec.start = 4;
-  spec.max_steps = 20;
+  const SloSearchSpec spec = spec_for("ttft-p99=1000", LoadMode::rate, 4);
   SloSearcher s(spec);
   // 4 req/s offered, 4 served: meets. 8 offered, 5 served: within the latency target, saturated.
   const LevelResult four = level(LoadMode::rate, 4, 10, 5);

@@ -210,3 +210,15 @@ TEST_CASE("a load given two ways or a context shorter than a request is a usage 
   CHECK_FALSE(parse_percentile("p42").has_value());
   CHECK(percentile_name(0.95) == "p95");
 }
+
+TEST_CASE("the SLO's targets read as one list, each with its percentile", "[workload]") {
+  Slo slo;
+  CHECK(slo_targets(slo).empty());
+  slo.ttft_ms = 2000;
+  CHECK(slo_targets(slo) == "p90 TTFT ≤ 2000 ms");
+  slo.tpot_ms = 50;
+  slo.tpot_quantile = 0.99;
+  CHECK(slo_targets(slo) == "p90 TTFT ≤ 2000 ms, p99 TPOT ≤ 50 ms");
+  slo.ttft_ms.reset();
+  CHECK(slo_targets(slo) == "p99 TPOT ≤ 50 ms");
+}
