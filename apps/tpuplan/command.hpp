@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";
   std::vector<std::string> columns; ///< --columns KEY,…: exactly these columns in tables
+  int max_price_age = -1;    ///< --max-price-age DAYS; -1 = the config's, else 180
   bool wide = false;
   bool explain = false;
   bool quiet = false;
@@ -51,6 +52,10 @@ public:
   bool stderr_is_tty() const;
   /// Prints "tpuplan: warning: …" on stderr unless --quiet.
   void warn(std::string_view message) const;
+  /// The age of the prices of the offerings `report`'s tables name (columns offering,
+  /// offering_id, tpu_offering, gpu_offering), for Report::price_age and price_notes; null
+  /// when the data was not loaded or no table names a priced offering. emit() adds it.
+  void add_price_age(Report& report);
 
 private:
   const GlobalOptions& m_options;

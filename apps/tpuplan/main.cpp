@@ -129,6 +129,11 @@ int main(int argc, char** argv) {
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
   app.add_option("--table", global.table, "which table CSV and JSON hold, for commands with several (JSON: that table alone)");
   app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");
+  app.add_option("--max-price-age", global.max_price_age,
+                 "note the prices older than DAYS, naming their offerings (default: the config's "
+                 "max_price_age_days, else 180; TPUPLAN_TODAY=YYYY-MM-DD fixes today)")
+      ->check(CLI::Range(0, 36500))
+      ->type_name("DAYS");
   app.add_flag("--wide", global.wide, "show every column in table and Markdown output, whatever the width");
   app.add_option("--columns", global.columns,
                  "show exactly these columns (keys, as in CSV headers), in this order, in table and Markdown output")

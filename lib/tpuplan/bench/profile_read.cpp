@@ -1,5 +1,6 @@
 // Reading profiles back: every field validated, every problem named by file and JSON path.
 #include <tpuplan/bench/profile.hpp>
+#include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/error.hpp>
 
 #include <fmt/format.h>
@@ -272,6 +273,11 @@ LevelResult read_level(const Reader& r) {
 
 Profile parse_profile(std::string_view text, std::string_view origin) {
   json j;
+  if (const auto limit = detail::json_limits_problem(text)) {
+    throw Error(ErrorKind::input,
+                fmt::format("{}:{}:{}: {}", origin, limit->position.line, limit->position.column, limit->message),
+                "a profile is written by 'tpuplan bench --save'");
+  }
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
