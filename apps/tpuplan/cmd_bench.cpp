@@ -19,6 +19,8 @@
 #include <cerrno>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -88,23 +90,52 @@ struct BenchFlags {
 
 // --- flag parsing -------------------------------------------------------------------------
 
-double parse_number(std::string_view flag, std::string_view text, bool allow_zero = false) {
+// Ranges of the flags (docs/bench.md): wide enough for any real server, narrow enough that
+// every figure derived from them stays exact in the types that carry it.
+constexpr double k_max_seconds = 86'400;           // timeouts and intervals: a day
+constexpr std::int64_t k_max_tokens = 10'000'000;  // a request's input or output tokens
+constexpr std::int64_t k_max_in_flight = 100'000;  // requests in flight (one socket each)
+constexpr std::int64_t k_max_chips = 100'000;
+constexpr std::int64_t k_max_requests = 1'000'000'000;
+
+/// A finite number in (0, max] (or [0, max] with allow_zero); else exit 2 naming the value,
+/// the flag and the range.
+double parse_number(std::string_view flag, std::string_view text, bool allow_zero = false, double max = 1e15) {
   double v = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || !(allow_zero ? v >= 0 : v > 0) || v > 1e15) {
-    throw Error(ErrorKind::usage, fmt::format("{}: '{}' is not a {} number", flag, text, allow_zero ? "non-negative" : "positive"));
+  const std::string range = fmt::format("accepted: {} 0 up to {}", allow_zero ? "from" : "more than", max);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v) || !(allow_zero ? v >= 0 : v > 0)) {
+    throw Error(ErrorKind::usage,
+                fmt::format("{}: '{}' is not a {} number", flag, text, allow_zero ? "non-negative" : "positive"), range);
+  }
+  if (v > max) {
+    throw Error(ErrorKind::usage, fmt::format("{}: '{}' is out of range", flag, text), range);
   }
   return v;
 }
 
-std::int64_t parse_count(std::string_view flag, std::string_view text, bool allow_zero = false) {
+/// A whole number in [1, max] (or [0, max] with allow_zero), checked before any narrowing.
+std::int64_t parse_count(std::string_view flag, std::string_view text, bool allow_zero = false,
+                         std::int64_t max = std::numeric_limits<std::int64_t>::max()) {
   std::int64_t v = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const std::string range = fmt::format("accepted: {} to {}", allow_zero ? 0 : 1, max);
+  if (ec == std::errc::result_out_of_range && p == text.data() + text.size()) {
+    throw Error(ErrorKind::usage, fmt::format("{}: '{}' is out of range", flag, text), range);
+  }
   if (ec != std::errc() || p != text.data() + text.size() || (allow_zero ? v < 0 : v <= 0)) {
     throw Error(ErrorKind::usage,
-                fmt::format("{}: '{}' is not a {} integer", flag, text, allow_zero ? "non-negative" : "positive"));
+                fmt::format("{}: '{}' is not a {} integer", flag, text, allow_zero ? "non-negative" : "positive"), range);
+  }
+  if (v > max) {
+    throw Error(ErrorKind::usage, fmt::format("{}: '{}' is out of range", flag, text), range);
   }
   return v;
+}
+
+/// parse_count narrowed to int (max fits in int).
+int parse_int(std::string_view flag, std::string_view text, std::int64_t max, bool allow_zero = false) {
+  return static_cast<int>(parse_count(flag, text, allow_zero, max));
 }
 
 /// "1000", "1000±100" or "1000+-100" (tokens ± uniform range).
@@ -116,9 +147,9 @@ SyntheticPrompts parse_input_tokens(const std::string& text) {
     sep = text.find("+-");
   }
   const std::string mean = text.substr(0, sep);
-  s.tokens = static_cast<int>(parse_count("--input-tokens", mean));
+  s.tokens = parse_int("--input-tokens", mean, k_max_tokens);
   if (sep != std::string::npos) {
-    s.range = static_cast<int>(parse_count("--input-tokens", text.substr(sep + sep_len), true));
+    s.range = parse_int("--input-tokens", text.substr(sep + sep_len), k_max_tokens, true);
     if (s.range >= s.tokens) {
       throw Error(ErrorKind::usage, fmt::format("--input-tokens: range {} is not below the mean {}", s.range, s.tokens),
                   "write I±R with R < I, e.g. 1000±200");
@@ -227,8 +258,8 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
   }
   c.model = f.model;
   // Load levels: one per value of --concurrency or --rate.
-  std::int64_t requests = f.requests.empty() ? 0 : parse_count("--requests", f.requests);
-  const double duration = f.duration.empty() ? 0 : parse_number("--duration", f.duration);
+  std::int64_t requests = f.requests.empty() ? 0 : parse_count("--requests", f.requests, false, k_max_requests);
+  const double duration = f.duration.empty() ? 0 : parse_number("--duration", f.duration, false, 30 * k_max_seconds);
   if (requests == 0 && duration == 0) {
     requests = 100;
   }
@@ -243,20 +274,20 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
     l.duration_s = duration;
     if (f.rate.empty()) {
       l.mode = LoadMode::concurrency;
-      l.concurrency = static_cast<int>(parse_count("--concurrency", v));
+      l.concurrency = parse_int("--concurrency", v, k_max_in_flight);
     } else {
       l.mode = LoadMode::rate;
-      l.rate_rps = parse_number("--rate", v);
-      l.burstiness = f.burstiness.empty() ? 1.0 : parse_number("--burstiness", f.burstiness);
-      l.max_concurrency = f.max_concurrency.empty() ? 0 : static_cast<int>(parse_count("--max-concurrency", f.max_concurrency));
+      l.rate_rps = parse_number("--rate", v, false, 1e6);
+      l.burstiness = f.burstiness.empty() ? 1.0 : parse_number("--burstiness", f.burstiness, false, 1e3);
+      l.max_concurrency = f.max_concurrency.empty() ? 0 : parse_int("--max-concurrency", f.max_concurrency, k_max_in_flight);
     }
     c.levels.push_back(l);
   }
-  c.warmup_requests = parse_count("--warmup", f.warmup, true);
+  c.warmup_requests = parse_count("--warmup", f.warmup, true, k_max_requests);
   c.synthetic = parse_input_tokens(f.input_tokens.empty() ? "1024" : f.input_tokens);
   c.input_tokens_given = !f.input_tokens.empty();
   if (!f.shared_prefix.empty()) {
-    c.prefix.shared_tokens = static_cast<int>(parse_count("--shared-prefix", f.shared_prefix));
+    c.prefix.shared_tokens = parse_int("--shared-prefix", f.shared_prefix, k_max_tokens);
     if (f.dataset.empty() && f.trace.empty() && c.prefix.shared_tokens + k_unique_prefix_words >= c.synthetic.tokens - c.synthetic.range) {
       throw Error(ErrorKind::usage,
                   fmt::format("--shared-prefix {} leaves no room in prompts of {} tokens", c.prefix.shared_tokens,
@@ -277,10 +308,10 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
   // A fresh nonce per run opens every prompt: no run repeats another's, even with --seed.
   c.prefix.nonce = (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   if (!f.repeat.empty()) {
-    c.repeat = static_cast<int>(std::min<std::int64_t>(parse_count("--repeat", f.repeat), 100));
+    c.repeat = parse_int("--repeat", f.repeat, 100);
   }
   if (!f.turns.empty()) {
-    c.turns = static_cast<int>(std::min<std::int64_t>(parse_count("--turns", f.turns), 1000));
+    c.turns = parse_int("--turns", f.turns, 1000);
   }
   c.trace = f.trace;
   if (!f.slo.empty()) {
@@ -298,28 +329,28 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
       c.levels.front().rate_rps = 1;
     }
     if (!f.slo_max.empty()) {
-      spec.max = parse_number("--slo-max", f.slo_max);
+      spec.max = parse_number("--slo-max", f.slo_max, false, 1e6);
     }
     c.slo_search = spec;
   } else if (!f.slo_max.empty()) {
     throw Error(ErrorKind::usage, "--slo-max needs --slo", "e.g. --slo ttft-p99=500 --slo-max 64");
   }
-  c.output_tokens = static_cast<int>(parse_count("--output-tokens", f.output_tokens));
+  c.output_tokens = parse_int("--output-tokens", f.output_tokens, k_max_tokens);
   c.dataset = f.dataset;
   if (f.ignore_eos || f.no_ignore_eos) {
     c.ignore_eos = f.ignore_eos;
   }
   if (!f.ttft_ms.empty()) {
-    c.slo.ttft_ms = parse_number("--ttft-ms", f.ttft_ms);
+    c.slo.ttft_ms = parse_number("--ttft-ms", f.ttft_ms, false, k_max_seconds * 1000);
   }
   if (!f.tpot_ms.empty()) {
-    c.slo.tpot_ms = parse_number("--tpot-ms", f.tpot_ms);
+    c.slo.tpot_ms = parse_number("--tpot-ms", f.tpot_ms, false, k_max_seconds * 1000);
   }
-  c.endpoint.request_timeout_s = parse_number("--timeout", f.timeout);
-  c.endpoint.connect_timeout_s = parse_number("--connect-timeout", f.connect_timeout);
-  c.endpoint.idle_timeout_s = parse_number("--idle-timeout", f.idle_timeout);
-  c.drain_timeout_s = parse_number("--drain-timeout", f.drain_timeout, true);
-  c.endpoint.max_response_bytes = parse_count("--max-response-bytes", f.max_response_bytes);
+  c.endpoint.request_timeout_s = parse_number("--timeout", f.timeout, false, k_max_seconds);
+  c.endpoint.connect_timeout_s = parse_number("--connect-timeout", f.connect_timeout, false, k_max_seconds);
+  c.endpoint.idle_timeout_s = parse_number("--idle-timeout", f.idle_timeout, false, k_max_seconds);
+  c.drain_timeout_s = parse_number("--drain-timeout", f.drain_timeout, true, k_max_seconds);
+  c.endpoint.max_response_bytes = parse_count("--max-response-bytes", f.max_response_bytes, false, std::int64_t{1} << 40);
   c.endpoint.insecure = f.insecure;
   c.endpoint.follow_redirects = f.follow_redirects;
   if (f.http_client == "builtin") {
@@ -340,7 +371,7 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
   if (!f.metrics_url.empty()) {
     c.metrics_url = check_http_url(f.metrics_url, "--metrics-url");
   }
-  c.metrics_interval_s = parse_number("--metrics-interval", f.metrics_interval);
+  c.metrics_interval_s = parse_number("--metrics-interval", f.metrics_interval, false, 3600);
   if (f.seed.empty()) {
     // A fresh seed per run, recorded in the profile: reruns do not hit a warm prefix cache
     // unless --seed asks for the same prompts again.
@@ -380,7 +411,7 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
     if (f.chips.empty()) {
       throw Error(ErrorKind::usage, "--accelerator needs --chips N", "e.g. --accelerator v5e --chips 8");
     }
-    c.chips = static_cast<int>(parse_count("--chips", f.chips));
+    c.chips = parse_int("--chips", f.chips, k_max_chips);
   } else if (!f.chips.empty()) {
     throw Error(ErrorKind::usage, "--chips needs --accelerator A", "e.g. --accelerator v5e --chips 8");
   }

@@ -406,15 +406,18 @@ Runner setup_estimate(CLI::App& sub) {
   auto f = std::make_shared<EstimateFlags>();
   sub.add_option("--model", f->model, "model preset, alias (70b) or path to a Hugging Face config.json");
   auto* acc = sub.add_option("--accelerator", f->accelerator, "accelerator id, e.g. v6e, h100");
-  auto* chips = sub.add_option("--chips", f->chips, "chips in the tensor-parallel group");
+  // Ranges are checked on the text, before CLI11 narrows it to an int.
+  auto* chips = sub.add_option("--chips", f->chips, "chips in the tensor-parallel group")->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
   auto* off = sub.add_option("--offering", f->offering, "an offering id or name (gives accelerator and chips)");
   off->excludes(acc)->excludes(chips);
   sub.add_option("--precision", f->precision, "weight precision: bf16, fp8, int8, int4")->capture_default_str();
   sub.add_option("--kv-precision", f->kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
   sub.add_option("--input-tokens", f->input_tokens, "prompt tokens per request")->capture_default_str();
   sub.add_option("--output-tokens", f->output_tokens, "generated tokens per request")->capture_default_str();
-  auto* batch = sub.add_option("--batch", f->batch, "concurrent sequences (one row instead of a sweep)");
-  auto* conc = sub.add_option("--concurrency", f->concurrency, "same as --batch: concurrent requests");
+  auto* batch = sub.add_option("--batch", f->batch, "concurrent sequences (one row instead of a sweep)")
+                    ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  auto* conc = sub.add_option("--concurrency", f->concurrency, "same as --batch: concurrent requests")
+                   ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
   batch->excludes(conc);
   sub.add_option("--mode", f->mode, "continuous (in-flight batching) or static")->capture_default_str();
   sub.add_option("--efficiency", f->efficiency,
@@ -424,7 +427,7 @@ Runner setup_estimate(CLI::App& sub) {
   auto* load = sub.add_option("--load", f->load, "offered load in requests/s: adds queueing to TTFT");
   auto* ttft = sub.add_option("--ttft-ms", f->ttft_ms, "TTFT limit for the best batch");
   auto* tpot = sub.add_option("--tpot-ms", f->tpot_ms, "TPOT limit for the best batch");
-  auto* cap = sub.add_option("--max-batch", f->max_batch, "engine cap on concurrent sequences");
+  auto* cap = sub.add_option("--max-batch", f->max_batch, "engine cap on concurrent sequences")->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
   sub.add_option("--headroom", f->headroom_fraction, "fraction of HBM left free (vLLM's default: 0.10)")
       ->capture_default_str();
   sub.add_option("--overhead-gib", f->overhead_gib_per_chip, "runtime reserve per chip, GiB")->capture_default_str();

@@ -69,8 +69,9 @@ int run_health(const HealthFlags& flags, Context& ctx) {
     throw Error(ErrorKind::usage, "health needs the backends of a config file",
                 "give --config FILE (or set TPUPLAN_CONFIG); examples/config.yaml shows the 'backends' section");
   }
-  if (!(flags.timeout_s > 0)) {
-    throw Error(ErrorKind::usage, fmt::format("--timeout: {:g} is not a positive number of seconds", flags.timeout_s));
+  if (!(flags.timeout_s > 0 && flags.timeout_s <= 86'400)) {
+    throw Error(ErrorKind::usage, fmt::format("--timeout: {:g} is not a number of seconds in range", flags.timeout_s),
+                "accepted: more than 0 up to 86400 (a day)");
   }
   const Config& config = ctx.config();
   if (config.backends.empty()) {

@@ -251,7 +251,8 @@ Runner setup_size(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--kv-precision", f->kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
   add_workload_flags(sub, f->workload, k_open_load | k_concurrency | k_curve);
-  sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences");
+  sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000})); // on the text, before CLI11 narrows it to an int
   sub.add_option("--tier", f->tier, "price tier: on-demand, spot, 1y, 3y")->capture_default_str();
   sub.add_option("--objective", f->objective, "usd-per-month, usd-per-million-tokens or chips")->capture_default_str();
   sub.add_option("--mode", f->mode, "continuous or static batching")->capture_default_str();

@@ -20,6 +20,7 @@ struct GlobalOptions {
   std::string format;        ///< empty = from -o's extension, else table
   std::string output = "-";  ///< -o FILE; "-" is stdout
   std::string data_dir;      ///< --data DIR: read YAML instead of the embedded data
+  std::string catalog_dir;   ///< --catalog-dir DIR: a SkyPilot catalog overlaid on the data
   std::string config;        ///< --config FILE (or TPUPLAN_CONFIG)
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";

@@ -1,6 +1,7 @@
 #include "command.hpp"
 
 #include <tpuplan/data/price_age.hpp>
+#include <tpuplan/data/skypilot_import.hpp>
 #include <tpuplan/detail/files.hpp>
 #include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
@@ -69,6 +70,22 @@ const DataSet& Context::base_data() {
   if (!m_base) {
     m_base = std::make_unique<DataSet>(m_options.data_dir.empty() ? decode_dataset(embedded_dataset_bytes())
                                                                   : load_dataset_dir(m_options.data_dir));
+    if (!m_options.catalog_dir.empty()) {
+      // A SkyPilot catalog's on-demand and spot prices replace those of the same offering;
+      // its other offerings are added (skypilot_import.hpp).
+      const SkyPilotImport imported = import_skypilot_catalog(m_options.catalog_dir, m_base->catalog.accelerators);
+      const auto [replaced, added] = overlay_offerings(m_base->catalog, imported.offerings);
+      m_base->origin += fmt::format(" + SkyPilot catalog {} ({} offerings repriced, {} added)", m_options.catalog_dir,
+                                    replaced, added);
+      std::size_t skipped = 0; // CPU-only machine rows are not offerings: no warning for them
+      for (const auto& s : imported.skipped) {
+        skipped += s.reason.rfind("no accelerator", 0) == 0 ? 0 : s.rows;
+      }
+      if (skipped > 0) {
+        warn(fmt::format("--catalog-dir: {} rows of {} skipped ('tpuplan catalog import {}' says why)", skipped,
+                         m_options.catalog_dir, m_options.catalog_dir));
+      }
+    }
   }
   return *m_base;
 }

@@ -67,7 +67,13 @@ Workload to_workload(const WorkloadFlags& f) {
   }
   w.rate_requests_per_s = f.rate;
   w.tokens_per_day = f.tokens_per_day;
-  w.concurrency = f.concurrency;
+  if (f.concurrency) {
+    if (*f.concurrency < 1 || *f.concurrency > k_max_concurrency) {
+      throw Error(ErrorKind::usage, fmt::format("--concurrency: {} is out of range", *f.concurrency),
+                  fmt::format("accepted: 1 to {} sequences in flight", k_max_concurrency));
+    }
+    w.concurrency = static_cast<int>(*f.concurrency);
+  }
   w.context_tokens = f.context;
   w.slo.ttft_ms = f.ttft_ms;
   w.slo.tpot_ms = f.tpot_ms;

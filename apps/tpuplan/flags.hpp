@@ -44,7 +44,7 @@ struct WorkloadFlags {
   std::string lengths;
   std::optional<double> rate;
   std::optional<double> tokens_per_day;
-  std::optional<int> concurrency;
+  std::optional<std::int64_t> concurrency; // read wide, range-checked before narrowing
   std::string load_curve;
   std::optional<double> context;
   std::optional<double> ttft_ms;

@@ -126,6 +126,9 @@ int main(int argc, char** argv) {
   app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown, svg (default: from -o's extension, else table)");
   app.add_option("-o,--output", global.output, "write the result to FILE atomically ('-' = stdout)");
   app.add_option("--data", global.data_dir, "read the catalog and models from DIR (YAML) instead of the embedded data");
+  app.add_option("--catalog-dir", global.catalog_dir,
+                 "overlay the prices of a SkyPilot catalog directory (~/.sky/catalogs/v8) on the data: "
+                 "see 'tpuplan catalog import'");
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
   app.add_option("--table", global.table, "which table CSV and JSON hold, for commands with several (JSON: that table alone)");
   app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");

@@ -289,8 +289,8 @@ TEST_CASE("bench sends prompts from a JSONL dataset and rejects a bad line with 
 TEST_CASE("bench flag errors are one line naming the value and what is accepted", "[bench]") {
   const std::string url = "http://127.0.0.1:1";
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--concurrency", "1,0"}, "tpuplan: error: --concurrency: '0' is not a positive integer\n"},
-      {{"--rate", "fast"}, "tpuplan: error: --rate: 'fast' is not a positive number\n"},
+      {{"--concurrency", "1,0"}, "tpuplan: error: --concurrency: '0' is not a positive integer; accepted: 1 to 100000\n"},
+      {{"--rate", "fast"}, "tpuplan: error: --rate: 'fast' is not a positive number; accepted: more than 0 up to 1000000\n"},
       {{"--input-tokens", "100±200"}, "tpuplan: error: --input-tokens: range 200 is not below the mean 100; write I±R with R < I, e.g. 1000±200\n"},
       {{"--api", "openai-caht"}, "tpuplan: error: unknown --api 'openai-caht'; did you mean 'openai-chat'?\n"},
       {{"--api-key-env", "TPUPLAN_SURELY_UNSET"}, "tpuplan: error: --api-key-env: environment variable 'TPUPLAN_SURELY_UNSET' is not set\n"},

@@ -143,7 +143,7 @@ TEST_CASE("bad values are one-line usage errors that suggest what is accepted", 
   CHECK(precision.exit_code == 2);
   CHECK(precision.err.find("--precision: unknown precision 'fp9'") != std::string::npos);
   const auto zero = with({"--batch", "0"});
-  CHECK(zero.err == "tpuplan: error: --batch: 0 is not a batch size of at least 1\n");
+  CHECK(zero.err == "tpuplan: error: --batch: Value 0 not in range 1 to 1000000; see 'tpuplan estimate --help'\n");
   const auto cache = with({"--cache-tokens", "4096"});
   CHECK(cache.err == "tpuplan: error: --cache-tokens applies to --kv-read padded; add --kv-read padded\n");
   const auto accelerator = estimate({"--model", "8b", "--accelerator", "h10", "--chips", "1"});

@@ -207,7 +207,7 @@ TEST_CASE("bench records --insecure in the report and the profile", "[bench][saf
   }
 }
 
-TEST_CASE("-o writes only onto a regular file or a new name, through a fresh temporary file", "[cli][safety]") {
+TEST_CASE("output files are written only onto a regular file or a new name, through a fresh temporary file", "[cli][safety]") {
   TempDir dir;
   const std::vector<std::string> cost = {"cost", "--model", "llama-3.1-8b", "--format", "json", "-o"};
   const auto run_cost = [&](const std::string& out) {
@@ -265,7 +265,7 @@ TEST_CASE("-o writes only onto a regular file or a new name, through a fresh tem
   }
 }
 
-TEST_CASE("-o never replaces an input of the same run", "[cli][safety]") {
+TEST_CASE("an output file never replaces an input of the same run", "[cli][safety]") {
   TempDir dir;
   std::filesystem::copy_file(TPUPLAN_TEST_DATA_DIR "/config/good.yaml", dir.file("c.yaml"));
   const std::string before = slurp(dir.file("c.yaml"));

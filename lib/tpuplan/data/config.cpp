@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <fmt/format.h>
 #include <set>
 
@@ -167,7 +168,10 @@ std::vector<Backend> read_backends(const yaml::Node& list) {
     b.pod_size = n.child("pod_size").integer(yaml::Range::at_least(1));
     if (const auto t = n.child("timeout").text()) {
       b.timeout_s = parse_duration_s(*t);
-      if (!b.timeout_s || *b.timeout_s <= 0) {
+      if (b.timeout_s && std::isfinite(*b.timeout_s) && *b.timeout_s > 86'400) {
+        n.child("timeout").problem(fmt::format("'{}' is out of range", *t), "accepted: more than 0 up to 24h");
+        b.timeout_s.reset();
+      } else if (!b.timeout_s || !(*b.timeout_s > 0 && std::isfinite(*b.timeout_s))) {
         n.child("timeout").problem(fmt::format("expected a positive duration with a unit, got '{}'", *t),
                                    "e.g. 30s, 500ms, 2m");
         b.timeout_s.reset();

@@ -456,8 +456,19 @@ void validate(const Workload& w) {
   positive("--tokens-per-day", w.tokens_per_day, "token count");
   positive("--ttft-ms", w.slo.ttft_ms, "number of milliseconds");
   positive("--tpot-ms", w.slo.tpot_ms, "number of milliseconds");
-  if (w.concurrency && *w.concurrency < 1) {
-    throw Error(ErrorKind::usage, fmt::format("--concurrency: {} is not a positive count", *w.concurrency));
+  auto at_most = [](const char* flag, const std::optional<double>& v, double max, const char* what) {
+    if (v && *v > max) {
+      throw Error(ErrorKind::usage, fmt::format("{}: {:g} is out of range", flag, *v),
+                  fmt::format("accepted: more than 0 up to {} {}", max, what));
+    }
+  };
+  at_most("--rate", w.rate_requests_per_s, k_max_rate_rps, "requests per second");
+  at_most("--tokens-per-day", w.tokens_per_day, k_max_tokens_per_day, "tokens a day");
+  at_most("--ttft-ms", w.slo.ttft_ms, k_max_latency_ms, "ms");
+  at_most("--tpot-ms", w.slo.tpot_ms, k_max_latency_ms, "ms");
+  if (w.concurrency && (*w.concurrency < 1 || *w.concurrency > k_max_concurrency)) {
+    throw Error(ErrorKind::usage, fmt::format("--concurrency: {} is out of range", *w.concurrency),
+                fmt::format("accepted: 1 to {} sequences in flight", k_max_concurrency));
   }
   for (const auto& [flag, v] : {std::pair{"--input-tokens", w.input_tokens}, {"--output-tokens", w.output_tokens}}) {
     if (!(v >= 1 && v <= 1e7)) {

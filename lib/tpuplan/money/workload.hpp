@@ -4,6 +4,7 @@
 // percentile), and the spare capacity kept (headroom, N+1). Semantics: docs/workload.md.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -40,6 +41,13 @@ struct Slo {
   double ttft_quantile = 0.9;    ///< 0.9 = p90
   double tpot_quantile = 0.9;
 };
+
+/// Ranges of the load (validate()): beyond them no figure of a plan is meaningful, and every
+/// count derived from them (replicas, sequences) stays exact in an int.
+constexpr double k_max_rate_rps = 1e6;           ///< requests per second
+constexpr double k_max_tokens_per_day = 1e15;    ///< input + output tokens a day
+constexpr std::int64_t k_max_concurrency = 1'000'000; ///< sequences in flight
+constexpr double k_max_latency_ms = 86'400'000;  ///< TTFT and TPOT targets: a day
 
 /// The workload. At most one of rate, tokens_per_day, concurrency and curve is set (validate()).
 struct Workload {
