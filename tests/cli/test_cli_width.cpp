@@ -187,7 +187,7 @@ TEST_CASE("a table fits COLUMNS, and --wide shows every column whatever the widt
   CHECK(wide.out.find("us-central1") != std::string::npos);   // the region, hidden at 70 and 100
 }
 
-TEST_CASE("--columns shows exactly the keys named, in their order, commas and repeats alike", "[cli][width]") {
+TEST_CASE("the columns flag shows exactly the keys named, in their order, commas and repeats alike", "[cli][width]") {
   const auto r = run100({"cost", "--model", "70b", "--columns", "offering,usd_per_month_3y", "--columns", "chips"});
   REQUIRE(r.exit_code == 0);
   const auto lines = table_lines(r.out);
@@ -197,7 +197,7 @@ TEST_CASE("--columns shows exactly the keys named, in their order, commas and re
   CHECK(r.out.find("hidden") == std::string::npos);
 }
 
-TEST_CASE("--columns with a key no table has is a usage error with a suggestion", "[cli][width]") {
+TEST_CASE("the columns flag with a key no table has is a usage error with a suggestion", "[cli][width]") {
   const auto r = run100({"cost", "--model", "70b", "--columns", "offering,usd_per_month_3yy"});
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());

@@ -70,7 +70,7 @@ TEST_CASE("kept text columns wrap in their width, cutting a URL after a slash", 
                 "                            price/page\n");
 }
 
-TEST_CASE("--columns picks columns in its order and ignores the width", "[report][width]") {
+TEST_CASE("picked columns come in their order and ignore the width", "[report][width]") {
   const auto text = render_table(wide_table(), 10, {"region", "id"});
   CHECK(text == "region    id\nus-east1  v6e-8\n");
 }
