@@ -86,6 +86,7 @@ Table offerings_table(const Catalog& catalog, const std::vector<const Offering*>
                          fmt::format("where the {} price comes from", to_string(t_))});
   }
 
+  set_priority(t, {"hosts"}, -1); // to fit a terminal: the hosts go before the prices' dates
   std::map<std::tuple<std::string, std::string, std::string>, bool> covers; // (cloud, kind, covers)
   bool any_tpu = false;
   for (const Offering* o : offerings) {
@@ -216,6 +217,8 @@ Table prices_table(const std::vector<const Offering*>& offerings) {
       {"derived", "derivation", 0, false, "how the price was computed from sourced figures; empty = read as is"},
       {"source", "source", 0, false, "where the figure comes from"},
   };
+  // What `show` is for: every column stays, the derivation and the source wrap.
+  set_priority(t, {"tier", "usd_per_hour", "as_of", "derived", "source"}, k_keep_column);
   std::vector<std::string> absent;
   for (const Offering* o : offerings) {
     for (Tier tier : k_all_tiers) {

@@ -163,6 +163,18 @@ int run_cost(const CostFlags& flags, Context& ctx) {
                                       : fmt::format("per accelerator the best option by {} ({})", to_string(query.sort),
                                                     rank_tier));
   table.columns = cost_columns(load, slo);
+  // What goes first when the table must fit a terminal: where the throughput comes from (unless a
+  // profile was given), then the region and the throughput itself; the bills and $/1M stay.
+  set_priority(table, {"region"}, 1);
+  set_priority(table, {"output_tokens_per_s"}, 2);
+  set_priority(table, {"figures"}, profiles.empty() ? 0 : 3);
+  set_priority(table, {"chips", "cheapest_tier", "ttft_ms", "tpot_ms", "usd_per_month_3y"}, 3);
+  set_priority(table, {"accelerator", "usd_per_month_on_demand", "usd_per_month_spot", "usd_per_month_1y",
+                       "usd_per_million_output_tokens_on_demand", "usd_per_million_output_tokens_spot"},
+               4);
+  set_priority(table, {"replicas", "usd_per_month_load_on_demand", "usd_per_month_load_spot", "usd_per_month_load_1y",
+                       "usd_per_month_load_3y"},
+               5);
   table.notes.push_back("comparison: " + comparison_basis(workload, query.pricing.hours_per_day));
   std::vector<bool> shown(profiles.size(), false);
   bool any_measured = false;

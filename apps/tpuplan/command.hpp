@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::string config;        ///< --config FILE (or TPUPLAN_CONFIG)
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";
+  std::vector<std::string> columns; ///< --columns KEY,…: exactly these columns in tables
   int max_price_age = -1;    ///< --max-price-age DAYS; -1 = the config's, else 180
   bool wide = false;
   bool explain = false;

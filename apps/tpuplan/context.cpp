@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -39,6 +40,25 @@ bool use_color(const std::string& mode, int fd) {
     return false;
   }
   return isatty(fd) != 0;
+}
+
+/// The width a table must fit: the terminal's when stdout is one, else COLUMNS, else 100 (a
+/// pager's or a file's reader's usual window).
+std::size_t table_width(bool to_stdout) {
+  if (to_stdout && isatty(STDOUT_FILENO) != 0) {
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+      return ws.ws_col;
+    }
+  }
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && *columns != '\0') {
+    char* end = nullptr;
+    const long n = std::strtol(columns, &end, 10);
+    if (*end == '\0' && n > 0) {
+      return static_cast<std::size_t>(n);
+    }
+  }
+  return 100;
 }
 
 } // namespace
@@ -210,6 +230,13 @@ void Context::emit(const Report& report_in) {
   ro.explain = m_options.explain;
   ro.table = m_options.table;
   ro.tool_version = k_version;
+  ro.columns = m_options.columns;
+  if (!ro.columns.empty()) {
+    check_columns(report, ro.columns);
+  }
+  if (fmt_ == Format::table && !m_options.wide && ro.columns.empty()) {
+    ro.width = table_width(m_options.output == "-");
+  }
   if (!ro.table.empty()) {
     (void)report.table(ro.table); // validates the name before anything is written
   }

@@ -137,7 +137,10 @@ int main(int argc, char** argv) {
                  "max_price_age_days, else 180; TPUPLAN_TODAY=YYYY-MM-DD fixes today)")
       ->check(CLI::Range(0, 36500))
       ->type_name("DAYS");
-  app.add_flag("--wide", global.wide, "show every column in table and Markdown output");
+  app.add_flag("--wide", global.wide, "show every column in table and Markdown output, whatever the width");
+  app.add_option("--columns", global.columns,
+                 "show exactly these columns (keys, as in CSV headers), in this order, in table and Markdown output")
+      ->delimiter(',');
   app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
   app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
 
