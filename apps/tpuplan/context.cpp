@@ -237,7 +237,7 @@ void Context::emit(const Report& report_in) {
   }
   if (m_options.explain && report.explain.empty()) {
     throw Error(ErrorKind::usage, "--explain: this output computes no figure to explain",
-                "--explain shows the arithmetic of cost, size, estimate, breakeven and models show");
+                "--explain shows the arithmetic of cost, size, estimate, breakeven, plan and models show");
   }
   RenderOptions ro;
   ro.wide = m_options.wide;

@@ -30,7 +30,7 @@ const Command k_commands[] = {
     {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size, true},
     {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate, true},
     {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven, true},
-    {"plan", "the fleet under a load curve: replicas to commit, and on-demand and spot by the hour", setup_plan, false},
+    {"plan", "the fleet under a load curve: replicas to commit, and on-demand and spot by the hour", setup_plan, true},
     {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench, false},
     {"health", "check the backends of a config file: reachable, status, latency, models served", setup_health, false},
     {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog, false},
@@ -277,7 +277,7 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** 
 void check_explain(const GlobalOptions& global, const Command& command) {
   if (global.explain && !command.explains) {
     throw Error(ErrorKind::usage, fmt::format("--explain: 'tpuplan {}' computes no figure to explain", command.name),
-                "--explain shows the arithmetic of cost, size, estimate, breakeven and models show");
+                "--explain shows the arithmetic of cost, size, estimate, breakeven, plan and models show");
   }
 }
 

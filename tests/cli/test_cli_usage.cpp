@@ -105,7 +105,6 @@ TEST_CASE("explain is refused by commands with nothing to explain", "[cli][usage
                                                                  {"catalog", "show", "v5e-8", "--explain"},
                                                                  {"validate", k_data + "/catalog", "--explain"},
                                                                  {"version", "--explain"},
-                                                                 {"plan", "--model", "70b", "--rate", "1", "--explain"},
                                                                  {"models", "--explain"}}) {
     const auto r = run(args);
     check_usage_line(r);
@@ -199,4 +198,17 @@ TEST_CASE("a value without its flag suggests the flag that is missing", "[cli][u
   const auto r = run({"cost", "70b"});
   check_usage_line(r);
   CHECK(r.err == "tpuplan: error: unexpected argument '70b' for 'tpuplan cost'; did you mean '--model 70b'?\n");
+}
+
+TEST_CASE("plan --explain shows the bill of the cheapest plan term by term", "[cli][usage][explain]") {
+  const auto r = run({"plan", "--model", "70b", "--rate", "5", "--explain"});
+  REQUIRE(r.exit_code == 0);
+  const auto at = r.out.find("How these figures are computed:");
+  REQUIRE(at != std::string::npos);
+  const std::string explain = r.out.substr(at);
+  CHECK(explain.find(", the cheapest option, ") != std::string::npos);
+  CHECK(explain.find("replica-hours in the 24-hour curve, each hour 30.42 times a month (730 h ÷ 24)") !=
+        std::string::npos);
+  CHECK(explain.find("  bill = $") != std::string::npos);
+  CHECK(explain.find("per 1M output tokens") != std::string::npos);
 }
