@@ -2,6 +2,7 @@
 #include "breakeven_tables.hpp"
 #include "command.hpp"
 #include "cost_table.hpp"
+#include "explain.hpp"
 #include "flags.hpp"
 #include "profiles.hpp"
 
@@ -255,6 +256,30 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   }
   table.notes.push_back("an empty price means no sourced price for that tier; see `tpuplan catalog show ID`");
   report.tables.push_back(std::move(table));
+  // --explain: the arithmetic of the first option that holds the model, with its numbers.
+  for (const auto& row : result.rows) {
+    if (!row.fit.fits) {
+      continue;
+    }
+    const Throughput tp = estimated(row);
+    ExplainedServing s;
+    s.output_tokens_per_s = tp.output_tokens_per_s;
+    s.batch = tp.batch;
+    if (row.capacity) {
+      s.capacity_requests_per_s = row.capacity->planned_requests_per_s;
+    }
+    s.load_requests_per_s = workload.curve ? std::optional<double>(workload.curve->peak())
+                                           : workload.requests_per_s(query.pricing.hours_per_day);
+    s.replicas = tp.replicas;
+    s.served_output_tokens_per_s = tp.served_output_tokens_per_s;
+    report.explain.push_back(fmt::format("the first option that holds the model, step by step (formulas: "
+                                         "docs/methodology.md; the estimate's own arithmetic: tpuplan estimate "
+                                         "--model {} --offering {} --explain)",
+                                         flags.model, row.offering->name));
+    const auto lines = explain_option(*row.offering, row.fit, query.memory, query.pricing, s);
+    report.explain.insert(report.explain.end(), lines.begin(), lines.end());
+    break;
+  }
 
   // --format svg: the monthly bill of each option (of the load, with one), one bar per tier.
   Chart chart;

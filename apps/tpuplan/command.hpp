@@ -75,10 +75,15 @@ struct Command {
   const char* summary;
   /// Adds the command's options to `sub` and returns its runner.
   Runner (*setup)(CLI::App& sub);
+  /// --explain shows its arithmetic; a command without any refuses the flag (exit 2).
+  bool explains = false;
 };
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
 void write_file_atomically(const std::string& path, std::string_view text, std::string_view what = "-o");
+
+/// Makes a text option a list that takes commas and repeats alike ("--x a,b --x c" is "a,b,c").
+CLI::Option* as_list(CLI::Option* option);
 
 /// Splits a comma-separated list ("1,8,32"), trimming blanks and dropping empty items.
 std::vector<std::string> split_list(std::string_view text);

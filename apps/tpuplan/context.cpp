@@ -123,14 +123,24 @@ Format Context::format() const {
                 suggestion(m_options.format, format_names()));
   }
   if (m_options.output != "-") {
-    const auto ext = std::filesystem::path(m_options.output).extension().string();
+    // The extension names the format; one tpuplan cannot write is refused rather than
+    // answered with a text table under a misleading name (out.xlsx).
+    const auto ext = detail::ascii_lower(std::filesystem::path(m_options.output).extension().string());
     if (ext.size() > 1) {
       if (auto f = parse_format(ext.substr(1))) {
         return *f;
       }
+      if (ext != ".txt" && ext != ".text") {
+        throw Error(ErrorKind::usage, fmt::format("-o {}: tpuplan cannot write '{}' files", m_options.output, ext),
+                    "accepted: .txt (table), .json, .csv, .md, .svg, .html, or name the format with --format");
+      }
     }
   }
   return Format::table;
+}
+
+CLI::Option* as_list(CLI::Option* option) {
+  return option->delimiter(',')->multi_option_policy(CLI::MultiOptionPolicy::Join);
 }
 
 bool Context::stderr_is_tty() const { return isatty(STDERR_FILENO) != 0; }
@@ -224,6 +234,10 @@ void Context::emit(const Report& report_in) {
   if (m_options.color != "auto" && m_options.color != "always" && m_options.color != "never") {
     throw Error(ErrorKind::usage, fmt::format("--color: unknown value '{}'", m_options.color),
                 "accepted: auto, always, never");
+  }
+  if (m_options.explain && report.explain.empty()) {
+    throw Error(ErrorKind::usage, "--explain: this output computes no figure to explain",
+                "--explain shows the arithmetic of cost, size, estimate, breakeven, plan and models show");
   }
   RenderOptions ro;
   ro.wide = m_options.wide;

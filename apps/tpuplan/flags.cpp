@@ -174,7 +174,8 @@ void add_filter_flags(CLI::App& sub, FilterFlags& flags) {
   sub.add_option("--kind", flags.kind, "tpu or gpu");
   sub.add_option("--cloud", flags.cloud, "gcp, aws, or a cloud from --config");
   sub.add_option("--region", flags.region, "a region, e.g. us-central1");
-  sub.add_option("--accelerator", flags.accelerator, "accelerator id or alias, e.g. v6e; a comma list: v6e,h100");
+  as_list(sub.add_option("--accelerator", flags.accelerator,
+                         "accelerator id or alias, e.g. v6e; a list: v6e,h100 (or repeated)"));
 }
 
 Precision parse_precision_flag(std::string_view flag, std::string_view value) {

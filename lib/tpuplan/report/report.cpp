@@ -1,4 +1,5 @@
 #include <tpuplan/report/report.hpp>
+#include <tpuplan/report/html.hpp>
 #include <tpuplan/report/text_table.hpp>
 
 #include <tpuplan/error.hpp>
@@ -357,20 +358,25 @@ std::string_view to_string(Format format) {
     return "markdown";
   case Format::svg:
     return "svg";
+  case Format::html:
+    return "html";
   }
   return "table";
 }
 
-std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown", "svg"}; }
+std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown", "svg", "html"}; }
 
 std::optional<Format> parse_format(std::string_view name) {
-  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown, Format::svg}) {
+  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown, Format::svg, Format::html}) {
     if (name == to_string(f)) {
       return f;
     }
   }
   if (name == "md") {
     return Format::markdown;
+  }
+  if (name == "htm") {
+    return Format::html;
   }
   return std::nullopt;
 }
@@ -391,6 +397,9 @@ void render(const Report& report, Format format, const RenderOptions& options, s
     break;
   case Format::svg:
     render_svg(report, options, out); // chart.cpp
+    break;
+  case Format::html:
+    render_html(report, options, out); // html.cpp
     break;
   }
 }

@@ -79,7 +79,7 @@ struct Report {
 };
 
 /// Output formats.
-enum class Format { table, json, csv, markdown, svg };
+enum class Format { table, json, csv, markdown, svg, html };
 std::string_view to_string(Format format);
 std::optional<Format> parse_format(std::string_view name);
 std::vector<std::string> format_names();

@@ -1,0 +1,148 @@
+// `--format html`: one self-contained page (inline CSS, inline SVG, no script, nothing fetched)
+// holding the report's tables, their charts, the notes, the arithmetic and the assumptions.
+// Written as well-formed XHTML so that any XML reader can check it.
+#include <tpuplan/report/html.hpp>
+
+#include <tpuplan/report/report.hpp>
+#include <tpuplan/report/text_table.hpp>
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace tpuplan {
+
+namespace {
+
+std::string escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+constexpr std::string_view k_style =
+    "body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:80rem}"
+    "h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}"
+    "table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}"
+    "th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
+    "th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "ul.notes{color:#444;font-size:.85rem}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}"
+    "dl{font-size:.85rem}dt{font-family:monospace}dd{margin:0 0 .4rem 1.5rem;color:#444}";
+
+void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
+  out << "<section class=\"table\" id=\"table-" << escape(t.name) << "\">\n";
+  if (!t.title.empty()) {
+    out << "<h2>" << escape(t.title) << "</h2>\n";
+  }
+  const auto cols = detail::shown_columns(t, o);
+  out << "<table data-table=\"" << escape(t.name) << "\">\n<thead><tr>";
+  for (std::size_t c : cols) {
+    out << "<th data-key=\"" << escape(t.columns[c].key) << "\" title=\"" << escape(t.columns[c].description)
+        << "\">" << escape(t.columns[c].title) << "</th>";
+  }
+  out << "</tr></thead>\n<tbody>\n";
+  for (const auto& row : t.rows) {
+    out << "<tr>";
+    for (std::size_t c : cols) {
+      out << (detail::is_numeric(row[c]) ? "<td class=\"n\">" : "<td>")
+          << escape(detail::cell_human(row[c], t.columns[c].decimals)) << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+  if (!t.notes.empty()) {
+    out << "<ul class=\"notes\">\n";
+    for (const auto& n : t.notes) {
+      out << "<li>" << escape(n) << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  out << "</section>\n";
+}
+
+/// The chart's SVG without its XML declaration, to sit inside the page.
+std::string inline_svg(const Table& table, const Chart& chart) {
+  std::string svg = render_svg(table, chart);
+  if (svg.rfind("<?xml", 0) == 0) {
+    svg.erase(0, svg.find('\n') + 1);
+  }
+  return svg;
+}
+
+/// A chart with something to read: bars, or a line of at least two points (a breakeven at
+/// one --hours value is a table, not a curve).
+bool worth_drawing(const Table& table, const Chart& chart) {
+  if (table.rows.empty()) {
+    return false;
+  }
+  if (chart.kind != ChartKind::line) {
+    return true;
+  }
+  const ChartData data = chart_data(table, chart);
+  return std::any_of(data.series.begin(), data.series.end(), [](const ChartSeries& s) { return s.points.size() >= 2; });
+}
+
+} // namespace
+
+void render_html(const Report& r, const RenderOptions& o, std::ostream& out) {
+  out << "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+      << "<meta charset=\"utf-8\"/>\n<title>tpuplan " << escape(r.command) << "</title>\n<style>" << k_style
+      << "</style>\n</head>\n<body>\n";
+  out << "<h1>tpuplan " << escape(r.command) << "</h1>\n";
+  out << "<p class=\"meta\">" << escape(r.schema()) << (o.tool_version.empty() ? "" : ", tpuplan " + escape(o.tool_version))
+      << "</p>\n";
+  for (const auto& t : r.tables) {
+    table_html(t, o, out);
+    for (const auto& chart : r.charts) {
+      if (chart.table == t.name && worth_drawing(t, chart)) {
+        out << "<figure class=\"chart\" data-table=\"" << escape(t.name) << "\">\n" << inline_svg(t, chart)
+            << "</figure>\n";
+      }
+    }
+  }
+  if (!r.notes.empty()) {
+    out << "<h2>Notes</h2>\n<ul class=\"notes\">\n";
+    for (const auto& n : r.notes) {
+      out << "<li>" << escape(n) << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (o.explain && !r.explain.empty()) {
+    out << "<h2>How these figures are computed</h2>\n<ul class=\"explain\">\n";
+    for (const auto& line : r.explain) {
+      out << "<li>" << escape(line) << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (!r.assumptions.empty()) {
+    out << "<h2>Assumptions</h2>\n<dl class=\"assumptions\">\n";
+    for (const auto& a : r.assumptions) {
+      out << "<dt>" << escape(a.key) << " = " << escape(detail::cell_human(a.value, 4)) << (a.unit.empty() ? "" : " ")
+          << escape(a.unit) << "</dt>\n<dd>" << escape(a.description)
+          << (a.source.empty() ? std::string{} : " [" + escape(a.source) + "]") << "</dd>\n";
+    }
+    out << "</dl>\n";
+  }
+  out << "</body>\n</html>\n";
+}
+
+} // namespace tpuplan
