@@ -100,5 +100,6 @@ Runner setup_bench(CLI::App& sub);
 Runner setup_breakeven(CLI::App& sub);
 Runner setup_health(CLI::App& sub);
 Runner setup_plan(CLI::App& sub);
+Runner setup_diff(CLI::App& sub);
 
 } // namespace tpuplan::app

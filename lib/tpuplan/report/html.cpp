@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <vector>
 
 namespace tpuplan {
 
@@ -44,7 +45,8 @@ constexpr std::string_view k_style =
     "h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}"
     "table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}"
     "th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
-    "th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#f3f3f3}td{white-space:nowrap}td.w{white-space:normal;min-width:16rem}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "ul.notes{color:#444;font-size:.85rem}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}"
     "dl{font-size:.85rem}dt{font-family:monospace}dd{margin:0 0 .4rem 1.5rem;color:#444}";
 
@@ -60,11 +62,22 @@ void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
         << "\">" << escape(t.columns[c].title) << "</th>";
   }
   out << "</tr></thead>\n<tbody>\n";
+  // A column with a number is right-aligned throughout, its '-' (no value) too.
+  std::vector<bool> numeric(t.columns.size(), false);
+  for (const auto& row : t.rows) {
+    for (std::size_t c : cols) {
+      numeric[c] = numeric[c] || detail::is_numeric(row[c]);
+    }
+  }
   for (const auto& row : t.rows) {
     out << "<tr>";
     for (std::size_t c : cols) {
-      out << (detail::is_numeric(row[c]) ? "<td class=\"n\">" : "<td>")
-          << escape(detail::cell_human(row[c], t.columns[c].decimals)) << "</td>";
+      const std::string text = detail::cell_human(row[c], t.columns[c].decimals);
+      // Numbers and names keep to one line; prose (a derivation, a problem) wraps.
+      const char* open = numeric[c] ? "<td class=\"n\">"
+                         : detail::display_width(text) > 40 ? "<td class=\"w\">"
+                                                             : "<td>";
+      out << open << escape(text) << "</td>";
     }
     out << "</tr>\n";
   }

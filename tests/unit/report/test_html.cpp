@@ -62,6 +62,7 @@ TEST_CASE("html is one well-formed self-contained page with the tables, charts, 
   CHECK(td[1]->attr("class") == "n");
   CHECK(td[2]->text == "a3 <\"8g\">"); // escaped in the page, decoded by the reader
   CHECK(td[3]->text == "-");
+  CHECK(td[3]->attr("class") == "n"); // a number column aligns its missing values with the numbers
   CHECK(doc->find_all("svg").size() == 1);
   CHECK(doc->find_all("dt").size() == 1);
   CHECK(page.find("an empty price means no sourced price") != std::string::npos);
