@@ -11,6 +11,7 @@
 #include <tpuplan/bench/url.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
@@ -59,6 +60,9 @@ struct BenchFlags {
   std::string api_key_env;
   std::string api_key_file;
   std::vector<std::string> headers;
+  std::vector<std::string> header_files;
+  std::vector<std::string> header_envs;
+  bool metrics_api_key = false;
   std::string metrics_url;
   std::string metrics_interval = "1";
   bool no_metrics = false;
@@ -143,6 +147,70 @@ std::string read_api_key(const BenchFlags& f) {
     return trim(line);
   }
   return {};
+}
+
+/// Header names that carry credentials: refused on the command line (visible to every user
+/// of the machine in ps and /proc/PID/cmdline); --header-file and --header-env take them.
+bool secret_header_name(std::string_view name) {
+  for (const char* known : {"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key",
+                            "x-auth-token", "cookie"}) {
+    if (tpuplan::detail::iequals(name, known)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// "Name: value" checked and normalised; `where` names its source in errors.
+std::string parse_header(std::string_view h, const std::string& where, bool from_command_line) {
+  const auto colon = h.find(':');
+  if (colon == std::string::npos || colon == 0 || trim(h.substr(0, colon)).empty()) {
+    throw Error(ErrorKind::usage,
+                fmt::format("{}: '{}' is not NAME:VALUE", where, h.substr(0, std::min<std::size_t>(colon, 40))),
+                "e.g. --header 'X-Tenant: team-a'");
+  }
+  const std::string name = trim(h.substr(0, colon));
+  if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos ||
+      name.find_first_of(" \t\"(),/:;<=>?@[\\]{}") != std::string::npos) {
+    throw Error(ErrorKind::usage,
+                fmt::format("{}: '{}' has a character a header cannot carry", where, name.substr(0, 40)),
+                "a field name is letters, digits and !#$%&'*+-.^_`|~; a value has no line breaks");
+  }
+  if (from_command_line && secret_header_name(name)) {
+    throw Error(ErrorKind::usage, fmt::format("{}: {} cannot be given on the command line", where, name),
+                tpuplan::detail::iequals(name, "authorization") || tpuplan::detail::iequals(name, "proxy-authorization")
+                    ? "pass the key with --api-key-env VAR or --api-key-file FILE (or the header with --header-file FILE / --header-env VAR)"
+                    : "pass it with --header-file FILE or --header-env VAR (its value stays out of ps and /proc)");
+  }
+  return name + ": " + trim(h.substr(colon + 1));
+}
+
+/// Secret headers: one "Name: value" per line of each --header-file (blank lines and lines
+/// starting with '#' skipped), one per --header-env variable.
+std::vector<std::string> read_secret_headers(const BenchFlags& f) {
+  std::vector<std::string> out;
+  for (const auto& file : f.header_files) {
+    const std::string text = tpuplan::detail::read_input_file(file, "--header-file", std::size_t{1} << 20);
+    std::istringstream in(text);
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      const std::string t = trim(line);
+      if (t.empty() || t.front() == '#') {
+        continue;
+      }
+      out.push_back(parse_header(t, fmt::format("--header-file {}:{}", file, number), false));
+    }
+  }
+  for (const auto& var : f.header_envs) {
+    const char* v = std::getenv(var.c_str());
+    if (v == nullptr || *v == '\0') {
+      throw Error(ErrorKind::usage, fmt::format("--header-env: environment variable '{}' is not set", var));
+    }
+    out.push_back(parse_header(trim(v), fmt::format("--header-env {}", var), false));
+  }
+  return out;
 }
 
 BenchConfig make_config(const BenchFlags& f, Context& ctx) {
@@ -264,24 +332,10 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
   uses_builtin_client(c.endpoint); // the combinations the built-in client refuses, before any request
   c.endpoint.api_key = read_api_key(f);
   for (const auto& h : f.headers) {
-    const auto colon = h.find(':');
-    if (colon == std::string::npos || colon == 0 || trim(h.substr(0, colon)).empty()) {
-      throw Error(ErrorKind::usage, fmt::format("--header: '{}' is not NAME:VALUE", h.substr(0, std::min<std::size_t>(colon, 40))),
-                  "e.g. --header 'X-Tenant: team-a'");
-    }
-    const std::string name = trim(h.substr(0, colon));
-    if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos ||
-        name.find_first_of(" \t\"(),/:;<=>?@[\\]{}") != std::string::npos) {
-      throw Error(ErrorKind::usage, fmt::format("--header: '{}' has a character a header cannot carry", name.substr(0, 40)),
-                  "a field name is letters, digits and !#$%&'*+-.^_`|~; a value has no line breaks");
-    }
-    if (tpuplan::detail::iequals(name, "authorization") || tpuplan::detail::iequals(name, "proxy-authorization")) {
-      // A key on the command line is visible to every user of the machine (ps, /proc).
-      throw Error(ErrorKind::usage, fmt::format("--header: {} cannot be given on the command line", name),
-                  "pass the key with --api-key-env VAR or --api-key-file FILE");
-    }
-    c.endpoint.headers.push_back(name + ": " + trim(h.substr(colon + 1)));
+    c.endpoint.headers.push_back(parse_header(h, "--header", true));
   }
+  c.endpoint.secret_headers = read_secret_headers(f);
+  c.endpoint.metrics_api_key = f.metrics_api_key;
   c.scrape_metrics = !f.no_metrics;
   if (!f.metrics_url.empty()) {
     c.metrics_url = check_http_url(f.metrics_url, "--metrics-url");
@@ -449,7 +503,7 @@ std::string per_backend_path(const std::string& path, const std::string& backend
 /// Writes --save (before the report, so an interrupted run still leaves it).
 void write_outputs(const BenchRun& run, const std::string& save, Context& ctx) {
   if (!save.empty()) {
-    write_file_atomically(save, to_json(run.profile).dump(2) + "\n");
+    write_file_atomically(save, to_json(run.profile).dump(2) + "\n", "--save");
     if (!ctx.options().quiet) {
       std::cerr << "tpuplan: wrote " << save << (run.interrupted ? " (partial)" : "") << '\n';
     }
@@ -466,6 +520,12 @@ void add_request_inputs(Report& report, const BenchConfig& config) {
     header_names.push_back(h.substr(0, h.find(':'))); // names only: values may be secrets
   }
   report.inputs["headers"] = header_names;
+  std::vector<std::string> secret_names;
+  for (const auto& h : config.endpoint.secret_headers) {
+    secret_names.push_back(h.substr(0, h.find(':')));
+  }
+  report.inputs["secret_headers"] = secret_names;
+  report.inputs["insecure"] = config.endpoint.insecure;
   report.inputs["api_key"] = config.endpoint.api_key.empty() ? "none" : "sent (not shown)";
 }
 
@@ -491,6 +551,13 @@ int run_backends(const BenchFlags& flags, Context& ctx) {
       f.seed = std::to_string(configs.front().seed);
     }
     configs.push_back(make_config(f, ctx));
+    // The per-backend output files, before the first request (a run is not lost to a bad path).
+    if (!flags.save.empty()) {
+      tpuplan::detail::check_output_path(per_backend_path(flags.save, backend.name), "--save");
+    }
+    if (!flags.requests_out.empty()) {
+      tpuplan::detail::check_output_path(per_backend_path(flags.requests_out, backend.name), "--requests-out");
+    }
   }
   BenchConfig last;
   for (std::size_t i = 0; i < backends.size(); ++i) {
@@ -606,7 +673,15 @@ Runner setup_bench(CLI::App& sub) {
   auto* key_env = sub.add_option("--api-key-env", f->api_key_env, "environment variable holding the API key (sent as a bearer token)");
   auto* key_file = sub.add_option("--api-key-file", f->api_key_file, "file whose first line is the API key");
   key_env->excludes(key_file);
-  sub.add_option("--header", f->headers, "extra request header NAME:VALUE (repeatable; values are never printed)");
+  sub.add_option("--header", f->headers,
+                 "extra request header NAME:VALUE (repeatable; values are never printed; secret names such as "
+                 "X-Api-Key are refused here)");
+  sub.add_option("--header-file", f->header_files,
+                 "file of secret headers, one NAME: VALUE per line (repeatable; sent only to the endpoint's origin)");
+  sub.add_option("--header-env", f->header_envs,
+                 "environment variable holding a secret header NAME: VALUE (repeatable; sent only to the endpoint's origin)");
+  sub.add_flag("--metrics-api-key", f->metrics_api_key,
+               "also send the API key to a --metrics-url on another host or port");
   auto* murl = sub.add_option("--metrics-url", f->metrics_url, "Prometheus endpoint (default: the endpoint's /metrics, if any)");
   auto* nometrics = sub.add_flag("--no-metrics", f->no_metrics, "do not scrape server metrics");
   murl->excludes(nometrics);

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <set>
 
 namespace tpuplan::app {
 
@@ -165,7 +164,6 @@ int run_cost(const CostFlags& flags, Context& ctx) {
                                                     rank_tier));
   table.columns = cost_columns(load, slo);
   table.notes.push_back("comparison: " + comparison_basis(workload, query.pricing.hours_per_day));
-  std::set<std::string> dates;
   std::vector<bool> shown(profiles.size(), false);
   bool any_measured = false;
   std::vector<std::string> missing_limits; // hold the model, but no batch meets the SLO
@@ -189,11 +187,6 @@ int run_cost(const CostFlags& flags, Context& ctx) {
     }
     if (!replaced) {
       table.rows.push_back(cost_row(row, query.memory.weights, estimated(row)));
-    }
-    for (Tier t : k_all_tiers) {
-      if (const auto& p = row.offering->price(t)) {
-        dates.insert(p->as_of);
-      }
     }
   }
   if (model.resolved_from != "preset") {
@@ -249,9 +242,6 @@ int run_cost(const CostFlags& flags, Context& ctx) {
                                       calibration->file));
   }
   table.notes.push_back("an empty price means no sourced price for that tier; see `tpuplan catalog show ID`");
-  if (!dates.empty()) {
-    table.notes.push_back(fmt::format("prices as of {} … {}", *dates.begin(), *dates.rbegin()));
-  }
   report.tables.push_back(std::move(table));
 
   // --format svg: the monthly bill of each option (of the load, with one), one bar per tier.

@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::string config;        ///< --config FILE (or TPUPLAN_CONFIG)
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";
+  int max_price_age = -1;    ///< --max-price-age DAYS; -1 = the config's, else 180
   bool wide = false;
   bool explain = false;
   bool quiet = false;
@@ -50,6 +51,10 @@ public:
   bool stderr_is_tty() const;
   /// Prints "tpuplan: warning: …" on stderr unless --quiet.
   void warn(std::string_view message) const;
+  /// The age of the prices of the offerings `report`'s tables name (columns offering,
+  /// offering_id, tpu_offering, gpu_offering), for Report::price_age and price_notes; null
+  /// when the data was not loaded or no table names a priced offering. emit() adds it.
+  void add_price_age(Report& report);
 
 private:
   const GlobalOptions& m_options;
@@ -71,7 +76,7 @@ struct Command {
 };
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
-void write_file_atomically(const std::string& path, std::string_view text);
+void write_file_atomically(const std::string& path, std::string_view text, std::string_view what = "-o");
 
 /// Splits a comma-separated list ("1,8,32"), trimming blanks and dropping empty items.
 std::vector<std::string> split_list(std::string_view text);

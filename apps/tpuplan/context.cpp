@@ -1,5 +1,8 @@
 #include "command.hpp"
 
+#include <tpuplan/data/price_age.hpp>
+#include <tpuplan/detail/files.hpp>
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
 
@@ -11,6 +14,7 @@
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace tpuplan::app {
 
@@ -96,11 +100,89 @@ bool Context::stderr_is_tty() const { return isatty(STDERR_FILENO) != 0; }
 
 void Context::warn(std::string_view message) const {
   if (!m_options.quiet) {
-    std::cerr << "tpuplan: warning: " << message << '\n';
+    std::cerr << "tpuplan: warning: " << detail::escape_for_terminal(message) << '\n';
   }
 }
 
-void Context::emit(const Report& report) {
+void Context::add_price_age(Report& report) {
+  const DataSet* data = m_configured ? m_configured.get() : m_base.get();
+  if (data == nullptr) {
+    return; // the command read no prices
+  }
+  std::unordered_map<std::string, const Offering*> by_id;
+  for (const auto& o : data->catalog.offerings) {
+    by_id.emplace(detail::ascii_lower(o.id), &o);
+  }
+  std::vector<const Offering*> used;
+  for (const auto& t : report.tables) {
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      const auto& key = t.columns[c].key;
+      if (key != "offering" && key != "offering_id" && key != "tpu_offering" && key != "gpu_offering") {
+        continue;
+      }
+      for (const auto& row : t.rows) {
+        if (const auto* id = std::get_if<std::string>(&row[c])) {
+          if (const auto it = by_id.find(detail::ascii_lower(*id)); it != by_id.end()) {
+            used.push_back(it->second);
+          }
+        }
+      }
+    }
+  }
+  if (used.empty()) {
+    return;
+  }
+  int max_age = k_default_max_price_age_days;
+  std::string max_age_from = "default";
+  if (m_options.max_price_age >= 0) {
+    max_age = m_options.max_price_age;
+    max_age_from = "--max-price-age";
+  } else if (const Config& cfg = config(); cfg.max_price_age_days) {
+    max_age = *cfg.max_price_age_days;
+    max_age_from = "max_price_age_days at " + cfg.max_price_age_where;
+  }
+  PriceAge age = price_age(used, today(), max_age);
+  age.max_age_from = max_age_from;
+  if (age.prices == 0) {
+    return;
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["today"] = age.today.date;
+  j["today_from"] = age.today.from;
+  j["offerings"] = age.offerings;
+  j["prices"] = age.prices;
+  j["undated_prices"] = age.undated;
+  j["oldest_as_of"] = age.oldest_as_of.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(age.oldest_as_of);
+  j["oldest_age_days"] = age.oldest_as_of.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(age.oldest_age_days);
+  j["oldest"] = age.oldest.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(age.oldest);
+  j["newest_as_of"] = age.newest_as_of.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(age.newest_as_of);
+  j["newest_age_days"] = age.newest_as_of.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(age.newest_age_days);
+  j["max_age_days"] = age.max_age_days;
+  j["max_age_from"] = age.max_age_from;
+  j["stale_prices"] = age.stale_prices;
+  nlohmann::ordered_json stale = nlohmann::ordered_json::array();
+  for (const auto& s : age.stale) {
+    stale.push_back({{"offering", s.offering}, {"oldest_as_of", s.oldest_as_of}, {"age_days", s.age_days},
+                     {"tiers", s.tiers}});
+  }
+  j["stale_offerings"] = std::move(stale);
+  report.price_notes.push_back(price_age_note(age));
+  if (const std::string note = stale_prices_note(age); !note.empty()) {
+    report.price_notes.push_back(note);
+  }
+  j["notes"] = report.price_notes;
+  report.price_age = std::move(j);
+}
+
+void Context::emit(const Report& report_in) {
+  Report with_age;
+  const Report* chosen = &report_in;
+  if (report_in.price_age.is_null() && (m_configured || m_base)) {
+    with_age = report_in;
+    add_price_age(with_age);
+    chosen = &with_age;
+  }
+  const Report& report = *chosen;
   const Format fmt_ = format();
   if (m_options.color != "auto" && m_options.color != "always" && m_options.color != "never") {
     throw Error(ErrorKind::usage, fmt::format("--color: unknown value '{}'", m_options.color),
@@ -131,30 +213,8 @@ void Context::emit(const Report& report) {
   }
 }
 
-void write_file_atomically(const std::string& path, std::string_view text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const fs::path tmp = dir / fmt::format(".{}.tmp-{}", target.filename().string(), getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) {
-      throw Error(ErrorKind::runtime, fmt::format("cannot write '{}': directory missing or not writable", path));
-    }
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.close();
-    if (!f) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw Error(ErrorKind::runtime, fmt::format("cannot write '{}'", path));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw Error(ErrorKind::runtime, fmt::format("cannot write '{}': {}", path, ec.message()));
-  }
+void write_file_atomically(const std::string& path, std::string_view text, std::string_view what) {
+  detail::write_file_atomically(path, text, what);
 }
 
 std::vector<std::string> split_list(std::string_view text) {

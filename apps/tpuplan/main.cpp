@@ -2,10 +2,14 @@
 // become exit codes (DESIGN.md §1, §3).
 #include "command.hpp"
 
+#include <tpuplan/detail/files.hpp>
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <iostream>
 
 namespace {
@@ -37,12 +41,59 @@ std::vector<std::string> command_names() {
 }
 
 int print_error(const std::string& message, const std::string& hint, int code) {
-  std::cerr << "tpuplan: error: " << message;
+  // Messages quote user input and servers' replies: control and BiDi characters are escaped.
+  std::cerr << "tpuplan: error: " << detail::escape_for_terminal(message);
   if (!hint.empty()) {
-    std::cerr << "; " << hint;
+    std::cerr << "; " << detail::escape_for_terminal(hint);
   }
   std::cerr << '\n';
   return code;
+}
+
+/// Output files named on the command line (-o, --save, --requests-out) are checked before
+/// any work: each is a new name in an existing directory or a regular file, and none is also
+/// an input of the run (`validate c.yaml -o c.yaml` would replace the config with its report).
+void check_output_arguments(int argc, char** argv) {
+  struct Output {
+    std::string flag;
+    std::string path;
+  };
+  std::vector<Output> outputs;
+  std::vector<std::string> tokens; // every argument, and the value of each --flag=value
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    tokens.push_back(arg);
+    const auto eq = arg.find('=');
+    if (arg.starts_with("--") && eq != std::string::npos) {
+      tokens.push_back(arg.substr(eq + 1));
+    }
+    for (const char* flag : {"-o", "--output", "--save", "--requests-out"}) {
+      const std::string f(flag);
+      if (arg == f && i + 1 < argc) {
+        outputs.push_back({f, argv[i + 1]});
+      } else if (f.starts_with("--") && arg.starts_with(f + "=")) {
+        outputs.push_back({f, arg.substr(f.size() + 1)});
+      } else if (f == "-o" && arg.size() > 2 && arg.starts_with("-o")) {
+        outputs.push_back({f, arg.substr(2)});
+        tokens.push_back(arg.substr(2));
+      }
+    }
+  }
+  if (const char* config = std::getenv("TPUPLAN_CONFIG"); config != nullptr && *config != '\0') {
+    tokens.emplace_back(config);
+  }
+  for (const auto& out : outputs) {
+    if (out.path == "-" && (out.flag == "-o" || out.flag == "--output")) {
+      continue;
+    }
+    detail::check_output_path(out.path, out.flag);
+    const auto named = std::count_if(tokens.begin(), tokens.end(),
+                                     [&](const std::string& t) { return detail::same_file(t, out.path); });
+    if (named > 1) {
+      throw Error(ErrorKind::usage, fmt::format("{}: '{}' is also an input (or another output) of this run", out.flag, out.path),
+                  "write the result to another file");
+    }
+  }
 }
 
 /// CLI11 reports an unknown command as an unexpected extra argument; say what it is.
@@ -78,6 +129,11 @@ int main(int argc, char** argv) {
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
   app.add_option("--table", global.table, "which table CSV and JSON hold, for commands with several (JSON: that table alone)");
   app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");
+  app.add_option("--max-price-age", global.max_price_age,
+                 "note the prices older than DAYS, naming their offerings (default: the config's "
+                 "max_price_age_days, else 180; TPUPLAN_TODAY=YYYY-MM-DD fixes today)")
+      ->check(CLI::Range(0, 36500))
+      ->type_name("DAYS");
   app.add_flag("--wide", global.wide, "show every column in table and Markdown output");
   app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
   app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
@@ -101,6 +157,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    check_output_arguments(argc, argv);
     for (auto& [sub, run] : runners) {
       if (sub->parsed()) {
         Context ctx(global);

@@ -286,7 +286,7 @@ TEST_CASE("bench flag errors are one line naming the value and what is accepted"
       {{"--chips", "8"}, "tpuplan: error: --chips needs --accelerator A; e.g. --accelerator v5e --chips 8\n"},
       {{"--header", "novalue"}, "tpuplan: error: --header: 'novalue' is not NAME:VALUE; e.g. --header 'X-Tenant: team-a'\n"},
       {{"--header", "Authorization: Bearer sk-x"},
-       "tpuplan: error: --header: Authorization cannot be given on the command line; pass the key with --api-key-env VAR or --api-key-file FILE\n"},
+       "tpuplan: error: --header: Authorization cannot be given on the command line; pass the key with --api-key-env VAR or --api-key-file FILE (or the header with --header-file FILE / --header-env VAR)\n"},
   };
   for (const auto& [extra, expected] : cases) {
     std::vector<std::string> args = {"bench", "--endpoint", url};

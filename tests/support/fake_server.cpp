@@ -244,7 +244,18 @@ void FakeServer::serve(int fd) {
 
 bool FakeServer::handle(int fd, const Request& req) {
   const std::string json_type = "application/json";
+  if (!m_options.redirect_to.empty() && (!m_options.redirect_generation_only || req.method == "POST")) {
+    return send_all(fd, response(307, "Temporary Redirect", json_type, "",
+                                 "Location: " + m_options.redirect_to + req.path + "\r\n"));
+  }
   if (!m_options.api_key.empty() && req.authorization != "Bearer " + m_options.api_key) {
+    if (m_options.echo_credentials) {
+      const json body = {{"error",
+                          {{"message", "Invalid API key '" + req.authorization + "' in " + req.header_block},
+                           {"type", "authentication_error"},
+                           {"code", 401}}}};
+      return send_all(fd, response(401, "Unauthorized", json_type, body.dump()));
+    }
     return send_all(fd, response(401, "Unauthorized", json_type,
                                  R"({"error":{"message":"Invalid API key","type":"authentication_error","code":401}})"));
   }

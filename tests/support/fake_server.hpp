@@ -68,6 +68,12 @@ struct FakeServerOptions {
   int metrics_delay_after = 0;                    ///< … after the first this many (a server that hangs later)
   /// Models listed by /v1/models (default: {model}); requests are served whatever they name.
   std::vector<std::string> served_models;
+  /// Non-empty: every request is answered "307 Temporary Redirect" to this base URL + its path.
+  std::string redirect_to;
+  bool redirect_generation_only = false; ///< with redirect_to: probes and metrics are served here
+  /// With api_key: the 401 body quotes what the request carried (its Authorization and every
+  /// header line), as a careless gateway does.
+  bool echo_credentials = false;
 };
 
 /// What the server saw.

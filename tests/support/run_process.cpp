@@ -124,6 +124,7 @@ ProcessResult run_tpuplan(const std::vector<std::string>& args, const std::map<s
   auto full_env = env;
   full_env.emplace("NO_COLOR", "1");
   full_env.emplace("TPUPLAN_CONFIG", "");
+  full_env.emplace("TPUPLAN_TODAY", k_test_today); // price ages never depend on the clock
   return run_process(argv, full_env);
 }
 

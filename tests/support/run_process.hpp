@@ -28,7 +28,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
 /// The tpuplan binary under test: TPUPLAN_TEST_BINARY from the environment, else the build's.
 std::string tpuplan_binary();
 
-/// Runs the tpuplan binary under test with NO_COLOR=1 and TPUPLAN_CONFIG unset.
+/// The "today" of every CLI test (TPUPLAN_TODAY), so that price ages are deterministic.
+inline constexpr const char* k_test_today = "2026-12-01";
+
+/// Runs the tpuplan binary under test with NO_COLOR=1, TPUPLAN_CONFIG unset and
+/// TPUPLAN_TODAY=k_test_today (each overridable through `env`).
 ProcessResult run_tpuplan(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
 /// The fixture data directory (tests/data/catalog) as a "--data DIR" argument pair.

@@ -153,6 +153,7 @@ Report bench_report(const Profile& p) {
   const auto profile_json = to_json(p);
   r.inputs["workload"] = profile_json.at("workload");
   r.inputs["partial"] = p.partial;
+  r.inputs["insecure"] = p.insecure;
   r.inputs["context_tokens"] = profile_json.at("context_tokens");
   r.inputs["input_truncated"] = p.input_truncated;
   r.inputs["slo_search"] = profile_json.at("slo_search");

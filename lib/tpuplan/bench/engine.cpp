@@ -40,6 +40,26 @@ constexpr const char* k_post_headers[] = {"Content-Type: application/json", "Acc
 
 std::int64_t seconds_to_ns(double s) { return static_cast<std::int64_t>(s * static_cast<double>(k_ns_per_s)); }
 
+/// The origin of a URL, or "" when it does not parse.
+std::string origin_of(std::string_view url) {
+  const auto parts = parse_url(url);
+  return parts ? url_origin(*parts) : std::string();
+}
+
+/// The origin a Location header value points to, seen from a request to `from` (an origin):
+/// `from` for a relative reference, "" when it cannot be told (treated as another origin).
+std::string location_origin(std::string_view location, const std::string& from) {
+  if (location.starts_with("//")) {
+    return origin_of(from.substr(0, from.find(':')) + ":" + std::string(location));
+  }
+  const auto delimiter = location.find_first_of("/?#");
+  const auto colon = location.find(':');
+  if (colon == std::string_view::npos || (delimiter != std::string_view::npos && delimiter < colon)) {
+    return from; // a path, a query or a fragment: the same origin
+  }
+  return origin_of(location);
+}
+
 } // namespace
 
 bool proxy_applies(std::string_view url, const std::function<const char*(const char*)>& env) {
@@ -128,6 +148,11 @@ struct Transfer {
   bool active = false;
   bool oversized = false;
   bool idle_expired = false;
+  /// The origin the request was sent to, and whether secrets ride on it: then a redirect to
+  /// another origin is refused (libcurl would carry the headers along).
+  std::string origin;
+  bool guard_redirects = false;
+  std::string refused_redirect; // the Location refused (redacted), when one was
   std::int64_t last_io_ns = 0;
   RequestRecord rec;
   StreamDecoder decoder;
@@ -144,7 +169,9 @@ struct Engine::Impl final : Http1Events {
   CURLM* multi = nullptr;
   int epoll_fd = -1;
   curl_slist* post_headers = nullptr; // JSON POSTs to the endpoint
-  curl_slist* get_headers = nullptr;  // GETs to the endpoint's origin
+  curl_slist* get_headers = nullptr;  // GETs to the endpoint's origin (probes): secret headers too
+  curl_slist* metrics_headers = nullptr; // scrapes of the endpoint's origin: the plain extra headers
+  std::vector<std::string> secrets;   // the key and secret header values, longest first
   std::deque<Transfer> transfers;     // stable addresses: libcurl keeps pointers to them
   std::vector<Transfer*> idle;
   std::vector<std::uint8_t> registered; // by fd: known to epoll
@@ -204,8 +231,10 @@ struct Engine::Impl final : Http1Events {
 
   static std::size_t curl_header(char* data, std::size_t size, std::size_t count, void* userp) {
     const std::size_t n = size * count;
-    header_line(*static_cast<Transfer*>(userp), detail::trim(std::string_view(data, n), " \t\r\n"), now_ns());
-    return n;
+    // Returning less than n aborts the transfer: how a redirect to another origin is refused.
+    return header_line(*static_cast<Transfer*>(userp), detail::trim(std::string_view(data, n), " \t\r\n"), now_ns())
+               ? n
+               : 0;
   }
 
   static std::size_t curl_write(char* data, std::size_t size, std::size_t count, void* userp) {
@@ -233,8 +262,9 @@ struct Engine::Impl final : Http1Events {
   }
 
   // --- what both clients deliver ------------------------------------------------------------
-  /// A status line or header field line, without its line ending.
-  static void header_line(Transfer& t, std::string_view line, std::int64_t now) {
+  /// A status line or header field line, without its line ending; false refuses the response
+  /// (a redirect to another origin of a request that carries secrets).
+  static bool header_line(Transfer& t, std::string_view line, std::int64_t now) {
     if (line.rfind("HTTP/", 0) == 0) {
       // A new status line (after a followed redirect or an interim 1xx, too): "HTTP/1.1 200 OK".
       const auto space = line.find(' ');
@@ -248,7 +278,15 @@ struct Engine::Impl final : Http1Events {
       if (end != value.c_str() && *end == '\0' && seconds >= 0) {
         t.rec.retry_after_s = seconds; // the HTTP-date form is left unparsed
       }
+    } else if (t.guard_redirects && t.rec.http_status >= 300 && t.rec.http_status < 400 &&
+               detail::istarts_with(line, "location:")) {
+      const std::string_view location = detail::trim(line.substr(9));
+      if (location_origin(location, t.origin) != t.origin) {
+        t.refused_redirect = redact_url(location);
+        return false;
+      }
     }
+    return true;
   }
 
   /// Body bytes that arrived at `now`; false refuses them (the transfer is aborted).
@@ -281,8 +319,8 @@ struct Engine::Impl final : Http1Events {
   void set(CURL* easy, CURLoption option, const char* value) { fn.easy_setopt(easy, option, value); }
   void set(CURL* easy, CURLoption option, void* value) { fn.easy_setopt(easy, option, value); }
 
-  /// Options common to every request to the endpoint (set once per handle).
-  void configure(CURL* easy, bool to_endpoint_origin, double timeout_s) {
+  /// Options common to every request (set once per handle); `send_key`: the API key rides on it.
+  void configure(CURL* easy, bool send_key, double timeout_s) {
     set(easy, CURLOPT_NOSIGNAL, 1L);
     set(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
     set(easy, CURLOPT_TCP_NODELAY, 1L);
@@ -297,14 +335,29 @@ struct Engine::Impl final : Http1Events {
       set(easy, CURLOPT_PROTOCOLS_STR, "http,https");
       set(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     }
-    if (to_endpoint_origin && !endpoint.api_key.empty()) {
+    if (send_key && !endpoint.api_key.empty()) {
       // libcurl's own bearer support: it never sends the token to another host on a redirect.
       set(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
       set(easy, CURLOPT_XOAUTH2_BEARER, endpoint.api_key.c_str());
     }
   }
 
-  Transfer& new_transfer(bool is_sample) {
+  /// Whether the API key may go to `url`: the endpoint's own origin, or a scrape's when
+  /// --metrics-api-key allows it.
+  bool key_goes_to(const std::string& origin, bool metrics) const {
+    return !endpoint.api_key.empty() && (origin == endpoint_origin || (metrics && endpoint.metrics_api_key));
+  }
+
+  void redact(std::string& text) const {
+    for (const auto& secret : secrets) {
+      for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 10)) {
+        text.replace(at, secret.size(), "[REDACTED]");
+      }
+    }
+  }
+
+  /// A generation request's transfer, or (`sample_url` not null) a scrape's during a level.
+  Transfer& new_transfer(bool is_sample, const std::string* sample_url = nullptr) {
     if (!is_sample && !idle.empty()) {
       Transfer* t = idle.back();
       idle.pop_back();
@@ -313,6 +366,9 @@ struct Engine::Impl final : Http1Events {
     Transfer& t = transfers.emplace_back();
     t.max_bytes = endpoint.max_response_bytes;
     t.is_sample = is_sample;
+    t.origin = is_sample && sample_url != nullptr ? origin_of(*sample_url) : endpoint_origin;
+    const bool send_key = key_goes_to(t.origin, is_sample);
+    t.guard_redirects = send_key || (!is_sample && !endpoint.secret_headers.empty());
     if (!is_sample && builtin) {
       return t;
     }
@@ -320,7 +376,7 @@ struct Engine::Impl final : Http1Events {
     if (t.easy == nullptr) {
       throw Error(ErrorKind::runtime, "libcurl could not create a handle (out of memory?)");
     }
-    configure(t.easy, true, endpoint.request_timeout_s);
+    configure(t.easy, send_key, endpoint.request_timeout_s);
     set(t.easy, CURLOPT_PRIVATE, static_cast<void*>(&t));
     set(t.easy, CURLOPT_WRITEFUNCTION, reinterpret_cast<void*>(&Impl::curl_write));
     set(t.easy, CURLOPT_WRITEDATA, static_cast<void*>(&t));
@@ -330,6 +386,8 @@ struct Engine::Impl final : Http1Events {
     if (!is_sample) {
       set(t.easy, CURLOPT_HTTPHEADER, static_cast<void*>(post_headers));
       set(t.easy, CURLOPT_POST, 1L);
+    } else if (t.origin == endpoint_origin && metrics_headers != nullptr) {
+      set(t.easy, CURLOPT_HTTPHEADER, static_cast<void*>(metrics_headers));
     }
     return t;
   }
@@ -337,6 +395,7 @@ struct Engine::Impl final : Http1Events {
   void start(Transfer& t, const std::string& target, std::int64_t scheduled_ns, std::int64_t index) {
     t.active = true;
     t.oversized = t.idle_expired = false;
+    t.refused_redirect.clear();
     t.error_body.clear();
     t.error_text[0] = '\0';
     t.rec = RequestRecord{};
@@ -411,7 +470,17 @@ struct Engine::Impl final : Http1Events {
       end.idle_timeout_s = endpoint.idle_timeout_s;
       end.follow_redirects = endpoint.follow_redirects;
       std::tie(rec.error, rec.error_message) = classify_transfer_end(end);
+      if (!t.refused_redirect.empty()) {
+        rec.error = ErrorClass::http_other;
+        rec.error_message = fmt::format("HTTP {}: redirect to another origin ({}) not followed: the API key and "
+                                        "secret headers go only to {}",
+                                        rec.http_status, t.refused_redirect, endpoint_origin);
+      }
     }
+    // A server may echo what it was sent (a 401 body quoting the key): nothing of it is kept.
+    redact(rec.error_message);
+    redact(rec.finish_reason);
+    redact(rec.output_text);
     if (status_ok && rec.error != ErrorClass::none) {
       t.decoder.settle_counts(rec);
     }
@@ -536,7 +605,21 @@ Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_un
   for (const auto& h : s.endpoint.headers) {
     s.post_headers = s.fn.slist_append(s.post_headers, h.c_str());
     s.get_headers = s.fn.slist_append(s.get_headers, h.c_str());
+    s.metrics_headers = s.fn.slist_append(s.metrics_headers, h.c_str());
   }
+  for (const auto& h : s.endpoint.secret_headers) {
+    s.post_headers = s.fn.slist_append(s.post_headers, h.c_str());
+    s.get_headers = s.fn.slist_append(s.get_headers, h.c_str());
+    const auto colon = h.find(':');
+    const std::string value(detail::trim(colon == std::string::npos ? std::string_view{} : std::string_view(h).substr(colon + 1)));
+    if (!value.empty()) {
+      s.secrets.push_back(value);
+    }
+  }
+  if (!s.endpoint.api_key.empty()) {
+    s.secrets.push_back(s.endpoint.api_key);
+  }
+  std::sort(s.secrets.begin(), s.secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 Engine::~Engine() {
@@ -551,6 +634,7 @@ Engine::~Engine() {
   s.fn.multi_cleanup(s.multi);
   s.fn.slist_free_all(s.post_headers);
   s.fn.slist_free_all(s.get_headers);
+  s.fn.slist_free_all(s.metrics_headers);
   close(s.epoll_fd);
 }
 
@@ -564,17 +648,25 @@ std::string Engine::http_client() const {
 
 std::string Engine::timestamp_source() const { return "user"; }
 
-HttpResponse Engine::get(const std::string& target, double timeout_s) {
+std::string Engine::redact(std::string text) const {
+  m_impl->redact(text);
+  return text;
+}
+
+HttpResponse Engine::get(const std::string& target, double timeout_s, bool metrics) {
   Impl& s = *m_impl;
   HttpResponse response;
   CURL* easy = s.fn.easy_init();
   if (easy == nullptr) {
     throw Error(ErrorKind::runtime, "libcurl could not create a handle (out of memory?)");
   }
-  const auto parts = parse_url(target);
-  const bool same_origin = parts && url_origin(*parts) == s.endpoint_origin;
-  s.configure(easy, same_origin, timeout_s);
   Transfer t; // reuses the callbacks; a scrape-style transfer collects the body
+  t.origin = origin_of(target);
+  const bool same_origin = !t.origin.empty() && t.origin == s.endpoint_origin;
+  const bool send_key = !t.origin.empty() && s.key_goes_to(t.origin, metrics);
+  curl_slist* headers = !same_origin ? nullptr : metrics ? s.metrics_headers : s.get_headers;
+  t.guard_redirects = send_key || (same_origin && !metrics && !s.endpoint.secret_headers.empty());
+  s.configure(easy, send_key, timeout_s);
   t.max_bytes = s.endpoint.max_response_bytes;
   t.is_sample = true;
   s.set(easy, CURLOPT_URL, target.c_str());
@@ -583,8 +675,8 @@ HttpResponse Engine::get(const std::string& target, double timeout_s) {
   s.set(easy, CURLOPT_HEADERFUNCTION, reinterpret_cast<void*>(&Impl::curl_header));
   s.set(easy, CURLOPT_HEADERDATA, static_cast<void*>(&t));
   s.set(easy, CURLOPT_ERRORBUFFER, static_cast<void*>(t.error_text));
-  if (same_origin && s.get_headers != nullptr) {
-    s.set(easy, CURLOPT_HTTPHEADER, static_cast<void*>(s.get_headers));
+  if (headers != nullptr) {
+    s.set(easy, CURLOPT_HTTPHEADER, static_cast<void*>(headers));
   }
   if (s.get_stop != nullptr) {
     // libcurl calls this about once a second and whenever data moves; returning non-zero
@@ -600,9 +692,16 @@ HttpResponse Engine::get(const std::string& target, double timeout_s) {
     response.body = std::move(t.error_body);
   } else if (rc == CURLE_ABORTED_BY_CALLBACK && s.get_stop != nullptr && s.get_stop->load() > 0) {
     response.error = "interrupted";
+  } else if (!t.refused_redirect.empty()) {
+    response.status = t.rec.http_status;
+    response.error = fmt::format("redirect to another origin ({}) not followed: the API key and secret headers go "
+                                 "only to {}",
+                                 t.refused_redirect, s.endpoint_origin);
   } else {
     response.error = t.error_text[0] != '\0' ? t.error_text : s.fn.easy_strerror(rc);
   }
+  s.redact(response.body);
+  s.redact(response.error);
   s.fn.easy_cleanup(easy);
   return response;
 }
@@ -628,8 +727,10 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
     if (!endpoint.api_key.empty()) {
       defaults.push_back("Authorization: Bearer " + endpoint.api_key);
     }
+    std::vector<std::string> extra = endpoint.headers;
+    extra.insert(extra.end(), endpoint.secret_headers.begin(), endpoint.secret_headers.end());
     request_head = http1_request_head("POST", parts.path + (parts.query.empty() ? "" : "?" + parts.query),
-                                      parts.host + (parts.port.empty() ? "" : ":" + parts.port), defaults, endpoint.headers);
+                                      parts.host + (parts.port.empty() ? "" : ":" + parts.port), defaults, extra);
   }
 
   std::vector<std::int64_t> arrivals_ns; // open loop: the whole schedule, drawn up front
@@ -723,7 +824,7 @@ LevelRun Engine::Impl::run(Api run_api, const LoadLevel& level, const RequestSou
       break;
     }
     if (!hooks->sample_url.empty() && hooks->on_sample && sample == nullptr && !stopping && now >= next_sample) {
-      sample = &new_transfer(true);
+      sample = &new_transfer(true, &hooks->sample_url);
       start(*sample, hooks->sample_url, now, -1);
       next_sample = now + seconds_to_ns(hooks->sample_interval_s);
     }

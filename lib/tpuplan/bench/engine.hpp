@@ -33,7 +33,14 @@ enum class HttpClient {
 struct Endpoint {
   std::string base_url;              ///< scheme://host[:port][/prefix]; http and https only
   std::vector<std::string> headers;  ///< extra "Name: value" headers (values are never echoed)
+  /// Secret "Name: value" headers (--header-file, --header-env): sent only to the endpoint's
+  /// own origin (generation requests and probes), never to metrics or across a redirect to
+  /// another origin; their values are redacted from anything a server sends back.
+  std::vector<std::string> secret_headers;
   std::string api_key;               ///< sent only as "Authorization: Bearer …"; never echoed
+  /// Send the API key to a metrics URL on another origin too (--metrics-api-key); without it
+  /// the key goes to metrics only on the endpoint's own scheme, host and port.
+  bool metrics_api_key = false;
   bool insecure = false;             ///< skip TLS certificate and host verification
   bool follow_redirects = false;     ///< follow 3xx (http/https only, at most 5)
   double connect_timeout_s = 10;
@@ -142,9 +149,16 @@ public:
                std::uint64_t seed);
 
   /// GETs `url` and waits for the whole response (probes, Prometheus scrapes). The API key
-  /// and extra headers go only to the endpoint's own scheme, host and port. A stop flag
+  /// and extra headers go only to the endpoint's own scheme, host and port; a scrape
+  /// (`metrics`) never carries the secret headers, and carries the key to another origin only
+  /// with Endpoint::metrics_api_key. A redirect to another origin is not followed while
+  /// secrets ride on the request. Secrets echoed in the reply are redacted. A stop flag
   /// (set_stop) above 0 aborts it at once (error "interrupted").
-  HttpResponse get(const std::string& url, double timeout_s);
+  HttpResponse get(const std::string& url, double timeout_s, bool metrics = false);
+
+  /// `text` with every secret (the API key, the secret headers' values) replaced by
+  /// "[REDACTED]": what a server's reply may be printed or saved as.
+  std::string redact(std::string text) const;
 
   /// The flag that interrupts get() (Ctrl-C); null: none.
   void set_stop(const StopFlag* stop);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace tpuplan::bench {
@@ -329,7 +330,10 @@ std::optional<std::int64_t> JsonIndex::as_int(JsonRef ref) const {
     return v;
   }
   const auto d = as_number(ref);
-  if (d && *d == static_cast<double>(static_cast<std::int64_t>(*d))) {
+  // A whole number in double form ("1e3"): converted only inside int64's range (2^63 is
+  // exactly representable), since a server's 1e20 must not reach an undefined conversion.
+  constexpr double k_two_63 = 9223372036854775808.0;
+  if (d && std::isfinite(*d) && *d >= -k_two_63 && *d < k_two_63 && *d == std::trunc(*d)) {
     return static_cast<std::int64_t>(*d);
   }
   return std::nullopt;

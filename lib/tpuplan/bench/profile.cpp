@@ -118,6 +118,7 @@ ojson to_json(const Profile& p) {
   j["timestamp_source"] = p.timestamp_source.empty() ? ojson(nullptr) : ojson(p.timestamp_source);
   j["created_at"] = p.created_at;
   j["partial"] = p.partial;
+  j["insecure"] = p.insecure;
   j["endpoint"] = p.endpoint;
   j["api"] = std::string(to_string(p.api));
   j["server"] = std::string(to_string(p.server));

@@ -182,6 +182,7 @@ struct Profile {
   std::string timestamp_source;
   std::string created_at;   ///< UTC, ISO 8601
   bool partial = false;     ///< interrupted
+  bool insecure = false;    ///< --insecure: TLS certificates and host names were not verified
   std::string endpoint;     ///< base URL without credentials or query secrets
   Api api = Api::openai_chat;
   ServerKind server = ServerKind::unknown;

@@ -1,5 +1,6 @@
 // Reading profiles back: every field validated, every problem named by file and JSON path.
 #include <tpuplan/bench/profile.hpp>
+#include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/error.hpp>
 
 #include <fmt/format.h>
@@ -272,6 +273,11 @@ LevelResult read_level(const Reader& r) {
 
 Profile parse_profile(std::string_view text, std::string_view origin) {
   json j;
+  if (const auto limit = detail::json_limits_problem(text)) {
+    throw Error(ErrorKind::input,
+                fmt::format("{}:{}:{}: {}", origin, limit->position.line, limit->position.column, limit->message),
+                "a profile is written by 'tpuplan bench --save'");
+  }
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
@@ -305,6 +311,7 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   p.timestamp_source = r.has("timestamp_source") ? r.string_or_empty("timestamp_source") : std::string(); // added in 0.1.x
   p.created_at = r.string("created_at");
   p.partial = r.boolean("partial");
+  p.insecure = r.has("insecure") && r.boolean("insecure"); // added in 0.1.x
   p.endpoint = r.string("endpoint");
   const std::string api = r.string("api");
   const auto parsed_api = parse_api(api);

@@ -1,3 +1,4 @@
+#include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/bench/load.hpp>
 #include <tpuplan/bench/prompts.hpp>
 #include <tpuplan/error.hpp>
@@ -150,6 +151,9 @@ std::vector<Prompt> read_dataset(const std::filesystem::path& path) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) {
       continue;
+    }
+    if (const auto limit = detail::json_limits_problem(line)) {
+      fail(limit->message);
     }
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded()) {

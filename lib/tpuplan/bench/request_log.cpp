@@ -54,48 +54,31 @@ std::string request_json_line(const RequestRecord& r, std::size_t level, std::in
   return j.dump();
 }
 
-RequestLogWriter::RequestLogWriter(std::filesystem::path path) : m_path(std::move(path)) {
-  m_tmp = m_path;
-  m_tmp += fmt::format(".tmp-{}", ::getpid());
-  m_file = std::fopen(m_tmp.c_str(), "w");
-  if (m_file == nullptr) {
-    throw Error(ErrorKind::input, fmt::format("--requests-out: cannot create '{}': {}", m_path.string(), std::strerror(errno)));
-  }
-}
+RequestLogWriter::RequestLogWriter(std::filesystem::path path)
+    : m_path(std::move(path)), m_file(std::make_unique<detail::OutputFile>(m_path, "--requests-out")) {}
 
-RequestLogWriter::~RequestLogWriter() {
-  if (m_file != nullptr) {
-    std::fclose(m_file);
-    std::error_code ec;
-    std::filesystem::remove(m_tmp, ec);
-  }
-}
+RequestLogWriter::~RequestLogWriter() = default;
 
 void RequestLogWriter::write(const RequestRecord& record, std::size_t level, std::int64_t level_start_ns) {
-  if (m_file == nullptr) {
+  if (!m_file) {
     return;
   }
-  const std::string line = request_json_line(record, level, level_start_ns);
-  m_failed = m_failed || std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fputc('\n', m_file) == EOF;
+  m_buffer += request_json_line(record, level, level_start_ns);
+  m_buffer += '\n';
+  if (m_buffer.size() >= 64 * 1024) {
+    m_file->write(m_buffer);
+    m_buffer.clear();
+  }
 }
 
 void RequestLogWriter::commit() {
-  if (m_file == nullptr) {
+  if (!m_file) {
     return;
   }
-  const bool ok = !m_failed && std::fflush(m_file) == 0 && ::fsync(::fileno(m_file)) == 0;
-  const bool closed = std::fclose(m_file) == 0;
-  m_file = nullptr;
-  std::error_code ec;
-  if (!ok || !closed) {
-    std::filesystem::remove(m_tmp, ec);
-    throw Error(ErrorKind::runtime, fmt::format("--requests-out: writing '{}' failed", m_path.string()));
-  }
-  std::filesystem::rename(m_tmp, m_path, ec);
-  if (ec) {
-    std::filesystem::remove(m_tmp, ec);
-    throw Error(ErrorKind::runtime, fmt::format("--requests-out: cannot rename to '{}'", m_path.string()));
-  }
+  m_file->write(m_buffer);
+  m_buffer.clear();
+  const auto file = std::move(m_file);
+  file->commit();
 }
 
 } // namespace tpuplan::bench

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <tpuplan/bench/record.hpp>
+#include <tpuplan/detail/files.hpp>
 
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace tpuplan::bench {
@@ -21,7 +23,8 @@ std::string request_json_line(const RequestRecord& record, std::size_t level, st
 /// (so a reader never sees half a file); the temporary is removed if never committed.
 class RequestLogWriter {
 public:
-  /// Throws Error(input) when the file cannot be created.
+  /// Throws Error(usage) for a path that cannot be an output file, Error(runtime) when the
+  /// temporary file cannot be created.
   explicit RequestLogWriter(std::filesystem::path path);
   ~RequestLogWriter();
   RequestLogWriter(const RequestLogWriter&) = delete;
@@ -34,9 +37,9 @@ public:
 
 private:
   std::filesystem::path m_path;
-  std::filesystem::path m_tmp;
-  std::FILE* m_file = nullptr;
-  bool m_failed = false;
+  std::unique_ptr<detail::OutputFile> m_file;
+  std::string m_buffer; // lines not yet written
+
 };
 
 } // namespace tpuplan::bench

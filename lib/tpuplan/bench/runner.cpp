@@ -146,6 +146,10 @@ BenchRun Run::go() {
   p.accelerator = m_config.accelerator;
   p.chips = m_config.chips;
   p.notes = m_info.notes;
+  p.insecure = m_config.endpoint.insecure;
+  if (p.insecure) {
+    p.notes.push_back("TLS certificates and host names were not verified (--insecure)");
+  }
 
   const bool ignore_eos = m_config.ignore_eos.value_or(server_accepts_ignore_eos(m_info.api, m_info.server));
   if (!m_config.ignore_eos && !ignore_eos && (m_info.api == Api::openai_chat || m_info.api == Api::openai_completions)) {
@@ -290,7 +294,7 @@ void Run::choose_metrics() {
     return;
   }
   const std::string candidate = m_config.metrics_url.empty() ? m_engine->url("/metrics") : m_config.metrics_url;
-  const HttpResponse r = m_engine->get(candidate, k_probe_timeout_s);
+  const HttpResponse r = m_engine->get(candidate, k_probe_timeout_s, true);
   if (r.error.empty() && r.status == 200 && has_known_metrics(parse_prometheus(r.body))) {
     m_metrics_url = candidate;
     m_out.profile.notes.push_back(fmt::format("server metrics scraped from {}", redact_url(candidate)));
@@ -369,7 +373,7 @@ LevelRun Run::run_once(const LoadLevel& load, std::size_t level, bool warmup, Le
   };
   ServerMetricsCollector collector;
   if (!m_metrics_url.empty() && !warmup) {
-    const HttpResponse before = m_engine->get(m_metrics_url, k_probe_timeout_s);
+    const HttpResponse before = m_engine->get(m_metrics_url, k_probe_timeout_s, true);
     collector.before(parse_prometheus(before.body));
     h.sample_url = m_metrics_url;
     h.sample_interval_s = m_config.metrics_interval_s;
@@ -380,7 +384,7 @@ LevelRun Run::run_once(const LoadLevel& load, std::size_t level, bool warmup, Le
   m_prompt_base += finished;
   if (!m_metrics_url.empty() && !warmup && !stopped(m_hooks)) {
     // After a stop the closing scrape is skipped: it would only delay the exit.
-    const HttpResponse after = m_engine->get(m_metrics_url, k_probe_timeout_s);
+    const HttpResponse after = m_engine->get(m_metrics_url, k_probe_timeout_s, true);
     if (after.error.empty()) {
       collector.after(parse_prometheus(after.body));
       m_metrics_level = collector.result();

@@ -1,3 +1,4 @@
+#include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/bench/workload_sources.hpp>
 #include <tpuplan/error.hpp>
 
@@ -36,6 +37,9 @@ std::vector<TraceRequest> read_trace(const std::filesystem::path& path) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) {
       continue;
+    }
+    if (const auto limit = detail::json_limits_problem(line)) {
+      fail(limit->message);
     }
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {

@@ -288,10 +288,10 @@ Config read_config(const yaml::Node& root, const std::filesystem::path& base_dir
   Config c;
   if (root.present() && !root.is_map()) {
     root.problem("expected a mapping of configuration keys",
-                 "version, extra_offerings, price_overrides, discounts, backends");
+                 "version, extra_offerings, price_overrides, discounts, backends, max_price_age_days");
     return c;
   }
-  root.allow_keys({"version", "extra_offerings", "price_overrides", "discounts", "backends"});
+  root.allow_keys({"version", "extra_offerings", "price_overrides", "discounts", "backends", "max_price_age_days"});
   if (const auto v = root.child("version").integer(); v && *v != k_config_format_version) {
     root.child("version").problem(fmt::format("unsupported config version {}", *v),
                                   fmt::format("this tpuplan reads version {}", k_config_format_version));
@@ -307,6 +307,10 @@ Config read_config(const yaml::Node& root, const std::filesystem::path& base_dir
   c.discounts = read_discounts(discount_nodes, all);
   check_ties(c.discounts, discount_nodes, all, discount_rank, "discount");
   c.backends = read_backends(root.child("backends"));
+  if (const yaml::Node age = root.child("max_price_age_days"); age.present()) {
+    c.max_price_age_days = age.integer(yaml::Range::between(0, 36500));
+    c.max_price_age_where = age.where();
+  }
   return c;
 }
 

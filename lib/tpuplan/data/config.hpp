@@ -64,6 +64,10 @@ struct Config {
   std::vector<PriceOverride> price_overrides;
   std::vector<Discount> discounts;
   std::vector<Backend> backends;
+  /// `max_price_age_days`: reports note prices older than this (price_age.hpp); absent = the
+  /// default, 180.
+  std::optional<int> max_price_age_days;
+  std::string max_price_age_where; ///< "config.yaml:2:1" of that key
 };
 
 /// Reads a config file, checking every reference against `catalog`; throws Error(input)

@@ -88,7 +88,7 @@ void validate_yaml(const fs::path& file, const std::function<const DataSet&()>& 
   const yaml::Node root = yaml::load_file(file, problems);
   if (!root.present()) {
     out.kind = "YAML file";
-  } else if (has_any(root, {"backends", "extra_offerings", "price_overrides", "discounts"})) {
+  } else if (has_any(root, {"backends", "extra_offerings", "price_overrides", "discounts", "max_price_age_days"})) {
     out.kind = "config file";
     const Config c = read_config(root, file.parent_path(), reference().catalog, problems);
     out.checked = fmt::format("{}, {}, {}, {}", plural(c.extra_offerings.size(), "extra offering", "extra offerings"),
@@ -120,7 +120,7 @@ void validate_yaml(const fs::path& file, const std::function<const DataSet&()>& 
   } else {
     out.kind = "YAML file";
     root.problem("cannot tell what this file is",
-                 "a config file has backends, extra_offerings, price_overrides or discounts; an offerings file "
+                 "a config file has backends, extra_offerings, price_overrides, discounts or max_price_age_days; an offerings file "
                  "cloud and offerings or tpu_slices; data files accelerators, presets or sources");
   }
   out.problems = problems.list();

@@ -2,6 +2,11 @@
 // error messages at the right line and column.
 #include <tpuplan/detail/json_position.hpp>
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -165,6 +170,48 @@ std::optional<TextPosition> locate_json_value(std::string_view text, const std::
       while (i < text.size() && !is_blank(text[i]) && text[i] != ',' && text[i] != '}' && text[i] != ']') {
         ++i;
       }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<JsonSyntaxError> json_limits_problem(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return JsonSyntaxError{position_of_offset(text, i),
+                               fmt::format("JSON nested deeper than {} levels", max_depth)};
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = i + 1;
+      while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) != 0 || text[end] == '.' ||
+                                   text[end] == 'e' || text[end] == 'E' || text[end] == '+' || text[end] == '-')) {
+        ++end;
+      }
+      const std::string token(text.substr(i, end - i));
+      char* stop = nullptr;
+      const double v = std::strtod(token.c_str(), &stop);
+      if (stop != token.c_str() && std::isinf(v)) {
+        return JsonSyntaxError{position_of_offset(text, i),
+                               fmt::format("number {} is out of range (a double holds magnitudes up to 1.8e308)",
+                                           token.size() > 40 ? token.substr(0, 40) + "…" : token)};
+      }
+      i = end - 1;
     }
   }
   return std::nullopt;

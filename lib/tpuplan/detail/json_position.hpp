@@ -35,4 +35,13 @@ struct JsonSyntaxError {
 /// (nlohmann gives its end) and drops the echoed input, which may hold invalid UTF-8.
 JsonSyntaxError describe_parse_error(std::string_view text, const nlohmann::json::parse_error& e);
 
+/// The deepest nesting of arrays and objects a JSON document may have.
+constexpr int k_max_json_depth = 256;
+
+/// What of JSON `text` a reader must not be handed, found in one linear scan before parsing:
+/// nesting deeper than `max_depth` (recursion in the reader and in error messages), or a
+/// number whose magnitude a double cannot hold (1e400). Nullopt when there is none; a syntax
+/// error is left to the parser.
+std::optional<JsonSyntaxError> json_limits_problem(std::string_view text, int max_depth = k_max_json_depth);
+
 } // namespace tpuplan::detail

@@ -38,4 +38,10 @@ inline std::string_view trim(std::string_view s, std::string_view chars = " \t")
   return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
 }
 
+/// `text` safe to print on a terminal: control characters (C0, DEL, C1), Unicode
+/// bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and bytes
+/// that are not UTF-8 are written as escapes ("\\x1b", "\\u{202e}"); a backslash stays
+/// as it is. Other UTF-8 text is kept.
+std::string escape_for_terminal(std::string_view text);
+
 } // namespace tpuplan::detail

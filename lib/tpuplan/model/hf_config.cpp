@@ -413,6 +413,11 @@ std::string HfProblem::to_string() const {
 
 HfConfigCheck check_hf_config(std::string_view json_text, std::string_view origin) {
   json root;
+  if (const auto limit = detail::json_limits_problem(json_text)) {
+    HfConfigCheck out;
+    out.problems.push_back({std::string(origin), limit->position.line, limit->position.column, {}, limit->message});
+    return out;
+  }
   try {
     root = json::parse(json_text);
   } catch (const json::parse_error& e) {

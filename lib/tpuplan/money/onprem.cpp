@@ -1,10 +1,12 @@
 #include <tpuplan/money/onprem.hpp>
 
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -35,7 +37,10 @@ public:
 
   void allow_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& accepted) const {
     for (const auto& kv : map) {
-      const auto key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) {
+        fail(kv.first, path, "a key must be text, not a list or a map", fmt::format("accepted: {}", fmt::join(accepted, ", ")));
+      }
+      const auto key = kv.first.Scalar();
       if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
         fail(kv.first, path, fmt::format("unknown key '{}'", key), suggestion(key, accepted));
       }
@@ -154,14 +159,7 @@ OnPremSheet parse_onprem(const std::string& yaml_text, const std::string& name) 
 }
 
 OnPremSheet load_onprem(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::input, fmt::format("--buy: cannot read '{}'", path.string()),
-                "give a YAML file like examples/on-prem.yaml");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_onprem(text.str(), path.string());
+  return parse_onprem(detail::read_input_file(path, "--buy"), path.string());
 }
 
 CostLine onprem_cost_line(const OnPremMachine& m, const PricingOptions& options) {

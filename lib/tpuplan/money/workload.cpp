@@ -1,5 +1,6 @@
 #include <tpuplan/money/workload.hpp>
 
+#include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/units.hpp>
@@ -590,6 +591,9 @@ LengthStats parse_lengths_text(const std::string& text, const std::string& name)
       }
       const std::string where = where_of(name, n);
       nlohmann::json j;
+      if (const auto limit = detail::json_limits_problem(line)) {
+        throw Error(ErrorKind::input, fmt::format("{}: {}", where, limit->message), hint);
+      }
       try {
         j = nlohmann::json::parse(line);
       } catch (const nlohmann::json::parse_error& e) {

@@ -181,10 +181,13 @@ void render_table_format(const Report& r, const RenderOptions& o, std::ostream& 
     }
     render_text_table(r.tables[i], o, out);
   }
-  if (!r.notes.empty()) {
+  if (!r.notes.empty() || !r.price_notes.empty()) {
     out << '\n';
     for (const auto& note : r.notes) {
       out << "note: " << note << '\n';
+    }
+    for (const auto& note : r.price_notes) {
+      out << (o.color ? k_dim : "") << "note: " << note << (o.color ? k_reset : "") << '\n';
     }
   }
   if (o.explain && !r.explain.empty()) {
@@ -252,10 +255,13 @@ void render_markdown(const Report& r, const RenderOptions& o, std::ostream& out)
       }
     }
   }
-  if (!r.notes.empty()) {
+  if (!r.notes.empty() || !r.price_notes.empty()) {
     out << '\n';
     for (const auto& note : r.notes) {
       out << "- " << note << '\n';
+    }
+    for (const auto& note : r.price_notes) {
+      out << "- " << markdown_escape(note) << '\n';
     }
   }
   if (o.explain && !r.explain.empty()) {
@@ -370,6 +376,9 @@ void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
     doc["tables"] = std::move(tables);
   }
   doc["notes"] = std::move(notes);
+  if (!r.price_age.is_null()) {
+    doc["price_age"] = r.price_age;
+  }
   out << doc.dump(2) << '\n';
 }
 

@@ -60,6 +60,11 @@ struct Report {
   std::vector<std::string> notes;      ///< report-wide notes (also in JSON)
   std::vector<std::string> explain;    ///< the arithmetic, shown with --explain (table/Markdown)
   std::vector<Chart> charts;           ///< how --format svg draws tables (the first, or --table's)
+  /// The age of the prices the report used (data/price_age.hpp), set when its tables name
+  /// offerings: JSON "price_age" (null = absent, not written); `price_notes` are shown after
+  /// the notes in table and Markdown, and in JSON as "price_age"."notes".
+  nlohmann::ordered_json price_age;
+  std::vector<std::string> price_notes;
 
   std::string schema() const { return "tpuplan." + command + "/v1"; }
   /// The table named `name`; throws Error(usage) with a suggestion when there is none.

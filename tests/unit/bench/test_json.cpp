@@ -109,3 +109,15 @@ TEST_CASE("text between concatenated JSON objects marks the stream malformed", "
   objects_of({"{\"a\":1}\n {\"b\":2}"}, &malformed);
   CHECK_FALSE(malformed);
 }
+
+TEST_CASE("the JSON index converts to an integer only what int64 holds", "[bench]") {
+  JsonIndex j;
+  REQUIRE(j.parse(R"([1e3, 1e20, -1e300, 9.3e18, -9.223372036854775808e18, 2.5, 1e400])"));
+  CHECK(*j.as_int(*j.element(j.root(), 0)) == 1000);
+  CHECK_FALSE(j.as_int(*j.element(j.root(), 1))); // a server's completion_tokens: 1e20
+  CHECK_FALSE(j.as_int(*j.element(j.root(), 2)));
+  CHECK_FALSE(j.as_int(*j.element(j.root(), 3))); // just above 2^63
+  CHECK(*j.as_int(*j.element(j.root(), 4)) == INT64_MIN);
+  CHECK_FALSE(j.as_int(*j.element(j.root(), 5)));
+  CHECK_FALSE(j.as_int(*j.element(j.root(), 6)));
+}

@@ -21,3 +21,16 @@ TEST_CASE("text: trimming", "[text]") {
   CHECK(trim("HTTP/1.1 200 OK\r\n") == "HTTP/1.1 200 OK\r\n");
   CHECK(trim("HTTP/1.1 200 OK\r\n", " \t\r\n") == "HTTP/1.1 200 OK");
 }
+
+TEST_CASE("escape_for_terminal escapes controls, BiDi overrides and bytes that are not UTF-8", "[text]") {
+  using tpuplan::detail::escape_for_terminal;
+  CHECK(escape_for_terminal("plain ± text — ok") == "plain ± text — ok");
+  CHECK(escape_for_terminal(std::string("a\0b", 3)) == "a\\x00b");
+  CHECK(escape_for_terminal("\x1b[31mred\n") == "\\x1b[31mred\\x0a");
+  CHECK(escape_for_terminal("abc\u202Edef") == "abc\\u{202e}def");
+  CHECK(escape_for_terminal("\u2066x\u2069\u200F\u061C") == "\\u{2066}x\\u{2069}\\u{200f}\\u{061c}");
+  CHECK(escape_for_terminal("\xC2\x9B") == "\\u{009b}"); // C1 CSI
+  CHECK(escape_for_terminal("\xFF\xC3") == "\\xff\\xc3");
+  CHECK(escape_for_terminal("\xE2\x80") == "\\xe2\\x80"); // a cut sequence
+  CHECK(escape_for_terminal(escape_for_terminal("\x1b\u202E")) == escape_for_terminal("\x1b\u202E"));
+}
