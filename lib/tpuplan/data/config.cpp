@@ -301,15 +301,18 @@ Config read_config(const yaml::Node& root, const std::filesystem::path& base_dir
                                   fmt::format("this tpuplan reads version {}", k_config_format_version));
   }
   c.extra_offerings = read_extra_offerings(root.child("extra_offerings"), base_dir, catalog, problems);
-  // Overrides and discounts may name the extra offerings too.
-  Catalog all = catalog;
-  all.offerings.insert(all.offerings.end(), c.extra_offerings.begin(), c.extra_offerings.end());
+  // Overrides and discounts may name the extra offerings too (the catalog with the extras is
+  // built only when there are some: a copy of a 10,000-offering sheet is not free).
   const auto override_nodes = root.child("price_overrides").items();
-  c.price_overrides = read_overrides(override_nodes, all);
-  check_ties(c.price_overrides, override_nodes, all, override_rank, "price override");
   const auto discount_nodes = root.child("discounts").items();
-  c.discounts = read_discounts(discount_nodes, all);
-  check_ties(c.discounts, discount_nodes, all, discount_rank, "discount");
+  if (!override_nodes.empty() || !discount_nodes.empty()) {
+    Catalog all = catalog;
+    all.offerings.insert(all.offerings.end(), c.extra_offerings.begin(), c.extra_offerings.end());
+    c.price_overrides = read_overrides(override_nodes, all);
+    check_ties(c.price_overrides, override_nodes, all, override_rank, "price override");
+    c.discounts = read_discounts(discount_nodes, all);
+    check_ties(c.discounts, discount_nodes, all, discount_rank, "discount");
+  }
   c.backends = read_backends(root.child("backends"));
   if (const yaml::Node age = root.child("max_price_age_days"); age.present()) {
     c.max_price_age_days = age.integer(yaml::Range::between(0, 36500));
