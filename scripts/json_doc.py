@@ -23,6 +23,7 @@ COMMANDS = [
     ("catalog", ["catalog"] + FIX),
     ("catalog show (offering)", ["catalog", "show", "v5e-8"] + FIX),
     ("catalog show (accelerator)", ["catalog", "show", "h100"] + FIX),
+    ("catalog import", ["catalog", "import", "tests/data/skypilot/v8", "--as-of", "2026-11-30"] + FIX),
     ("models", ["models"] + FIX),
     ("models show", ["models", "show", "8b"] + FIX),
     ("validate", ["validate", "tests/data/catalog"]),

@@ -525,19 +525,45 @@ Report breakeven_report(const Catalog& catalog, const BreakevenInputs& in) {
       }
     }
   }
-  if (!in.options.empty()) {
-    const Offering& o = *in.options.front().offering;
+  // --explain: the commitment arithmetic of the first option with a commitment price, at the
+  // first hours a day asked for (the formulas: docs/breakeven.md).
+  for (const auto& option : in.options) {
+    const Offering& o = *option.offering;
     const auto& od = o.price(Tier::on_demand);
-    const auto& y1 = o.price(Tier::commit_1y);
-    if (od && y1) {
-      r.explain.push_back(fmt::format("{}: 1y break-even = 24 × 1y ÷ on-demand = 24 × {} ÷ {} = {}", o.id,
-                                      format_raw_number(y1->usd_per_hour), format_raw_number(od->usd_per_hour),
-                                      hours_label(24 * y1->usd_per_hour / od->usd_per_hour)));
-      r.explain.push_back(fmt::format("{}: on-demand bill at H h/day = {} $/h × H × {} days; 1y bill = {} $/h × {} h",
-                                      o.id, format_raw_number(od->usd_per_hour),
-                                      format_raw_number(days_per_month(in.pricing.hours_per_month)),
-                                      format_raw_number(y1->usd_per_hour), format_raw_number(in.pricing.hours_per_month)));
+    if (!od || (!o.price(Tier::commit_1y) && !o.price(Tier::commit_3y))) {
+      continue;
     }
+    const double h = in.hours.front();
+    const PricingOptions p = at_hours(in, h);
+    const double days = days_per_month(p.hours_per_month);
+    const double od_bill = monthly_cost(od->usd_per_hour, Tier::on_demand, p);
+    r.explain.push_back(fmt::format("{}, the first option with a commitment price, at {}:", o.id, hours_label(h)));
+    r.explain.push_back(fmt::format("on-demand bill = {} $/h × {} h/day × {} days = {} $/month",
+                                    format_raw_number(od->usd_per_hour), format_raw_number(h),
+                                    format_human_number(days, 2), format_human_number(od_bill, 0)));
+    if (const auto& spot = o.price(Tier::spot)) {
+      r.explain.push_back(fmt::format("spot bill = {} $/h × (1 + {} preemption overhead) × {} h/day × {} days = {} $/month",
+                                      format_raw_number(spot->usd_per_hour), format_raw_number(p.spot_overhead),
+                                      format_raw_number(h), format_human_number(days, 2),
+                                      format_human_number(monthly_cost(spot->usd_per_hour, Tier::spot, p), 0)));
+    }
+    for (Tier t : {Tier::commit_1y, Tier::commit_3y}) {
+      const auto& c = o.price(t);
+      if (!c) {
+        continue;
+      }
+      const double bill = monthly_cost(c->usd_per_hour, t, p);
+      r.explain.push_back(fmt::format("{} bill = {} $/h × {} h (every hour of the month) = {} $/month; break-even = "
+                                      "24 h × {} ÷ {} = {}, so at {} the {} is {}",
+                                      to_string(t), format_raw_number(c->usd_per_hour),
+                                      format_raw_number(p.hours_per_month), format_human_number(bill, 0),
+                                      format_raw_number(c->usd_per_hour), format_raw_number(od->usd_per_hour),
+                                      hours_label(breakeven_hours_per_day(c->usd_per_hour, od->usd_per_hour,
+                                                                          Tier::on_demand, p)),
+                                      hours_label(h), to_string(t), bill < od_bill ? "cheaper than on-demand"
+                                                                                   : "not cheaper than on-demand"));
+    }
+    break;
   }
   return r;
 }

@@ -678,8 +678,9 @@ Runner setup_bench(CLI::App& sub) {
                  "server base URL, e.g. http://10.0.0.5:8000 (http or https); without it, every backend of --config");
   sub.add_option("--api", f->api, "openai-chat, openai-completions, tgi, jetstream-http, llamacpp or auto (default: auto)");
   sub.add_option("--model", f->model, "model to request (default: the first of GET /v1/models)");
-  auto* conc = sub.add_option("--concurrency", f->concurrency, "closed loop: requests in flight, a level per value (e.g. 1,8,32; default 1)");
-  auto* rate = sub.add_option("--rate", f->rate, "open loop: arrivals per second, a level per value (e.g. 2,4,8)");
+  auto* conc = as_list(sub.add_option("--concurrency", f->concurrency,
+                                      "closed loop: requests in flight, a level per value (e.g. 1,8,32; default 1)"));
+  auto* rate = as_list(sub.add_option("--rate", f->rate, "open loop: arrivals per second, a level per value (e.g. 2,4,8)"));
   conc->excludes(rate);
   sub.add_option("--burstiness", f->burstiness, "open loop: gamma shape of arrival gaps (1 = Poisson, < 1 burstier)")->needs(rate);
   sub.add_option("--max-concurrency", f->max_concurrency, "open loop: cap on requests in flight (latency still counts from the schedule)")->needs(rate);

@@ -118,10 +118,12 @@ Runner setup_breakeven(CLI::App& sub) {
   sub.add_option("-m,--model", flags->model, "model the options must hold: preset, alias (70b) or config.json")
       ->capture_default_str();
   add_memory_flags(sub, flags->memory);
-  sub.add_option("--offering", flags->offerings, "offering ids or names to compare (repeatable); default: the "
-                                                 "smallest option per accelerator that holds the model");
+  sub.add_option("--offering", flags->offerings, "offering ids or names to compare (a list, or repeated); default: "
+                                                 "the smallest option per accelerator that holds the model")
+      ->delimiter(',');
   sub.add_option("--tier", flags->tiers, "tiers for the platform, api and buy tables and the charts "
-                                         "(repeatable): on-demand, spot, 1y, 3y; default: all");
+                                         "(a list, or repeated): on-demand, spot, 1y, 3y; default: all")
+      ->delimiter(',');
   add_filter_flags(sub, flags->filter);
   flags->api_option = sub.add_option("--api-usd-per-million-tokens", flags->api_usd_per_million_tokens,
                                      "a per-token API's blended price: adds the 'api' table");

@@ -4,12 +4,17 @@
 #include "command.hpp"
 
 #include <tpuplan/data/catalog_query.hpp>
+#include <tpuplan/data/skypilot_import.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace tpuplan::app {
 
@@ -21,6 +26,10 @@ struct CatalogOptions {
   std::string region;
   std::string cloud;
   std::string show_id;
+  std::string import_dir;
+  std::string write_dir;
+  std::string as_of;
+  std::string source_url;
 };
 
 /// "on_demand", "spot", "1y", "3y": the suffix of per-tier column keys.
@@ -77,6 +86,7 @@ Table offerings_table(const Catalog& catalog, const std::vector<const Offering*>
                          fmt::format("where the {} price comes from", to_string(t_))});
   }
 
+  set_priority(t, {"hosts"}, -1); // to fit a terminal: the hosts go before the prices' dates
   std::map<std::tuple<std::string, std::string, std::string>, bool> covers; // (cloud, kind, covers)
   bool any_tpu = false;
   for (const Offering* o : offerings) {
@@ -207,6 +217,8 @@ Table prices_table(const std::vector<const Offering*>& offerings) {
       {"derived", "derivation", 0, false, "how the price was computed from sourced figures; empty = read as is"},
       {"source", "source", 0, false, "where the figure comes from"},
   };
+  // What `show` is for: every column stays, the derivation and the source wrap.
+  set_priority(t, {"tier", "usd_per_hour", "as_of", "derived", "source"}, k_keep_column);
   std::vector<std::string> absent;
   for (const Offering* o : offerings) {
     for (Tier tier : k_all_tiers) {
@@ -285,6 +297,132 @@ Report show_report(const DataSet& data, const std::string& id) {
   return r;
 }
 
+/// `catalog import DIR`: what a SkyPilot catalog directory yields, what was skipped and why,
+/// and how each imported on-demand price compares with the catalog's.
+Report import_report(const DataSet& data, const CatalogOptions& opts, const SkyPilotImport& imported) {
+  Report r;
+  r.command = "catalog";
+  r.inputs["import"] = opts.import_dir;
+  r.inputs["write"] = input(opts.write_dir);
+  r.inputs["as_of"] = input(opts.as_of);
+  r.inputs["source_url"] = input(opts.source_url);
+
+  Table files;
+  files.name = "files";
+  files.title = "SkyPilot catalog files read";
+  files.columns = {{"cloud", "cloud", 0, false, "the cloud directory"},
+                   {"file", "file", 0, false, "the vms.csv read"},
+                   {"rows", "rows", 0, false, "data rows"},
+                   {"rows_used", "used", 0, false, "rows that gave a price"},
+                   {"rows_skipped", "skipped", 0, false, "rows skipped (table skipped says why)"},
+                   {"offerings", "offerings", 0, false, "offerings imported (name × region)"},
+                   {"as_of", "as of", 0, false, "date stamped on its prices (--as-of, else the file's date)"},
+                   {"source", "source", 0, true, "what each price cites (--source-url, else the file)"}};
+  for (const auto& f : imported.files) {
+    std::size_t skipped = 0;
+    for (const auto& s : imported.skipped) {
+      skipped += s.path == f.path ? s.rows : 0;
+    }
+    files.rows.push_back({f.cloud, f.path, static_cast<std::int64_t>(f.rows), static_cast<std::int64_t>(f.used),
+                          static_cast<std::int64_t>(skipped), static_cast<std::int64_t>(f.offerings), text(f.as_of),
+                          f.source});
+  }
+  for (const auto& ignored : imported.ignored) {
+    files.notes.push_back(fmt::format("not read: {} (tpuplan imports gcp, aws and azure)", ignored));
+  }
+
+  Table skipped;
+  skipped.name = "skipped";
+  skipped.title = fmt::format("Rows skipped ({})", imported.skipped_rows());
+  skipped.columns = {{"file", "file", 0, false, "the vms.csv"},
+                     {"reason", "reason", 0, false, "why the rows give no price tpuplan can use"},
+                     {"rows", "rows", 0, false, "rows skipped for this reason"},
+                     {"examples", "examples", 0, false, "up to three, with their line"}};
+  for (const auto& s : imported.skipped) {
+    skipped.rows.push_back({s.path, s.reason, static_cast<std::int64_t>(s.rows),
+                            fmt::format("{}", fmt::join(s.examples, "; "))});
+  }
+
+  Table offerings;
+  offerings.name = "imported";
+  offerings.title = fmt::format("Offerings imported ({})", imported.offerings.size());
+  offerings.columns = {{"id", "id", 0, false, "<name>@<region>"},
+                       {"cloud", "cloud", 0, true, "cloud"},
+                       {"accelerator", "accelerator", 0, false, "accelerator id"},
+                       {"chips", "chips", 0, false, "accelerator chips (GPUs)"},
+                       {"usd_per_hour_on_demand", "$/h on-demand", 4, false, "imported on-demand price"},
+                       {"usd_per_hour_spot", "$/h spot", 4, false, "imported spot price (empty: none)"},
+                       {"catalog_usd_per_hour_on_demand", "catalog on-demand", 4, false,
+                        "the catalog's on-demand price of the same id (empty: a new offering)"},
+                       {"change_on_demand_fraction", "change", 4, false,
+                        "imported ÷ catalog − 1, on-demand (0.1 = 10% dearer)"},
+                       {"catalog_usd_per_hour_spot", "catalog spot", 4, true, "the catalog's spot price of the same id"},
+                       {"change_spot_fraction", "spot change", 4, true, "imported ÷ catalog − 1, spot"},
+                       {"derived", "derived", 0, true, "the rows the on-demand price comes from"}};
+  std::size_t changed = 0, added = 0;
+  for (const auto& o : imported.offerings) {
+    const Offering* current = data.catalog.find_offering(o.id);
+    auto price_of = [](const Offering* x, Tier t) {
+      return x != nullptr && x->price(t) ? std::optional<double>(x->price(t)->usd_per_hour) : std::nullopt;
+    };
+    auto change = [](std::optional<double> now, std::optional<double> was) {
+      return now && was ? std::optional<double>(*now / *was - 1) : std::nullopt;
+    };
+    const auto od = price_of(&o, Tier::on_demand), spot = price_of(&o, Tier::spot);
+    const auto was_od = price_of(current, Tier::on_demand), was_spot = price_of(current, Tier::spot);
+    added += current == nullptr ? 1 : 0;
+    const auto c_od = change(od, was_od), c_spot = change(spot, was_spot);
+    changed += (c_od && std::abs(*c_od) > 1e-9) || (c_spot && std::abs(*c_spot) > 1e-9) ? 1 : 0;
+    offerings.rows.push_back({o.id, o.cloud, o.accelerator, integer(o.chips), cell(od), cell(spot), cell(was_od),
+                              cell(c_od), cell(was_spot), cell(c_spot), o.price(Tier::on_demand)->derived});
+  }
+  offerings.notes.push_back(fmt::format("{} offerings are new to the catalog; {} of the others have a different "
+                                        "on-demand or spot price (--wide shows spot)",
+                                        added, changed));
+  r.tables.push_back(std::move(files));
+  r.tables.push_back(std::move(offerings));
+  r.tables.push_back(std::move(skipped));
+  r.notes.push_back("an imported price covers the whole offering per hour: a TPU slice row as is, a GCP GPU VM as "
+                    "its host row plus its GPU row in the same zone, an AWS or Azure instance as its row; the "
+                    "region's price is its lowest zone row (docs/data.md, \"Importing a SkyPilot catalog\")");
+  if (!opts.write_dir.empty()) {
+    r.notes.push_back(fmt::format("wrote the imported offerings to {}/skypilot-<cloud>.yaml (tpuplan's offerings "
+                                  "format; `tpuplan validate` checks them)",
+                                  opts.write_dir));
+  }
+  add_data_note(r, data);
+  return r;
+}
+
+void write_import(const SkyPilotImport& imported, const CatalogOptions& opts, Context& ctx) {
+  std::error_code ec;
+  std::filesystem::create_directories(opts.write_dir, ec);
+  if (ec) {
+    throw Error(ErrorKind::runtime, fmt::format("--write: cannot create '{}': {}", opts.write_dir, ec.message()));
+  }
+  std::set<std::string> clouds;
+  for (const auto& o : imported.offerings) {
+    clouds.insert(o.cloud);
+  }
+  for (const auto& cloud : clouds) {
+    std::string from;
+    for (const auto& f : imported.files) {
+      if (f.cloud == cloud) {
+        from = fmt::format("{} (prices as of {})", f.source, f.as_of);
+      }
+    }
+    const std::string path = (std::filesystem::path(opts.write_dir) / ("skypilot-" + cloud + ".yaml")).string();
+    write_file_atomically(path, offerings_yaml(imported.offerings, cloud,
+                                               fmt::format("Imported by `tpuplan catalog import` from the SkyPilot "
+                                                           "catalog\n{}\nFormat: docs/data.md.",
+                                                           from)),
+                          "--write");
+    if (!ctx.options().quiet) {
+      std::cerr << "tpuplan: wrote " << path << '\n';
+    }
+  }
+}
+
 } // namespace
 
 Runner setup_catalog(CLI::App& sub) {
@@ -299,6 +437,19 @@ Runner setup_catalog(CLI::App& sub) {
   show->add_option("ID", opts->show_id,
                    "offering id (v5e-8@us-central1), offering name (v5e-8: all regions) or accelerator (h100)")
       ->required();
+  CLI::App* import = sub.add_subcommand(
+      "import", "read a SkyPilot catalog directory (schema v8 vms.csv files) into tpuplan offerings");
+  import->add_option("DIR", opts->import_dir,
+                     "~/.sky/catalogs/v8, a skypilot-catalog checkout, or one cloud's directory (gcp/)")
+      ->required();
+  import->add_option("--write", opts->write_dir,
+                     "write DIR/skypilot-<cloud>.yaml in tpuplan's offerings format (created if missing)");
+  import->add_option("--as-of", opts->as_of, "date of the prices (YYYY-MM-DD; default: each file's modification date)");
+  import->add_option("--source-url", opts->source_url,
+                     "where DIR is published: each price cites URL/<cloud>/vms.csv (default: the file, as file://)");
+  import->footer("Example:\n"
+                 "  tpuplan catalog import ~/.sky/catalogs/v8 --write my-prices/\n"
+                 "  tpuplan --catalog-dir ~/.sky/catalogs/v8 cost --model 70b   # overlay at run time");
   sub.footer("Columns: $/h <tier> is the price of the whole offering per hour (on-demand, spot, 1-year and 3-year\n"
              "commitment; '-' = no sourced price); 'as of' lists the prices' dates; HBM GiB is the memory of all\n"
              "chips. --wide adds id, cloud, what the price covers, and each tier's date and source.\n"
@@ -308,7 +459,23 @@ Runner setup_catalog(CLI::App& sub) {
              "  tpuplan catalog show v5e-8            # every region, with sources and derivations\n"
              "  tpuplan catalog show v6e              # the accelerator's specs and offerings");
 
-  return [opts, show](Context& ctx) {
+  return [opts, show, import](Context& ctx) {
+    if (import->parsed()) {
+      if (!opts->kind.empty() || !opts->accelerator.empty() || !opts->region.empty() || !opts->cloud.empty()) {
+        throw Error(ErrorKind::usage, "catalog import: --kind, --accelerator, --region and --cloud filter the list",
+                    "'tpuplan catalog import DIR' reads every offering it can");
+      }
+      const DataSet& data = ctx.data();
+      SkyPilotImportOptions options;
+      options.as_of = opts->as_of;
+      options.source_url = opts->source_url;
+      const SkyPilotImport imported = import_skypilot_catalog(opts->import_dir, data.catalog.accelerators, options);
+      if (!opts->write_dir.empty()) {
+        write_import(imported, *opts, ctx);
+      }
+      ctx.emit(import_report(data, *opts, imported));
+      return 0;
+    }
     if (show->parsed()) {
       if (!opts->kind.empty() || !opts->accelerator.empty() || !opts->region.empty() || !opts->cloud.empty()) {
         throw Error(ErrorKind::usage, "catalog show: --kind, --accelerator, --region and --cloud filter the list",

@@ -2,6 +2,7 @@
 #include "breakeven_tables.hpp"
 #include "command.hpp"
 #include "cost_table.hpp"
+#include "explain.hpp"
 #include "flags.hpp"
 #include "profiles.hpp"
 
@@ -163,6 +164,18 @@ int run_cost(const CostFlags& flags, Context& ctx) {
                                       : fmt::format("per accelerator the best option by {} ({})", to_string(query.sort),
                                                     rank_tier));
   table.columns = cost_columns(load, slo);
+  // What goes first when the table must fit a terminal: where the throughput comes from (unless a
+  // profile was given), then the region and the throughput itself; the bills and $/1M stay.
+  set_priority(table, {"region"}, 1);
+  set_priority(table, {"output_tokens_per_s"}, 2);
+  set_priority(table, {"figures"}, profiles.empty() ? 0 : 3);
+  set_priority(table, {"chips", "cheapest_tier", "ttft_ms", "tpot_ms", "usd_per_month_3y"}, 3);
+  set_priority(table, {"accelerator", "usd_per_month_on_demand", "usd_per_month_spot", "usd_per_month_1y",
+                       "usd_per_million_output_tokens_on_demand", "usd_per_million_output_tokens_spot"},
+               4);
+  set_priority(table, {"replicas", "usd_per_month_load_on_demand", "usd_per_month_load_spot", "usd_per_month_load_1y",
+                       "usd_per_month_load_3y"},
+               5);
   table.notes.push_back("comparison: " + comparison_basis(workload, query.pricing.hours_per_day));
   std::vector<bool> shown(profiles.size(), false);
   bool any_measured = false;
@@ -243,6 +256,30 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   }
   table.notes.push_back("an empty price means no sourced price for that tier; see `tpuplan catalog show ID`");
   report.tables.push_back(std::move(table));
+  // --explain: the arithmetic of the first option that holds the model, with its numbers.
+  for (const auto& row : result.rows) {
+    if (!row.fit.fits) {
+      continue;
+    }
+    const Throughput tp = estimated(row);
+    ExplainedServing s;
+    s.output_tokens_per_s = tp.output_tokens_per_s;
+    s.batch = tp.batch;
+    if (row.capacity) {
+      s.capacity_requests_per_s = row.capacity->planned_requests_per_s;
+    }
+    s.load_requests_per_s = workload.curve ? std::optional<double>(workload.curve->peak())
+                                           : workload.requests_per_s(query.pricing.hours_per_day);
+    s.replicas = tp.replicas;
+    s.served_output_tokens_per_s = tp.served_output_tokens_per_s;
+    report.explain.push_back(fmt::format("the first option that holds the model, step by step (formulas: "
+                                         "docs/methodology.md; the estimate's own arithmetic: tpuplan estimate "
+                                         "--model {} --offering {} --explain)",
+                                         flags.model, row.offering->name));
+    const auto lines = explain_option(*row.offering, row.fit, query.memory, query.pricing, s);
+    report.explain.insert(report.explain.end(), lines.begin(), lines.end());
+    break;
+  }
 
   // --format svg: the monthly bill of each option (of the load, with one), one bar per tier.
   Chart chart;

@@ -285,6 +285,57 @@ int run_plan(const PlanFlags& f, Context& ctx) {
   chart.y_title = "replicas";
   report.charts.push_back(std::move(chart));
 
+  if (!result.options.empty()) {
+    // --explain: the bill of the cheapest option's best plan, term by term, with its numbers.
+    const OptionPlan& o = result.options.front();
+    const TermPlan& p = o.best_plan();
+    const FleetPlan& fleet = p.fleet;
+    const double periods = q.pricing.hours_per_month / static_cast<double>(fleet.needed.size());
+    long long od_hours = 0, spot_hours = 0, needed_hours = 0;
+    for (std::size_t h = 0; h < fleet.needed.size(); ++h) {
+      od_hours += fleet.on_demand[h];
+      spot_hours += fleet.spot[h];
+      needed_hours += fleet.needed[h];
+    }
+    const auto price = [&](Tier t) { return o.offering->price(t) ? o.offering->price(t)->usd_per_hour : 0.0; };
+    report.explain.push_back(fmt::format("{}, the cheapest option, {}: {} (docs/plan.md)", o.offering->id,
+                                         p.term ? fmt::format("with a {} commitment", to_string(*p.term))
+                                                : std::string("without a commitment"),
+                                         describe(p)));
+    report.explain.push_back(fmt::format("replicas needed: {} replica-hours in the {}-hour curve, each hour {} times a "
+                                         "month ({} h ÷ {})",
+                                         needed_hours, fleet.needed.size(), format_human_number(periods, 2),
+                                         format_raw_number(q.pricing.hours_per_month), fleet.needed.size()));
+    if (p.term && fleet.committed > 0) {
+      report.explain.push_back(fmt::format("committed: {} × ${}/h × {} h (every hour) = {}/month", fleet.committed,
+                                           format_raw_number(price(*p.term)), format_raw_number(q.pricing.hours_per_month),
+                                           usd_text(fleet.committed_usd_per_month)));
+    }
+    if (p.commit_share_threshold) {
+      report.explain.push_back(fmt::format("without spot, the k-th replica is committed when the share of hours "
+                                           "needing k or more exceeds {} ÷ {} = {:.3f} (1 − discount)",
+                                           format_raw_number(price(*p.term)), format_raw_number(price(Tier::on_demand)),
+                                           *p.commit_share_threshold));
+    }
+    if (od_hours > 0) {
+      report.explain.push_back(fmt::format("on-demand: {} replica-hours a curve × {} × ${}/h = {}/month", od_hours,
+                                           format_human_number(periods, 2), format_raw_number(price(Tier::on_demand)),
+                                           usd_text(fleet.on_demand_usd_per_month)));
+    }
+    if (spot_hours > 0) {
+      report.explain.push_back(fmt::format(
+          "spot: {} replica-hours a curve × {} × ${}/h × (1 + {} preemptions/day ÷ 24 × {} h to recover) = {}/month",
+          spot_hours, format_human_number(periods, 2), format_raw_number(price(Tier::spot)),
+          format_raw_number(q.spot.preemptions_per_day), format_raw_number(q.spot.recovery_hours),
+          usd_text(fleet.spot_usd_per_month)));
+    }
+    report.explain.push_back(fmt::format("bill = {}/month{}", usd_text(p.usd_per_month),
+                                         p.usd_per_million_output_tokens
+                                             ? fmt::format("; ÷ {} output tokens a month × 1e6 = ${} per 1M output tokens",
+                                                           format_human_number(o.output_tokens_per_month, 0),
+                                                           format_human_number(*p.usd_per_million_output_tokens, 3))
+                                             : std::string{}));
+  }
   if (result.options.empty()) {
     throw Error(ErrorKind::infeasible, fmt::format("no option holds {} and serves the workload within its SLO", model.spec.id),
                 "relax --ttft-ms/--tpot-ms, try --precision int8, or widen the filters");

@@ -1,6 +1,7 @@
 // `tpuplan size`: the cheapest offering × precision × batch that holds a model, meets the
 // latency targets and serves the load.
 #include "command.hpp"
+#include "explain.hpp"
 #include "flags.hpp"
 #include "profiles.hpp"
 
@@ -222,10 +223,64 @@ int run_size(const SizeFlags& f, Context& ctx) {
     }
   }
   report.tables.push_back(std::move(t));
+  if (!result.feasible.empty()) {
+    // --explain: why the chosen option wins, and its arithmetic with its own numbers.
+    const SizingCandidate& c = result.feasible.front();
+    MemoryOptions memory;
+    memory.weights = c.precision;
+    memory.kv = q.perf.kv;
+    memory.headroom_fraction = q.perf.headroom_fraction;
+    memory.overhead_gib_per_chip = q.perf.overhead_gib_per_chip;
+    memory.context_tokens = w.context();
+    ExplainedServing s;
+    s.output_tokens_per_s = c.estimate.output_tokens_per_s;
+    s.batch = c.estimate.batch;
+    s.capacity_requests_per_s = c.capacity.planned_requests_per_s;
+    s.load_requests_per_s = w.curve ? std::optional<double>(w.curve->peak()) : w.requests_per_s(q.pricing.hours_per_day);
+    s.replicas = c.replicas;
+    s.served_output_tokens_per_s = c.served_output_tokens_per_s;
+    s.per_token_tiers = {q.tier};
+    const auto objective = [&](double v) {
+      switch (q.objective) {
+      case Objective::usd_per_month:
+        return "$" + format_human_number(v, 0) + "/month";
+      case Objective::usd_per_million_tokens:
+        return "$" + format_human_number(v, 3) + " per 1M output tokens";
+      case Objective::chips:
+        return format_human_number(v, 0) + " chips";
+      }
+      return format_human_number(v, 3);
+    };
+    report.explain.push_back(fmt::format(
+        "chosen: {} in {}, the lowest {} ({}) of {} feasible candidates{}", c.offering->id, to_string(c.precision),
+        to_string(q.objective), objective(c.objective), result.feasible.size(),
+        result.feasible.size() > 1 ? fmt::format("; next: {} in {} ({})", result.feasible[1].offering->id,
+                                                 to_string(result.feasible[1].precision),
+                                                 objective(result.feasible[1].objective))
+                                   : ""));
+    const auto lines = explain_option(*c.offering, fit_memory(q.perf.model, *c.accelerator, c.offering->chips, memory),
+                                      memory, q.pricing, s);
+    report.explain.insert(report.explain.end(), lines.begin(), lines.end());
+    report.explain.push_back(fmt::format("{} bill of the replicas = {}/month × {} = {}/month", to_string(q.tier),
+                                         "$" + format_human_number(c.usd_per_month / c.replicas, 0), c.replicas,
+                                         "$" + format_human_number(c.usd_per_month, 0)));
+  }
 
   if (result.feasible.empty()) {
     std::string hint = "relax --ttft-ms/--tpot-ms, allow --precision any, or widen the filters";
-    if (result.nearest) {
+    const auto count = [&](RejectReason r) { return result.rejected[static_cast<std::size_t>(r)]; };
+    const int unpriced = count(RejectReason::unpriced);
+    const int no_fit = count(RejectReason::does_not_fit);
+    if (unpriced > 0 && count(RejectReason::misses_ttft) == 0 && count(RejectReason::misses_tpot) == 0) {
+      // The real cause is the tier (or the filters), not the latency or the precision.
+      hint = fmt::format("{} {} that hold{} the model and meet{} the targets {} no sourced {} price: try another "
+                         "--tier (on-demand, spot, 1y, 3y){}",
+                         unpriced, unpriced == 1 ? "candidate" : "candidates", unpriced == 1 ? "s" : "",
+                         unpriced == 1 ? "s" : "", unpriced == 1 ? "has" : "have", to_string(q.tier),
+                         no_fit > 0 ? fmt::format("; {} more do not hold it (--precision any tries smaller weights)",
+                                                  no_fit)
+                                    : "");
+    } else if (result.nearest) {
       const auto& n = *result.nearest;
       hint = fmt::format("nearest: {} in {} at batch 1 — TTFT {} ms, TPOT {:.1f} ms ({} by {:.0f}%)", n.offering->id,
                          to_string(n.precision),
@@ -247,8 +302,8 @@ Runner setup_size(CLI::App& sub) {
                   "targets at their percentiles and serves a load.\n"
                   "Example: tpuplan size --model 405b --precision int8 --concurrency 32 --context 8192 --tpot-ms 50");
   sub.add_option("-m,--model", f->model, "preset, size alias (70b) or path to a Hugging Face config.json")->required();
-  sub.add_option("--precision", f->precision, "weight precisions to consider: any, or a list of bf16,fp8,int8,int4")
-      ->capture_default_str();
+  as_list(sub.add_option("--precision", f->precision, "weight precisions to consider: any, or a list of bf16,fp8,int8,int4")
+              ->capture_default_str());
   sub.add_option("--kv-precision", f->kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
   add_workload_flags(sub, f->workload, k_open_load | k_concurrency | k_curve);
   sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences")

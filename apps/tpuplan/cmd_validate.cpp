@@ -24,6 +24,9 @@ Table problems_table(const ValidationResult& v) {
                {"key_path", "key", 0, false, "key path inside the file, e.g. offerings[3].regions"},
                {"message", "problem", 0, false, "what is wrong"},
                {"hint", "hint", 0, false, "what would be accepted"}};
+  // In a narrow terminal the problem, its place and the hint stay (and wrap); the key path goes.
+  set_priority(t, {"message", "hint"}, k_keep_column);
+  set_priority(t, {"key_path"}, 1);
   for (const auto& p : v.problems) {
     const bool placed = p.line > 0;
     t.rows.push_back({placed ? fmt::format("{}:{}:{}", p.file, p.line, p.column) : p.file, p.file,
@@ -41,6 +44,7 @@ Table summary_table(const ValidationResult& v) {
                {"kind", "kind", 0, false, "what it was read as"},
                {"checked", "checked", 0, false, "what was read"},
                {"problems", "problems", 0, false, "number of problems found"}};
+  set_priority(t, {"kind", "checked", "problems"}, k_keep_column); // the whole answer: it wraps, never goes
   t.rows.push_back({v.path, v.kind, v.checked, static_cast<std::int64_t>(v.problems.size())});
   return t;
 }

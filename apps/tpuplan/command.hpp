@@ -20,9 +20,11 @@ struct GlobalOptions {
   std::string format;        ///< empty = from -o's extension, else table
   std::string output = "-";  ///< -o FILE; "-" is stdout
   std::string data_dir;      ///< --data DIR: read YAML instead of the embedded data
+  std::string catalog_dir;   ///< --catalog-dir DIR: a SkyPilot catalog overlaid on the data
   std::string config;        ///< --config FILE (or TPUPLAN_CONFIG)
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";
+  std::vector<std::string> columns; ///< --columns KEY,…: exactly these columns in tables
   int max_price_age = -1;    ///< --max-price-age DAYS; -1 = the config's, else 180
   bool wide = false;
   bool explain = false;
@@ -73,10 +75,15 @@ struct Command {
   const char* summary;
   /// Adds the command's options to `sub` and returns its runner.
   Runner (*setup)(CLI::App& sub);
+  /// --explain shows its arithmetic; a command without any refuses the flag (exit 2).
+  bool explains = false;
 };
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
 void write_file_atomically(const std::string& path, std::string_view text, std::string_view what = "-o");
+
+/// Makes a text option a list that takes commas and repeats alike ("--x a,b --x c" is "a,b,c").
+CLI::Option* as_list(CLI::Option* option);
 
 /// Splits a comma-separated list ("1,8,32"), trimming blanks and dropping empty items.
 std::vector<std::string> split_list(std::string_view text);
@@ -93,5 +100,6 @@ Runner setup_bench(CLI::App& sub);
 Runner setup_breakeven(CLI::App& sub);
 Runner setup_health(CLI::App& sub);
 Runner setup_plan(CLI::App& sub);
+Runner setup_diff(CLI::App& sub);
 
 } // namespace tpuplan::app

@@ -1,6 +1,7 @@
 #include "command.hpp"
 
 #include <tpuplan/data/price_age.hpp>
+#include <tpuplan/data/skypilot_import.hpp>
 #include <tpuplan/detail/files.hpp>
 #include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -40,6 +42,25 @@ bool use_color(const std::string& mode, int fd) {
   return isatty(fd) != 0;
 }
 
+/// The width a table must fit: the terminal's when stdout is one, else COLUMNS, else 100 (a
+/// pager's or a file's reader's usual window).
+std::size_t table_width(bool to_stdout) {
+  if (to_stdout && isatty(STDOUT_FILENO) != 0) {
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+      return ws.ws_col;
+    }
+  }
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && *columns != '\0') {
+    char* end = nullptr;
+    const long n = std::strtol(columns, &end, 10);
+    if (*end == '\0' && n > 0) {
+      return static_cast<std::size_t>(n);
+    }
+  }
+  return 100;
+}
+
 } // namespace
 
 Context::Context(const GlobalOptions& options) : m_options(options) {}
@@ -49,6 +70,22 @@ const DataSet& Context::base_data() {
   if (!m_base) {
     m_base = std::make_unique<DataSet>(m_options.data_dir.empty() ? decode_dataset(embedded_dataset_bytes())
                                                                   : load_dataset_dir(m_options.data_dir));
+    if (!m_options.catalog_dir.empty()) {
+      // A SkyPilot catalog's on-demand and spot prices replace those of the same offering;
+      // its other offerings are added (skypilot_import.hpp).
+      const SkyPilotImport imported = import_skypilot_catalog(m_options.catalog_dir, m_base->catalog.accelerators);
+      const auto [replaced, added] = overlay_offerings(m_base->catalog, imported.offerings);
+      m_base->origin += fmt::format(" + SkyPilot catalog {} ({} offerings repriced, {} added)", m_options.catalog_dir,
+                                    replaced, added);
+      std::size_t skipped = 0; // CPU-only machine rows are not offerings: no warning for them
+      for (const auto& s : imported.skipped) {
+        skipped += s.reason.rfind("no accelerator", 0) == 0 ? 0 : s.rows;
+      }
+      if (skipped > 0) {
+        warn(fmt::format("--catalog-dir: {} rows of {} skipped ('tpuplan catalog import {}' says why)", skipped,
+                         m_options.catalog_dir, m_options.catalog_dir));
+      }
+    }
   }
   return *m_base;
 }
@@ -86,14 +123,24 @@ Format Context::format() const {
                 suggestion(m_options.format, format_names()));
   }
   if (m_options.output != "-") {
-    const auto ext = std::filesystem::path(m_options.output).extension().string();
+    // The extension names the format; one tpuplan cannot write is refused rather than
+    // answered with a text table under a misleading name (out.xlsx).
+    const auto ext = detail::ascii_lower(std::filesystem::path(m_options.output).extension().string());
     if (ext.size() > 1) {
       if (auto f = parse_format(ext.substr(1))) {
         return *f;
       }
+      if (ext != ".txt" && ext != ".text") {
+        throw Error(ErrorKind::usage, fmt::format("-o {}: tpuplan cannot write '{}' files", m_options.output, ext),
+                    "accepted: .txt (table), .json, .csv, .md, .svg, .html, or name the format with --format");
+      }
     }
   }
   return Format::table;
+}
+
+CLI::Option* as_list(CLI::Option* option) {
+  return option->delimiter(',')->multi_option_policy(CLI::MultiOptionPolicy::Join);
 }
 
 bool Context::stderr_is_tty() const { return isatty(STDERR_FILENO) != 0; }
@@ -188,11 +235,22 @@ void Context::emit(const Report& report_in) {
     throw Error(ErrorKind::usage, fmt::format("--color: unknown value '{}'", m_options.color),
                 "accepted: auto, always, never");
   }
+  if (m_options.explain && report.explain.empty()) {
+    throw Error(ErrorKind::usage, "--explain: this output computes no figure to explain",
+                "--explain shows the arithmetic of cost, size, estimate, breakeven, plan and models show");
+  }
   RenderOptions ro;
   ro.wide = m_options.wide;
   ro.explain = m_options.explain;
   ro.table = m_options.table;
   ro.tool_version = k_version;
+  ro.columns = m_options.columns;
+  if (!ro.columns.empty()) {
+    check_columns(report, ro.columns);
+  }
+  if (fmt_ == Format::table && !m_options.wide && ro.columns.empty()) {
+    ro.width = table_width(m_options.output == "-");
+  }
   if (!ro.table.empty()) {
     (void)report.table(ro.table); // validates the name before anything is written
   }

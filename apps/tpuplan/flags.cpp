@@ -2,6 +2,7 @@
 
 #include <tpuplan/error.hpp>
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace tpuplan::app {
@@ -173,7 +174,8 @@ void add_filter_flags(CLI::App& sub, FilterFlags& flags) {
   sub.add_option("--kind", flags.kind, "tpu or gpu");
   sub.add_option("--cloud", flags.cloud, "gcp, aws, or a cloud from --config");
   sub.add_option("--region", flags.region, "a region, e.g. us-central1");
-  sub.add_option("--accelerator", flags.accelerator, "accelerator id or alias, e.g. v6e; a comma list: v6e,h100");
+  as_list(sub.add_option("--accelerator", flags.accelerator,
+                         "accelerator id or alias, e.g. v6e; a list: v6e,h100 (or repeated)"));
 }
 
 Precision parse_precision_flag(std::string_view flag, std::string_view value) {
@@ -219,6 +221,66 @@ PricingOptions to_pricing_options(const PricingFlags& flags) {
   return p;
 }
 
+namespace {
+
+/// Why no offering matches the filters: an accelerator with no priced offering at all (a
+/// preview chip such as TPU7x, listed for its specifications), or filters that exclude every
+/// offering there is. Thrown as "nothing meets the request" (exit 3).
+[[noreturn]] void throw_no_offering(const Catalog& catalog, const FilterFlags& flags) {
+  std::vector<const Accelerator*> named;
+  for (const auto& item : split_list(flags.accelerator)) {
+    named.push_back(&catalog.accelerator(item));
+  }
+  std::vector<std::string> unpriced;
+  std::string why;
+  for (const Accelerator* a : named) {
+    OfferingFilter only;
+    only.accelerator = a->id;
+    if (select_offerings(catalog, only).empty()) {
+      unpriced.push_back(a->id);
+      if (a->preview && why.empty()) {
+        why = fmt::format(" ({} is listed for its specifications only: no public price was found, docs/data.md)",
+                          a->name);
+      }
+    }
+  }
+  if (!unpriced.empty()) {
+    throw Error(ErrorKind::infeasible,
+                fmt::format("{} {} no priced offering in the catalog{}", fmt::join(unpriced, ", "),
+                            unpriced.size() == 1 ? "has" : "have", why),
+                fmt::format("'tpuplan catalog show {}' lists its specifications; a price sheet adds offerings "
+                            "(--config with extra_offerings, docs/cli.md)",
+                            unpriced.front()));
+  }
+  std::string filters;
+  for (const auto& [flag, value] : {std::pair{"--accelerator", flags.accelerator}, {"--kind", flags.kind},
+                                    {"--cloud", flags.cloud}, {"--region", flags.region}}) {
+    if (!value.empty()) {
+      filters += fmt::format("{}{} {}", filters.empty() ? "" : " ", flag, value);
+    }
+  }
+  std::string hint = "remove a filter; 'tpuplan catalog' lists the offerings";
+  if (!named.empty()) {
+    std::vector<std::string> regions;
+    for (const Accelerator* a : named) {
+      OfferingFilter only;
+      only.accelerator = a->id;
+      for (const Offering* o : select_offerings(catalog, only)) {
+        const std::string where = o->cloud + " " + o->region;
+        if (std::find(regions.begin(), regions.end(), where) == regions.end()) {
+          regions.push_back(where);
+        }
+      }
+    }
+    std::sort(regions.begin(), regions.end());
+    hint = fmt::format("{} {} offered in: {}", flags.accelerator, named.size() == 1 ? "is" : "are",
+                       fmt::join(regions, ", "));
+  }
+  throw Error(ErrorKind::infeasible, fmt::format("no offering matches {}", filters), hint);
+}
+
+} // namespace
+
 OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags) {
   OfferingFilter f;
   if (!flags.kind.empty()) {
@@ -227,7 +289,11 @@ OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags) {
   f.cloud = flags.cloud;
   f.region = flags.region;
   f.accelerator = flags.accelerator;
-  (void)select_offerings(catalog, f); // names an unknown cloud, region or accelerator before any work
+  // Names an unknown cloud, region or accelerator before any work, and says why nothing is
+  // left when the filters match no offering.
+  if (select_offerings(catalog, f).empty()) {
+    throw_no_offering(catalog, flags);
+  }
   return f;
 }
 

@@ -8,8 +8,15 @@
 #include <tpuplan/version.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <tuple>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <iostream>
 
 namespace {
@@ -19,17 +26,19 @@ using namespace tpuplan::app;
 
 // The command table (ninja's kTools): help, "did you mean" and dispatch all come from here.
 const Command k_commands[] = {
-    {"cost", "monthly and hourly cost, by tier, of every option that holds a model", setup_cost},
-    {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size},
-    {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate},
-    {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven},
-    {"plan", "the fleet under a load curve: replicas to commit, and on-demand and spot by the hour", setup_plan},
-    {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench},
-    {"health", "check the backends of a config file: reachable, status, latency, models served", setup_health},
-    {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog},
-    {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models},
-    {"validate", "check a data directory, price sheet, config file or config.json; list every problem", setup_validate},
-    {"version", "print the version and the data set's provenance", setup_version},
+    {"cost", "monthly and hourly cost, by tier, of every option that holds a model", setup_cost, true},
+    {"size", "the cheapest offering that holds a model and meets latency targets at a load", setup_size, true},
+    {"estimate", "throughput, TTFT and TPOT of a model on an accelerator slice, per batch size", setup_estimate, true},
+    {"breakeven", "which tier and platform win at your hours a day, and where the crossovers are", setup_breakeven, true},
+    {"plan", "the fleet under a load curve: replicas to commit, and on-demand and spot by the hour", setup_plan, true},
+    {"bench", "load-test a live inference server: TTFT, TPOT, throughput, goodput", setup_bench, false},
+    {"health", "check the backends of a config file: reachable, status, latency, models served", setup_health, false},
+    {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog, false},
+    {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models, true},
+    {"validate", "check a data directory, price sheet, config file or config.json; list every problem", setup_validate, false},
+    {"diff", "what changed between two saved reports, row by row ($/month and %); --fail-above for CI", setup_diff,
+     false},
+    {"version", "print the version and the data set's provenance", setup_version, false},
 };
 
 std::vector<std::string> command_names() {
@@ -96,7 +105,116 @@ void check_output_arguments(int argc, char** argv) {
   }
 }
 
-/// CLI11 reports an unknown command as an unexpected extra argument; say what it is.
+/// The commands parsed, outermost first: {cost}, or {catalog, show}.
+std::vector<const CLI::App*> parsed_commands(const CLI::App& app) {
+  std::vector<const CLI::App*> chain;
+  const CLI::App* at = &app;
+  while (true) {
+    const CLI::App* next = nullptr;
+    for (const auto* sub : at->get_subcommands()) {
+      next = sub;
+    }
+    if (next == nullptr) {
+      return chain;
+    }
+    chain.push_back(next);
+    at = next;
+  }
+}
+
+/// "--model", "-m", … of one command's own flag table.
+std::vector<std::string> flag_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const auto& l : o->get_lnames()) {
+      names.push_back("--" + l);
+    }
+    for (const auto& s : o->get_snames()) {
+      names.push_back("-" + s);
+    }
+  }
+  return names;
+}
+
+/// The first flag of the command line that the command it is given to does not take, with
+/// the closest of its own flags; the commands that do take it when none is close.
+std::optional<std::pair<std::string, std::string>> unknown_flag(const CLI::App& app,
+                                                                const std::vector<const CLI::App*>& chain, int argc,
+                                                                char** argv) {
+  std::vector<std::string> known = flag_names(app);
+  for (const auto* sub : chain) {
+    const auto own = flag_names(*sub);
+    known.insert(known.end(), own.begin(), own.end());
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") {
+      break;
+    }
+    // A flag is "--name" or "-x"; "-1" and "-0.5" are values.
+    const bool is_long = arg.size() > 2 && arg.starts_with("--");
+    const bool is_short = !is_long && arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' &&
+                          std::isalpha(static_cast<unsigned char>(arg[1])) != 0;
+    if (!is_long && !is_short) {
+      continue;
+    }
+    const std::string name = is_long ? arg.substr(0, arg.find('=')) : arg.substr(0, 2);
+    if (std::find(known.begin(), known.end(), name) != known.end()) {
+      continue;
+    }
+    const std::vector<std::string> longs = [&] {
+      std::vector<std::string> l;
+      std::copy_if(known.begin(), known.end(), std::back_inserter(l), [](const std::string& k) { return k.size() > 2; });
+      return l;
+    }();
+    if (const std::string close = closest_match(name, longs); !close.empty()) {
+      return std::pair{name, fmt::format("did you mean '{}'?", close)};
+    }
+    std::vector<std::string> takers;
+    for (const CLI::App* other : app.get_subcommands({})) {
+      const auto names = flag_names(*other);
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        takers.push_back("'tpuplan " + other->get_name() + "'");
+      }
+    }
+    std::string where = "tpuplan";
+    for (const auto* sub : chain) {
+      where += " " + sub->get_name();
+    }
+    return std::pair{name, takers.empty() ? fmt::format("see '{} --help'", where)
+                                          : fmt::format("{} take{} it; see '{} --help'", fmt::join(takers, ", "),
+                                                        takers.size() == 1 ? "s" : "", where)};
+  }
+  return std::nullopt;
+}
+
+/// What a CLI11 value error means in words: "Could not convert: --hours = abc" is "--hours:
+/// 'abc' is not a number"; "--rate: 1 required FLOAT missing" is "--rate: a number is missing".
+std::string value_error(const std::string& what, const std::function<std::string(const std::string&)>& type_of) {
+  const auto kind = [](const std::string& type) -> std::string {
+    if (type == "INT" || type == "UINT") {
+      return "a whole number";
+    }
+    if (type == "FLOAT") {
+      return "a number";
+    }
+    return "a value";
+  };
+  static const std::regex convert(R"(^Could not convert: (\S+) = (.*)$)");
+  static const std::regex missing(R"(^(\S+): \d+ required (\S+) missing$)");
+  std::smatch m;
+  if (std::regex_match(what, m, missing)) {
+    return fmt::format("{}: {} is missing", m[1].str(), kind(m[2].str()));
+  }
+  if (std::regex_match(what, m, convert)) {
+    return fmt::format("{}: '{}' is not {}", m[1].str(), m[2].str(), kind(type_of(m[1].str())));
+  }
+  return what;
+}
+
+/// CLI11's messages name its own view of the problem ("--model is required" when the user
+/// typed --modle 70b): an unknown command or flag is named first, with the closest of the
+/// command's own; every parse error is one line, exit 2.
 int parse_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   if (app.get_subcommands().empty()) {
     for (int i = 1; i < argc; ++i) {
@@ -106,11 +224,63 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e, int argc, char** 
       }
     }
   }
-  std::string where;
-  for (const auto* sub : app.get_subcommands()) {
-    where = sub->get_name();
+  const auto chain = parsed_commands(app);
+  std::string where = "tpuplan";
+  for (const auto* sub : chain) {
+    where += " " + sub->get_name();
   }
-  return print_error(e.what(), "see 'tpuplan " + (where.empty() ? std::string{} : where + " ") + "--help'", 2);
+  if (const auto flag = unknown_flag(app, chain, argc, argv)) {
+    return print_error(fmt::format("unknown flag '{}' for '{}'", flag->first, where), flag->second, 2);
+  }
+  const bool required = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
+  if ((required || dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) && !chain.empty()) {
+    // A word the command does not take: a misspelt subcommand ("catalog shw"), or a value
+    // without its flag ("cost 70b").
+    const CLI::App* last = chain.back();
+    std::vector<std::string> subs;
+    for (const CLI::App* s : last->get_subcommands({})) {
+      subs.push_back(s->get_name());
+    }
+    std::vector<std::string> extras = app.remaining(true);
+    for (const auto* sub : chain) {
+      const auto more = sub->remaining();
+      extras.insert(extras.end(), more.begin(), more.end());
+    }
+    for (int i = 1; i < argc; ++i) { // the first in the order typed
+      const std::string extra = argv[i];
+      if (!extra.empty() && extra[0] != '-' && std::find(extras.begin(), extras.end(), extra) != extras.end()) {
+        const std::string close = closest_match(extra, subs);
+        static const std::regex missing_flag(R"(^(--\S+) is required$)");
+        std::smatch m;
+        const std::string what = e.what();
+        std::string hint = fmt::format("see '{} --help'", where);
+        if (!close.empty()) {
+          hint = fmt::format("did you mean '{} {}'?", where, close);
+        } else if (required && std::regex_match(what, m, missing_flag)) {
+          hint = fmt::format("did you mean '{} {}'?", m[1].str(), extra); // "cost 70b": the value of --model
+        }
+        return print_error(fmt::format("unexpected argument '{}' for '{}'", extra, where), hint, 2);
+      }
+    }
+  }
+  const auto type_of = [&](const std::string& name) -> std::string {
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      if (const CLI::Option* o = (*it)->get_option_no_throw(name)) {
+        return o->get_type_name();
+      }
+    }
+    const CLI::Option* o = app.get_option_no_throw(name);
+    return o != nullptr ? o->get_type_name() : std::string{};
+  };
+  return print_error(value_error(e.what(), type_of), fmt::format("see '{} --help'", where), 2);
+}
+
+/// Refuses --explain for a command that has no arithmetic to show.
+void check_explain(const GlobalOptions& global, const Command& command) {
+  if (global.explain && !command.explains) {
+    throw Error(ErrorKind::usage, fmt::format("--explain: 'tpuplan {}' computes no figure to explain", command.name),
+                "--explain shows the arithmetic of cost, size, estimate, breakeven, plan and models show");
+  }
 }
 
 } // namespace
@@ -123,9 +293,12 @@ int main(int argc, char** argv) {
              "130 interrupted.\nDocs: docs/cli.md, docs/methodology.md, docs/json.md.");
 
   GlobalOptions global;
-  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown, svg (default: from -o's extension, else table)");
+  app.add_option("-f,--format", global.format, "output format: table, json, csv, markdown, svg, html (default: from -o's extension, else table)");
   app.add_option("-o,--output", global.output, "write the result to FILE atomically ('-' = stdout)");
   app.add_option("--data", global.data_dir, "read the catalog and models from DIR (YAML) instead of the embedded data");
+  app.add_option("--catalog-dir", global.catalog_dir,
+                 "overlay the prices of a SkyPilot catalog directory (~/.sky/catalogs/v8) on the data: "
+                 "see 'tpuplan catalog import'");
   app.add_option("--config", global.config, "extra offerings, price overrides, discounts, backends")->envname("TPUPLAN_CONFIG");
   app.add_option("--table", global.table, "which table CSV and JSON hold, for commands with several (JSON: that table alone)");
   app.add_option("--color", global.color, "colour in tables: auto, always, never (NO_COLOR is honoured)");
@@ -134,14 +307,17 @@ int main(int argc, char** argv) {
                  "max_price_age_days, else 180; TPUPLAN_TODAY=YYYY-MM-DD fixes today)")
       ->check(CLI::Range(0, 36500))
       ->type_name("DAYS");
-  app.add_flag("--wide", global.wide, "show every column in table and Markdown output");
+  app.add_flag("--wide", global.wide, "show every column in table and Markdown output, whatever the width");
+  app.add_option("--columns", global.columns,
+                 "show exactly these columns (keys, as in CSV headers), in this order, in table and Markdown output")
+      ->delimiter(',');
   app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
   app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
 
-  std::vector<std::pair<CLI::App*, Runner>> runners;
+  std::vector<std::tuple<CLI::App*, Runner, const Command*>> runners;
   for (const auto& c : k_commands) {
     CLI::App* sub = app.add_subcommand(c.name, c.summary);
-    runners.emplace_back(sub, c.setup(*sub));
+    runners.emplace_back(sub, c.setup(*sub), &c);
   }
 
   try {
@@ -158,9 +334,11 @@ int main(int argc, char** argv) {
 
   try {
     check_output_arguments(argc, argv);
-    for (auto& [sub, run] : runners) {
+    for (auto& [sub, run, command] : runners) {
       if (sub->parsed()) {
+        check_explain(global, *command);
         Context ctx(global);
+        (void)ctx.format(); // a bad --format or -o extension is refused before any work
         return run(ctx);
       }
     }

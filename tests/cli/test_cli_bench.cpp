@@ -70,7 +70,18 @@ TEST_CASE("bench prints both tables on a terminal-less stdout and no progress on
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("Load levels") != std::string::npos);
   CHECK(r.out.find("Errors by class") != std::string::npos);
-  CHECK(r.out.find("TTFT p50 ms") != std::string::npos);
+  // In 100 columns the latency headers take two lines: "TTFT" above "p50 ms".
+  const auto header = r.out.find("\nconcurrency ");
+  REQUIRE(header != std::string::npos);
+  const auto above = r.out.rfind('\n', header - 1);
+  const std::string first = r.out.substr(above + 1, header - above - 1);
+  const std::string second = r.out.substr(header + 1, r.out.find('\n', header + 1) - header - 1);
+  const auto p50 = second.find("p50 ms");
+  REQUIRE(p50 != std::string::npos);
+  CHECK(first.substr(p50, 6).find("TTFT") != std::string::npos);
+  CHECK(run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "1", "--output-tokens", "2", "--no-metrics",
+                     "--wide"})
+            .out.find("TTFT p50 ms") != std::string::npos);
   CHECK(r.err.find('\r') == std::string::npos);
   CHECK(r.err.empty());
 }

@@ -44,13 +44,25 @@ TEST_CASE("catalog lists every fixture offering as a table with prices by tier",
   const auto lines = lines_of(r.out);
   REQUIRE(lines.size() > 3);
   CHECK(lines[0] == "Offerings (15)");
-  CHECK(lines[1] ==
-        "name           region        accelerator  chips  hosts  HBM GiB  $/h on-demand  $/h spot  $/h 1y  $/h 3y  as of");
-  CHECK(lines[2] ==
-        "v5e-1          europe-west4  v5e              1      1       16           1.50      0.50       -       -  2000-01-01");
-  CHECK(r.out.find("v5e-8          us-central1   v5e              8      1      128           8.00      2.00    5.60    "
-                   "3.60  2000-01-01, 2000-02") != std::string::npos);
+  // In 100 columns the hosts and the dates go first, and a note says so.
+  CHECK(lines[1] == "name           region        accelerator  chips  HBM GiB  $/h on-demand  $/h spot  $/h 1y  $/h 3y");
+  CHECK(lines[2] == "v5e-1          europe-west4  v5e              1       16           1.50      0.50       -       -");
+  CHECK(r.out.find("v5e-8          us-central1   v5e              8      128           8.00      2.00    5.60    3.60\n") !=
+        std::string::npos);
+  CHECK(r.out.find("note: 2 columns hidden to fit 100 columns: hosts, as_of (--wide shows every column;") !=
+        std::string::npos);
   CHECK(r.out.find("note: gcp tpu prices cover: TPU slice incl. TPU VM hosts") != std::string::npos);
+  // A wider terminal shows every default column, aligned.
+  const auto wide = run_tpuplan(with_fixture_data({"catalog"}), {{"COLUMNS", "140"}});
+  const auto wide_lines = lines_of(wide.out);
+  REQUIRE(wide_lines.size() > 3);
+  CHECK(wide_lines[1] ==
+        "name           region        accelerator  chips  hosts  HBM GiB  $/h on-demand  $/h spot  $/h 1y  $/h 3y  as of");
+  CHECK(wide_lines[2] ==
+        "v5e-1          europe-west4  v5e              1      1       16           1.50      0.50       -       -  2000-01-01");
+  CHECK(wide.out.find("v5e-8          us-central1   v5e              8      1      128           8.00      2.00    5.60    "
+                      "3.60  2000-01-01, 2000-02") != std::string::npos);
+  CHECK(wide.out.find("hidden") == std::string::npos);
 }
 
 TEST_CASE("catalog filters by kind, accelerator alias, region and cloud together", "[cli][catalog]") {
@@ -109,9 +121,19 @@ TEST_CASE("catalog show of an offering id lists each price with source, date and
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("p5.48xlarge@us-east-1\n", 0) == 0);
   CHECK(r.out.find("Prices, with source, date and derivation") != std::string::npos);
-  CHECK(r.out.find("p5.48xlarge@us-east-1  spot       15.00000  2000-01-01  lowest of the source's rows: az-b $15 "
-                   "(of az-a $20, az-b $15); cheapest availability zone of the region  "
-                   "https://example.invalid/tpuplan/fixture-prices") != std::string::npos);
+  // In 100 columns every column stays: the derivation and the source wrap in their columns.
+  CHECK(r.out.find("p5.48xlarge@us-east-1  spot       15.00000  2000-01-01  lowest of the          https://example.\n"
+                   "                                                        source's rows: az-b    invalid/tpuplan/\n"
+                   "                                                        $15 (of az-a $20,      fixture-prices\n"
+                   "                                                        az-b $15); cheapest\n"
+                   "                                                        availability zone of\n"
+                   "                                                        the region\n") != std::string::npos);
+  CHECK(r.out.find("hidden") == std::string::npos);
+  // --wide keeps each on one line.
+  const auto wide = run_tpuplan(with_fixture_data({"catalog", "show", "p5.48xlarge@us-east-1", "--wide"}));
+  CHECK(wide.out.find("p5.48xlarge@us-east-1  spot       15.00000  2000-01-01  lowest of the source's rows: az-b $15 "
+                      "(of az-a $20, az-b $15); cheapest availability zone of the region  "
+                      "https://example.invalid/tpuplan/fixture-prices") != std::string::npos);
 }
 
 TEST_CASE("catalog show of a name covers every region, and --table selects the prices", "[cli][catalog]") {

@@ -54,6 +54,8 @@ TEST_CASE("docs/json.md lists every column key of every command's JSON", "[cli][
       {"catalog", "--data", fixture},
       {"catalog", "show", "v5e-8", "--data", fixture},
       {"catalog", "show", "h100", "--data", fixture},
+      {"catalog", "import", std::string(TPUPLAN_TEST_DATA_DIR) + "/skypilot/v8", "--as-of", "2026-11-30", "--data",
+       fixture},
       {"models", "--data", fixture},
       {"models", "show", "8b", "--data", fixture},
       {"validate", fixture},

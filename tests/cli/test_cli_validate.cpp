@@ -54,7 +54,11 @@ TEST_CASE("validate checks a data directory, a price sheet and a config.json", "
   CHECK_THAT(sheet.out, Contains("unknown key 'reserved'"));
   const auto hf = run_tpuplan({"validate", k_data + "/hf/deepseek-v3.json"});
   CHECK(hf.exit_code == 0);
-  CHECK_THAT(hf.out, Contains("671.03B parameters (37.55B active), 70272 B of bf16 KV per token"));
+  // In 100 columns the summary wraps in its column; --wide keeps it on one line.
+  CHECK_THAT(hf.out, Contains("671.03B parameters (37.55B active),"));
+  CHECK_THAT(hf.out, Contains("70272 B of bf16 KV per token"));
+  const auto hf_wide = run_tpuplan({"validate", k_data + "/hf/deepseek-v3.json", "--wide"});
+  CHECK_THAT(hf_wide.out, Contains("671.03B parameters (37.55B active), 70272 B of bf16 KV per token"));
 }
 
 TEST_CASE("validate of a missing path is a problem, not a crash", "[cli][validate]") {

@@ -171,12 +171,23 @@ TEST_CASE("4: cost shows per accelerator the best option for --sort, not the sma
 TEST_CASE("5: with a load cost shows the replicas and the load's monthly bill by default", "[cli][equal-load][repro]") {
   const auto loaded = run_tpuplan({"cost", "--model", "70b", "--rate", "5", "--data", k_catalog});
   REQUIRE(loaded.exit_code == 0);
-  const std::string header = loaded.out.substr(loaded.out.find('\n') + 1, loaded.out.find('\n', loaded.out.find('\n') + 1));
+  // In 100 columns the header takes two lines: "$/month load" above "on-demand", right-aligned.
+  const auto at = loaded.out.find("\noffering ");
+  REQUIRE(at != std::string::npos);
+  const auto above_at = loaded.out.rfind('\n', at - 1) + 1;
+  const std::string above = loaded.out.substr(above_at, at - above_at);
+  const std::string header = loaded.out.substr(at + 1, loaded.out.find('\n', at + 1) - at - 1);
   CHECK(header.find("replicas") != std::string::npos);
-  CHECK(header.find("$/month load on-demand") != std::string::npos);
+  const auto load_title = above.find("$/month load");
+  REQUIRE(load_title != std::string::npos);
+  CHECK(header.find("on-demand", load_title) + std::string("on-demand").size() ==
+        load_title + std::string("$/month load").size());
   CHECK(loaded.out.find("note: comparison: equal load: 5 requests/s") != std::string::npos);
   const auto plain = run_tpuplan({"cost", "--model", "70b", "--data", k_catalog});
-  const std::string plain_header = plain.out.substr(plain.out.find('\n') + 1, plain.out.find('\n', plain.out.find('\n') + 1));
+  const auto plain_at = plain.out.find("\noffering ");
+  REQUIRE(plain_at != std::string::npos);
+  const std::string plain_header = plain.out.substr(plain_at + 1, plain.out.find('\n', plain_at + 1) - plain_at - 1);
+  CHECK(plain_header.find("chips") != std::string::npos);
   CHECK(plain_header.find("replicas") == std::string::npos);
   CHECK(plain.out.find("note: comparison: per replica (no load given") != std::string::npos);
 }

@@ -125,6 +125,7 @@ ProcessResult run_tpuplan(const std::vector<std::string>& args, const std::map<s
   full_env.emplace("NO_COLOR", "1");
   full_env.emplace("TPUPLAN_CONFIG", "");
   full_env.emplace("TPUPLAN_TODAY", k_test_today); // price ages never depend on the clock
+  full_env.emplace("COLUMNS", ""); // tables fit 100 columns unless a test says otherwise
   return run_process(argv, full_env);
 }
 

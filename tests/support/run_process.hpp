@@ -31,8 +31,9 @@ std::string tpuplan_binary();
 /// The "today" of every CLI test (TPUPLAN_TODAY), so that price ages are deterministic.
 inline constexpr const char* k_test_today = "2026-12-01";
 
-/// Runs the tpuplan binary under test with NO_COLOR=1, TPUPLAN_CONFIG unset and
-/// TPUPLAN_TODAY=k_test_today (each overridable through `env`).
+/// Runs the tpuplan binary under test with NO_COLOR=1, TPUPLAN_CONFIG unset,
+/// TPUPLAN_TODAY=k_test_today and COLUMNS unset (so tables fit 100 columns, as when piped),
+/// each overridable through `env`.
 ProcessResult run_tpuplan(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
 /// The fixture data directory (tests/data/catalog) as a "--data DIR" argument pair.

@@ -114,7 +114,10 @@ SourceTable read_sources(const yaml::Node& root) {
 
 namespace {
 
-bool is_url(std::string_view text) { return text.rfind("https://", 0) == 0 || text.rfind("http://", 0) == 0; }
+/// A web address, or a file:// URL (a local copy, as `tpuplan catalog import` cites it).
+bool is_url(std::string_view text) {
+  return text.rfind("https://", 0) == 0 || text.rfind("http://", 0) == 0 || text.rfind("file://", 0) == 0;
+}
 
 } // namespace
 

@@ -1,8 +1,13 @@
 #include <tpuplan/report/report.hpp>
+#include <tpuplan/report/html.hpp>
+#include <tpuplan/report/text_table.hpp>
+
+#include <charconv>
 
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
@@ -13,13 +18,11 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-constexpr std::string_view k_bold = "\x1b[1m";
+using detail::cell_human;
+using detail::is_numeric;
+
 constexpr std::string_view k_dim = "\x1b[2m";
 constexpr std::string_view k_reset = "\x1b[0m";
-
-bool is_numeric(const Cell& c) {
-  return std::holds_alternative<std::int64_t>(c) || std::holds_alternative<double>(c);
-}
 
 ojson cell_json(const Cell& c) {
   return std::visit(
@@ -59,46 +62,6 @@ std::string cell_raw(const Cell& c) {
       c);
 }
 
-std::string cell_human(const Cell& c, int decimals) {
-  return std::visit(
-      [decimals](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) {
-          return "-";
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return v ? "yes" : "no";
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          return format_human_number(static_cast<double>(v), 0);
-        } else if constexpr (std::is_same_v<T, double>) {
-          return std::isfinite(v) ? format_human_number(v, decimals) : std::string{"-"};
-        } else {
-          return v;
-        }
-      },
-      c);
-}
-
-/// Display width in terminal columns: counts UTF-8 code points, not bytes.
-std::size_t display_width(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char ch : s) {
-    if ((ch & 0xC0) != 0x80) {
-      ++n;
-    }
-  }
-  return n;
-}
-
-std::vector<std::size_t> visible_columns(const Table& t, bool wide) {
-  std::vector<std::size_t> cols;
-  for (std::size_t i = 0; i < t.columns.size(); ++i) {
-    if (wide || !t.columns[i].wide_only) {
-      cols.push_back(i);
-    }
-  }
-  return cols;
-}
-
 const Table* selected_table(const Report& r, const RenderOptions& o) {
   if (r.tables.empty()) {
     return nullptr;
@@ -127,56 +90,12 @@ std::string assumption_line(const Assumption& a) {
 
 // ---- table -------------------------------------------------------------------------------
 
-void render_text_table(const Table& t, const RenderOptions& o, std::ostream& out) {
-  const auto cols = visible_columns(t, o.wide);
-  std::vector<std::vector<std::string>> text(t.rows.size());
-  std::vector<std::size_t> width(cols.size());
-  std::vector<bool> right(cols.size(), false);
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    width[c] = display_width(t.columns[cols[c]].title);
-  }
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      const Cell& cell_value = t.rows[r][cols[c]];
-      text[r].push_back(cell_human(cell_value, t.columns[cols[c]].decimals));
-      width[c] = std::max(width[c], display_width(text[r].back()));
-      if (is_numeric(cell_value)) {
-        right[c] = true;
-      }
-    }
-  }
-  auto pad = [&](const std::string& s, std::size_t c) {
-    const std::size_t fill = width[c] - display_width(s);
-    return right[c] ? std::string(fill, ' ') + s : s + std::string(fill, ' ');
-  };
-  if (!t.title.empty()) {
-    out << (o.color ? k_bold : "") << t.title << (o.color ? k_reset : "") << '\n';
-  }
-  std::string header;
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    header += (c ? "  " : "") + pad(t.columns[cols[c]].title, c);
-  }
-  header.erase(header.find_last_not_of(' ') + 1);
-  out << (o.color ? k_bold : "") << header << (o.color ? k_reset : "") << '\n';
-  for (const auto& row : text) {
-    std::string line;
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      line += (c ? "  " : "") + pad(row[c], c);
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << '\n';
-  }
-  for (const auto& note : t.notes) {
-    out << (o.color ? k_dim : "") << "note: " << note << (o.color ? k_reset : "") << '\n';
-  }
-}
-
 void render_table_format(const Report& r, const RenderOptions& o, std::ostream& out) {
   for (std::size_t i = 0; i < r.tables.size(); ++i) {
     if (i) {
       out << '\n';
     }
-    render_text_table(r.tables[i], o, out);
+    detail::render_text_table(r.tables[i], o, out);
   }
   if (!r.notes.empty() || !r.price_notes.empty()) {
     out << '\n';
@@ -228,7 +147,7 @@ void render_markdown(const Report& r, const RenderOptions& o, std::ostream& out)
     if (!t.title.empty()) {
       out << "**" << markdown_escape(t.title) << "**\n\n";
     }
-    const auto cols = visible_columns(t, o.wide);
+    const auto cols = detail::shown_columns(t, o);
     std::string header = "|", rule = "|";
     for (std::size_t c : cols) {
       header += " " + markdown_escape(t.columns[c].title) + " |";
@@ -394,6 +313,31 @@ std::size_t Table::column_index(std::string_view key) const {
   throw std::logic_error(fmt::format("table '{}' has no column '{}'", name, key));
 }
 
+void set_priority(Table& table, std::initializer_list<std::string_view> keys, int priority) {
+  for (const auto key : keys) {
+    table.columns[table.column_index(key)].priority = priority;
+  }
+}
+
+void check_columns(const Report& report, const std::vector<std::string>& columns) {
+  std::vector<std::string> keys;
+  for (const auto& t : report.tables) {
+    for (const auto& c : t.columns) {
+      if (std::find(keys.begin(), keys.end(), c.key) == keys.end()) {
+        keys.push_back(c.key);
+      }
+    }
+  }
+  for (const auto& key : columns) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      throw Error(ErrorKind::usage, fmt::format("--columns: no column '{}' in this output", key),
+                  closest_match(key, keys).empty()
+                      ? "'--format json' lists the column keys under \"columns\""
+                      : suggestion(key, keys));
+    }
+  }
+}
+
 const Table& Report::table(std::string_view name) const {
   std::vector<std::string> names;
   for (const auto& t : tables) {
@@ -417,20 +361,25 @@ std::string_view to_string(Format format) {
     return "markdown";
   case Format::svg:
     return "svg";
+  case Format::html:
+    return "html";
   }
   return "table";
 }
 
-std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown", "svg"}; }
+std::vector<std::string> format_names() { return {"table", "json", "csv", "markdown", "svg", "html"}; }
 
 std::optional<Format> parse_format(std::string_view name) {
-  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown, Format::svg}) {
+  for (Format f : {Format::table, Format::json, Format::csv, Format::markdown, Format::svg, Format::html}) {
     if (name == to_string(f)) {
       return f;
     }
   }
   if (name == "md") {
     return Format::markdown;
+  }
+  if (name == "htm") {
+    return Format::html;
   }
   return std::nullopt;
 }
@@ -451,6 +400,9 @@ void render(const Report& report, Format format, const RenderOptions& options, s
     break;
   case Format::svg:
     render_svg(report, options, out); // chart.cpp
+    break;
+  case Format::html:
+    render_html(report, options, out); // html.cpp
     break;
   }
 }
@@ -475,19 +427,32 @@ std::string format_raw_number(double value) {
 }
 
 std::string format_human_number(double value, int decimals) {
-  std::string s = fmt::format("{:.{}f}", std::fabs(value), std::max(0, decimals));
-  const auto dot = s.find('.');
-  std::string int_part = s.substr(0, dot);
-  const std::string frac = dot == std::string::npos ? std::string{} : s.substr(dot);
-  std::string grouped;
-  for (std::size_t i = 0; i < int_part.size(); ++i) {
-    if (i && (int_part.size() - i) % 3 == 0) {
-      grouped += ',';
-    }
-    grouped += int_part[i];
+  // Called for every cell of every table: std::to_chars (exact, like fmt's fixed format)
+  // into a stack buffer, then the digits grouped in one pass.
+  const int precision = std::max(0, decimals);
+  char digits[512];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, std::fabs(value), std::chars_format::fixed,
+                                       precision);
+  const std::string_view s = ec == std::errc{} ? std::string_view(digits, static_cast<std::size_t>(end - digits))
+                                               : std::string_view{};
+  if (s.empty()) { // only a precision beyond the buffer
+    return fmt::format("{:.{}f}", value, precision);
   }
-  const bool negative = value < 0 && s.find_first_not_of("0.") != std::string::npos;
-  return (negative ? "-" : "") + grouped + frac;
+  const std::size_t int_digits = std::min(s.find('.'), s.size());
+  const bool negative = value < 0 && s.find_first_not_of("0.") != std::string_view::npos;
+  std::string out;
+  out.reserve(s.size() + int_digits / 3 + 1);
+  if (negative) {
+    out += '-';
+  }
+  for (std::size_t i = 0; i < int_digits; ++i) {
+    if (i && (int_digits - i) % 3 == 0) {
+      out += ',';
+    }
+    out += s[i];
+  }
+  out.append(s.substr(int_digits));
+  return out;
 }
 
 } // namespace tpuplan

@@ -5,6 +5,7 @@
 #include <tpuplan/report/chart.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -28,7 +29,13 @@ struct Column {
   int decimals = 2;         ///< digits after the point for numbers in table/Markdown
   bool wide_only = false;   ///< in table/Markdown only with --wide (always in JSON/CSV)
   std::string description;  ///< what it means (JSON "columns", docs)
+  /// When a table must lose columns to fit the terminal, the lowest priority goes first (the
+  /// rightmost of equals); the first column and k_keep_column are never dropped.
+  int priority = 0;
 };
+
+/// A Column::priority that is never dropped to fit the width (its text wraps instead).
+inline constexpr int k_keep_column = 100;
 
 /// A named table of rows.
 struct Table {
@@ -72,7 +79,7 @@ struct Report {
 };
 
 /// Output formats.
-enum class Format { table, json, csv, markdown, svg };
+enum class Format { table, json, csv, markdown, svg, html };
 std::string_view to_string(Format format);
 std::optional<Format> parse_format(std::string_view name);
 std::vector<std::string> format_names();
@@ -84,7 +91,21 @@ struct RenderOptions {
   bool explain = false;       ///< show Report::explain lines in table/Markdown
   std::string table;          ///< for CSV/JSON "rows" and SVG: which table (default: the first)
   std::string tool_version;
+  /// Table format: the terminal columns each table must fit in (0: no limit). Headers take two
+  /// lines, then the lowest-priority columns are dropped (a note names them), then text wraps.
+  std::size_t width = 0;
+  /// --columns: exactly these column keys, in this order, in each table (table, Markdown) that has
+  /// any of them; no fitting to the width.
+  std::vector<std::string> columns;
 };
+
+/// Throws Error(usage) naming the first key of `columns` that no table of `report` has, with a
+/// suggestion from the tables' keys.
+void check_columns(const Report& report, const std::vector<std::string>& columns);
+
+/// Sets the priority of the columns `keys` of `table` to `priority`; a key the table lacks is
+/// a programming error (std::logic_error).
+void set_priority(Table& table, std::initializer_list<std::string_view> keys, int priority);
 
 /// Writes the report to `out` in `format`.
 void render(const Report& report, Format format, const RenderOptions& options, std::ostream& out);

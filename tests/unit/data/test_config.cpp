@@ -328,3 +328,19 @@ TEST_CASE("durations take ms, s, m or h", "[config]") {
   CHECK_FALSE(parse_duration_s("30 s"));
   CHECK_FALSE(parse_duration_s("30sec"));
 }
+
+TEST_CASE("max_price_age_days sets the price-age limit, a whole number of days from 0", "[config]") {
+  const Read ok = read("version: 1\nmax_price_age_days: 45\n");
+  INFO(Catch::Detail::stringify(lines(ok)));
+  CHECK(ok.problems.empty());
+  REQUIRE(ok.config.max_price_age_days);
+  CHECK(*ok.config.max_price_age_days == 45);
+  CHECK(ok.config.max_price_age_where == "cfg.yaml:2:21");
+  CHECK_FALSE(read("version: 1\n").config.max_price_age_days);
+  for (const char* bad : {"max_price_age_days: -1\n", "max_price_age_days: 1.5\n", "max_price_age_days: soon\n"}) {
+    INFO(bad);
+    const Read r = read(bad);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].key_path == "max_price_age_days");
+  }
+}

@@ -95,7 +95,7 @@ TEST_CASE("lint: every TPU slice's chips follow Google's naming rule and hosts i
     CHECK(o.hosts == std::max(1, (o.chips + a.chips_per_host - 1) / a.chips_per_host));
     CHECK_FALSE(a.preview);
   }
-  CHECK(slices == 109);
+  CHECK(slices == 250); // v4 4 sizes x 1 region, v5e 8 x 16, v5p 5 x 6, v6e 8 x 11
 }
 
 TEST_CASE("lint: pinned slice sizes: v4-8 and v5p-8 are 4 chips, v5e-8 and v6e-8 are 8", "[data_lint]") {
@@ -116,6 +116,46 @@ TEST_CASE("lint: pinned prices: v5e is $1.20 per chip-hour in us-central1, so v5
   CHECK(c.find_offering("v4-8@us-central2")->price(Tier::on_demand)->usd_per_hour == Approx(12.88));
   CHECK(c.find_offering("v6e-8@us-central1")->price(Tier::on_demand)->usd_per_hour == Approx(21.60));
   CHECK(c.find_offering("g2-standard-4@us-central1")->price(Tier::on_demand)->usd_per_hour == Approx(0.70683));
+}
+
+TEST_CASE("lint: every SkyPilot price names its catalog commit, and the refresh took the newest snapshots", "[data_lint]") {
+  const std::string prefix = "https://github.com/skypilot-org/skypilot-catalog/blob/";
+  int newest = 0, older = 0;
+  for (const auto& o : shipped().catalog.offerings) {
+    for (Tier t : k_all_tiers) {
+      const auto& p = o.price(t);
+      if (!p || p->source.find("skypilot-catalog") == std::string::npos) {
+        continue;
+      }
+      INFO(o.id << " " << to_string(t) << " " << p->source);
+      REQUIRE(p->source.rfind(prefix, 0) == 0);
+      const std::string commit = p->source.substr(prefix.size(), 40);
+      CHECK(commit.find_first_not_of("0123456789abcdef") == std::string::npos);
+      CHECK(p->source.substr(prefix.size() + 40) == "/catalogs/v8/" + o.cloud + "/vms.csv");
+      CHECK(p->as_of == "2025-06"); // the snapshots' lower bound (docs/data.md "Dates")
+      const bool is_newest = commit.rfind("006059e0", 0) == 0 || commit.rfind("00148f2a", 0) == 0;
+      newest += is_newest ? 1 : 0;
+      older += is_newest ? 0 : 1;
+    }
+  }
+  CHECK(newest > 0);
+  CHECK(older == 0); // every SkyPilot price was re-read from the newest stored snapshots
+}
+
+TEST_CASE("lint: pinned refreshed figures of the newest snapshots", "[data_lint]") {
+  const auto& c = shipped().catalog;
+  // v6e spot in us-east5: row tpu-v6e-1 $1.215 (was $1.35); v6e in five more regions.
+  CHECK(c.find_offering("v6e-1@us-east5")->price(Tier::spot)->usd_per_hour == Approx(1.215));
+  for (const char* r : {"asia-south1", "asia-southeast1", "us-east4", "us-south1", "us-west1"}) {
+    INFO(r);
+    CHECK(c.find_offering(std::string("v6e-8@") + r) != nullptr);
+  }
+  // v5p in europe-west1: row tpu-v5p-8 $17.83782 for 4 chips.
+  CHECK(c.find_offering("v5p-8@europe-west1")->price(Tier::on_demand)->usd_per_hour == Approx(17.83782));
+  CHECK(c.find_offering("a3-ultragpu-8g@us-west1")->price(Tier::on_demand)->usd_per_hour == Approx(86.75992));
+  CHECK(c.find_offering("a4-highgpu-8g@us-south1")->price(Tier::on_demand)->usd_per_hour == Approx(90.216));
+  CHECK(c.find_offering("p5.48xlarge@us-east-2")->price(Tier::spot)->usd_per_hour == Approx(11.2543));
+  CHECK(c.find_offering("p6-b200.48xlarge@us-east-1")->price(Tier::on_demand)->usd_per_hour == Approx(113.9328));
 }
 
 TEST_CASE("lint: tiers without a sourced figure stay absent", "[data_lint]") {

@@ -99,3 +99,37 @@ TEST_CASE("names_model_file tells file arguments from preset names", "[model_res
   CHECK_FALSE(names_model_file("70b"));
   CHECK_FALSE(names_model_file("llama-3.1-70b"));
 }
+
+namespace {
+
+ModelRegistry seventy() {
+  ModelRegistry r;
+  for (const char* id : {"llama-2-7b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "qwen2.5-72b", "mixtral-8x7b",
+                         "gemma-2-9b"}) {
+    ModelSpec m;
+    m.id = id;
+    r.presets.push_back(m);
+  }
+  r.presets[1].aliases = {"llama2-70b"};
+  r.size_aliases = {{"7b", "llama-2-7b"}, {"70b", "llama-3.1-70b"}};
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("a bare size suggests the models of that size, the size alias's first", "[model_resolve]") {
+  CHECK(resolve_error("70", seventy()).hint() == "did you mean 'llama-3.1-70b' or 'llama-2-70b'?");
+  CHECK(resolve_error("72B", seventy()).hint() == "did you mean 'qwen2.5-72b'?");
+}
+
+TEST_CASE("a family and a size suggest that family's models of that size", "[model_resolve]") {
+  // Not "llama2-70b", the closest spelling: every llama of 70B.
+  CHECK(resolve_error("lama-70b", seventy()).hint() == "did you mean 'llama-3.1-70b' or 'llama-2-70b'?");
+  CHECK(resolve_error("gema-9b", seventy()).hint() == "did you mean 'gemma-2-9b'?");
+}
+
+TEST_CASE("a family alone, or a size no model has, falls back to spelling then family", "[model_resolve]") {
+  CHECK(resolve_error("llama-3.1-71b", seventy()).hint() == "did you mean 'llama-3.1-70b'?");
+  CHECK(resolve_error("qwn", seventy()).hint() == "did you mean 'qwen2.5-72b'?");
+  CHECK(resolve_error("70c", seventy()).hint() == "did you mean '70b'?");
+}
