@@ -38,6 +38,34 @@ inline std::string_view trim(std::string_view s, std::string_view chars = " \t")
   return s.substr(begin, s.find_last_not_of(chars) - begin + 1);
 }
 
+/// `text` safe inside XML or XHTML character data and attribute values: & < > " ' as entities.
+inline std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
 /// `text` safe to print on a terminal: control characters (C0, DEL, C1), Unicode
 /// bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and bytes
 /// that are not UTF-8 are written as escapes ("\\x1b", "\\u{202e}"); a backslash stays

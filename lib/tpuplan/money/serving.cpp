@@ -2,7 +2,7 @@
 // throughput; with one, the queue must stay short enough that the TTFT percentile holds, so
 // the capacity is the highest arrival rate λ_B at which some admissible batch B keeps
 //   queue_wait(λ_B ÷ capacity_B, B)_q + prefill + step(B) ≤ TTFT target,
-// found by bisection on the utilisation for each B (docs/methodology.md §Capacity at an SLO).
+// found in closed form up to a few Newton steps on the utilisation for each B (docs/methodology.md §Capacity at an SLO).
 #include <tpuplan/money/serving.hpp>
 
 #include <tpuplan/error.hpp>
@@ -41,16 +41,7 @@ double rate_within_ttft(const Estimator& estimator, int b, double ttft_ms, const
   }
   const double service_ms = 1e3 * b / e.requests_per_s;
   const double scv = estimator.request().service_scv;
-  double lo = 0, hi = 1;
-  for (int i = 0; i < 42; ++i) { // 2^-42 of the utilisation: far below any figure printed
-    const double mid = (lo + hi) / 2;
-    if (queue_wait_ms(mid, b, service_ms, scv, workload.slo.ttft_quantile) <= budget) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo * e.requests_per_s;
+  return utilization_within_wait(b, service_ms, scv, workload.slo.ttft_quantile, budget) * e.requests_per_s;
 }
 
 /// The batches searched for the best rate: all up to 64, else the top 16 and a geometric grid

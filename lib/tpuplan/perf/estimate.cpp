@@ -367,6 +367,32 @@ double queue_wait_ms(double u, int servers, double service_ms, double service_sc
   return variability / (c * (1 - u)) * service_ms * std::log(p_wait / tail);
 }
 
+double utilization_within_wait(int servers, double service_ms, double service_scv, double quantile,
+                               double budget_ms) noexcept {
+  if (!(budget_ms > 0) || !(service_ms > 0) || !(quantile > 0 && quantile < 1)) {
+    return 0;
+  }
+  const double c = static_cast<double>(std::max(1, servers));
+  const double e = std::sqrt(2.0 * (c + 1)) - 1; // P_wait = u^e, as in queue_wait_ms
+  const double a = (1 + service_scv) / 2 / c * service_ms;
+  const double log_tail = std::log(1 - quantile);
+  const auto g = [&](double u) { return a * (e * std::log(u) - log_tail) - budget_ms * (1 - u); };
+  // Below u0 nobody in the quantile waits: g(u0) = −budget·(1 − u0) < 0.
+  double u = std::exp(log_tail / e);
+  for (int i = 0; i < 100; ++i) {
+    const double next = u - g(u) / (a * e / u + budget_ms);
+    if (!(next > u)) {
+      break;
+    }
+    u = std::min(next, std::nextafter(1.0, 0.0));
+  }
+  // Rounding may leave the last step a hair beyond the root: step back until the budget holds.
+  while (u > 0 && queue_wait_ms(u, servers, service_ms, service_scv, quantile) > budget_ms) {
+    u = std::nextafter(u, 0.0);
+  }
+  return u;
+}
+
 double normal_quantile(double p) noexcept {
   // P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
   // function" (2003): rational approximations in the centre and the tails.

@@ -134,6 +134,15 @@ struct Estimate {
 double queue_wait_ms(double utilization, int servers, double service_ms, double service_scv,
                      std::optional<double> quantile = std::nullopt) noexcept;
 
+/// The highest utilisation < 1 at which queue_wait_ms(u, servers, service_ms, service_scv,
+/// quantile) ≤ budget_ms: 0 when no budget is left. The quantile wait is
+/// A·(e·ln u − ln(1 − q))/(1 − u) above P_wait = 1 − q, increasing in u, so the root of the
+/// concave g(u) = A·(e·ln u − ln(1 − q)) − budget·(1 − u) is found by Newton's method from
+/// u = (1 − q)^(1/e), where no request waits: every step stays below the root (the answer
+/// always meets the budget) and the steps shrink quadratically, a few logarithms in all.
+double utilization_within_wait(int servers, double service_ms, double service_scv, double quantile,
+                               double budget_ms) noexcept;
+
 /// The standard normal quantile Φ⁻¹(p), 0 < p < 1 (Acklam's rational approximation, |error| < 1.2e-9).
 double normal_quantile(double p) noexcept;
 

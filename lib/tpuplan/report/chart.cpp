@@ -1,5 +1,6 @@
 #include <tpuplan/report/chart.hpp>
 
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/report/report.hpp>
 
@@ -48,32 +49,6 @@ std::string text_of(const Cell& c) {
     return *b ? "true" : "false";
   }
   return {};
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    default:
-      out += ch;
-    }
-  }
-  return out;
 }
 
 /// Shortens a label to `max` code points, ending with "…" (UTF-8 aware).
@@ -270,16 +245,16 @@ std::string render_stacked(const Table& table, const Chart& chart) {
   out(fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
                   "font-family=\"sans-serif\" font-size=\"12\">\n",
                   px(k_width), px(height)));
-  out(fmt::format("<title>{}</title>\n", xml_escape(chart.title)));
+  out(fmt::format("<title>{}</title>\n", detail::xml_escape(chart.title)));
   out(fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", px(k_width), px(height)));
   out(fmt::format("<text x=\"{}\" y=\"28\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">{}</text>\n",
-                  px(k_width / 2), xml_escape(chart.title)));
+                  px(k_width / 2), detail::xml_escape(chart.title)));
   const auto x_ticks = nice_ticks(x_lo, x_hi, 12);
   const int x_decimals = tick_decimals(x_ticks);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const double top = k_top + 18 + static_cast<double>(g) * (k_panel_height + k_panel_gap);
     const Scale ys{y_ticks.front(), y_ticks.back(), top + k_panel_height, top};
-    out(fmt::format("<g class=\"panel\" data-group=\"{}\">\n", xml_escape(groups[g])));
+    out(fmt::format("<g class=\"panel\" data-group=\"{}\">\n", detail::xml_escape(groups[g])));
     if (!groups[g].empty()) {
       std::string heading = groups[g];
       for (const auto& [value, title] : chart.group_titles) {
@@ -288,7 +263,7 @@ std::string render_stacked(const Table& table, const Chart& chart) {
         }
       }
       out(fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", px(k_left), px(top - 8),
-                      xml_escape(heading)));
+                      detail::xml_escape(heading)));
     }
     out("<g class=\"y-axis\" stroke=\"#e0e0e0\">\n");
     for (double t : y_ticks) {
@@ -299,7 +274,7 @@ std::string render_stacked(const Table& table, const Chart& chart) {
     }
     out("</g>\n");
     out(fmt::format("<text x=\"18\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {0})\">{1}</text>\n",
-                    px(top + k_panel_height / 2), xml_escape(chart.y_title)));
+                    px(top + k_panel_height / 2), detail::xml_escape(chart.y_title)));
     // The stack: one rectangle per x and series, bottom to top in the order of chart.y.
     for (std::size_t yi = 0; yi < y_cols.size(); ++yi) {
       std::string values;
@@ -322,7 +297,7 @@ std::string render_stacked(const Table& table, const Chart& chart) {
       }
       out(fmt::format("<g class=\"stack\" data-series=\"{}\" data-points=\"{}\" fill=\"{}\" stroke=\"#ffffff\" "
                       "stroke-width=\"0.5\">\n{}</g>\n",
-                      xml_escape(label_of(chart.y_labels, yi, y_cols[yi])), values,
+                      detail::xml_escape(label_of(chart.y_labels, yi, y_cols[yi])), values,
                       k_palette[yi % std::size(k_palette)], rects));
     }
     // Lines over the stack, as steps: each x holds its value for one unit.
@@ -337,7 +312,7 @@ std::string render_stacked(const Table& table, const Chart& chart) {
       }
       out(fmt::format("<polyline data-series=\"{}\" data-points=\"{}\" points=\"{}\" fill=\"none\" "
                       "stroke=\"#222222\" stroke-width=\"2\"{}/>\n",
-                      xml_escape(label_of(chart.line_labels, li, line_cols[li])), values, points,
+                      detail::xml_escape(label_of(chart.line_labels, li, line_cols[li])), values, points,
                       *k_dashes[li % std::size(k_dashes)]
                           ? fmt::format(" stroke-dasharray=\"{}\"", k_dashes[li % std::size(k_dashes)])
                           : std::string{}));
@@ -358,7 +333,7 @@ std::string render_stacked(const Table& table, const Chart& chart) {
     out("</g>\n</g>\n");
   }
   out(fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(k_left + plot_width / 2),
-                  px(legend_top - 14), xml_escape(chart.x_title)));
+                  px(legend_top - 14), detail::xml_escape(chart.x_title)));
   out("<g class=\"legend\">\n");
   for (std::size_t i = 0; i < n_legend; ++i) {
     const double lx = k_left + static_cast<double>(i % per_row) * k_legend_column;
@@ -367,13 +342,13 @@ std::string render_stacked(const Table& table, const Chart& chart) {
       out(fmt::format("<rect x=\"{}\" y=\"{}\" width=\"24\" height=\"10\" fill=\"{}\"/>\n", px(lx), px(ly - 9),
                       k_palette[i % std::size(k_palette)]));
       out(fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(lx + 30), px(ly),
-                      xml_escape(shorten(label_of(chart.y_labels, i, y_cols[i]), k_max_label))));
+                      detail::xml_escape(shorten(label_of(chart.y_labels, i, y_cols[i]), k_max_label))));
     } else {
       const std::size_t li = i - y_cols.size();
       out(fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#222222\" stroke-width=\"2\"/>\n",
                       px(lx), px(ly - 4), px(lx + 24)));
       out(fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(lx + 30), px(ly),
-                      xml_escape(shorten(label_of(chart.line_labels, li, line_cols[li]), k_max_label))));
+                      detail::xml_escape(shorten(label_of(chart.line_labels, li, line_cols[li]), k_max_label))));
     }
   }
   out("</g>\n</svg>\n");
@@ -437,10 +412,10 @@ std::string render_svg(const Table& table, const Chart& chart) {
   out(fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
                   "font-family=\"sans-serif\" font-size=\"12\">\n",
                   px(k_width), px(height)));
-  out(fmt::format("<title>{}</title>\n", xml_escape(chart.title)));
+  out(fmt::format("<title>{}</title>\n", detail::xml_escape(chart.title)));
   out(fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", px(k_width), px(height)));
   out(fmt::format("<text x=\"{}\" y=\"28\" font-size=\"16\" font-weight=\"bold\" text-anchor=\"middle\">{}</text>\n",
-                  px(k_width / 2), xml_escape(chart.title)));
+                  px(k_width / 2), detail::xml_escape(chart.title)));
 
   // Grid and y axis.
   const int y_decimals = tick_decimals(y_ticks);
@@ -453,7 +428,7 @@ std::string render_svg(const Table& table, const Chart& chart) {
   }
   out("</g>\n");
   out(fmt::format("<text x=\"18\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 18 {0})\">{1}</text>\n",
-                  px(k_top + k_plot_height / 2), xml_escape(chart.y_title)));
+                  px(k_top + k_plot_height / 2), detail::xml_escape(chart.y_title)));
 
   // X axis.
   const double axis_y = k_top + k_plot_height;
@@ -463,7 +438,7 @@ std::string render_svg(const Table& table, const Chart& chart) {
   if (bar) {
     for (std::size_t i = 0; i < data.categories.size(); ++i) {
       const double cx = xs(static_cast<double>(i) + 0.5);
-      const std::string label = xml_escape(shorten(data.categories[i], 32));
+      const std::string label = detail::xml_escape(shorten(data.categories[i], 32));
       if (rotate) {
         out(fmt::format("<text x=\"{0}\" y=\"{1}\" text-anchor=\"end\" transform=\"rotate(-35 {0} {1})\">{2}</text>\n",
                         px(cx), px(axis_y + 14), label));
@@ -486,7 +461,7 @@ std::string render_svg(const Table& table, const Chart& chart) {
   }
   out("</g>\n");
   out(fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(k_left + plot_width / 2),
-                  px(axis_y + bottom - 12), xml_escape(chart.x_title)));
+                  px(axis_y + bottom - 12), detail::xml_escape(chart.x_title)));
 
   // Series.
   const bool by_group = !chart.group.empty();
@@ -507,13 +482,13 @@ std::string render_svg(const Table& table, const Chart& chart) {
       values += (values.empty() ? "" : " ") + format_raw_number(x) + "," + format_raw_number(y);
     }
     if (bar) {
-      out(fmt::format("<g data-series=\"{}\" data-points=\"{}\" fill=\"{}\">\n", xml_escape(s.label), values,
+      out(fmt::format("<g data-series=\"{}\" data-points=\"{}\" fill=\"{}\">\n", detail::xml_escape(s.label), values,
                       colour(s, i)));
       for (const auto& [x, y] : s.points) {
         const double left = xs(x) + band * 0.1 + bar_width * static_cast<double>(i);
         const double top = std::min(ys(y), ys(0)), h = std::fabs(ys(y) - ys(0));
         out(fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}: {}</title></rect>\n", px(left),
-                        px(top), px(bar_width), px(h), xml_escape(s.label), format_human_number(y, 2)));
+                        px(top), px(bar_width), px(h), detail::xml_escape(s.label), format_human_number(y, 2)));
       }
       out("</g>\n");
       continue;
@@ -524,7 +499,7 @@ std::string render_svg(const Table& table, const Chart& chart) {
     }
     out(fmt::format("<polyline data-series=\"{}\" data-points=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
                     "stroke-width=\"2\"{}/>\n",
-                    xml_escape(s.label), values, points, colour(s, i), dash(s)));
+                    detail::xml_escape(s.label), values, points, colour(s, i), dash(s)));
     if (s.points.size() == 1) { // a single point draws no line: show it as a dot
       out(fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", px(xs(s.points[0].first)),
                       px(ys(s.points[0].second)), colour(s, i)));
@@ -557,12 +532,12 @@ std::string render_svg(const Table& table, const Chart& chart) {
       out(fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"{4}/>\n",
                       px(lx), px(ly - 4), px(lx + 24), colour(s, i), dash(s)));
     }
-    out(fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(lx + 30), px(ly), xml_escape(shorten(s.label, k_max_label))));
+    out(fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(lx + 30), px(ly), detail::xml_escape(shorten(s.label, k_max_label))));
   }
   for (std::size_t i = 0; i < markers.size(); ++i) {
     const double ly = legend_top + static_cast<double>(legend_rows + i) * k_line_height;
     out(fmt::format("<text x=\"{}\" y=\"{}\"><tspan font-weight=\"bold\">({})</tspan> {}</text>\n", px(k_left), px(ly),
-                    i + 1, xml_escape(markers[i]->label)));
+                    i + 1, detail::xml_escape(markers[i]->label)));
   }
   out("</g>\n</svg>\n");
   return svg;

@@ -3,6 +3,7 @@
 // Written as well-formed XHTML so that any XML reader can check it.
 #include <tpuplan/report/html.hpp>
 
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/report/report.hpp>
 #include <tpuplan/report/text_table.hpp>
 
@@ -13,32 +14,6 @@
 namespace tpuplan {
 
 namespace {
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
 
 constexpr std::string_view k_style =
     "body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:80rem}"
@@ -51,15 +26,15 @@ constexpr std::string_view k_style =
     "dl{font-size:.85rem}dt{font-family:monospace}dd{margin:0 0 .4rem 1.5rem;color:#444}";
 
 void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
-  out << "<section class=\"table\" id=\"table-" << escape(t.name) << "\">\n";
+  out << "<section class=\"table\" id=\"table-" << detail::xml_escape(t.name) << "\">\n";
   if (!t.title.empty()) {
-    out << "<h2>" << escape(t.title) << "</h2>\n";
+    out << "<h2>" << detail::xml_escape(t.title) << "</h2>\n";
   }
   const auto cols = detail::shown_columns(t, o);
-  out << "<table data-table=\"" << escape(t.name) << "\">\n<thead><tr>";
+  out << "<table data-table=\"" << detail::xml_escape(t.name) << "\">\n<thead><tr>";
   for (std::size_t c : cols) {
-    out << "<th data-key=\"" << escape(t.columns[c].key) << "\" title=\"" << escape(t.columns[c].description)
-        << "\">" << escape(t.columns[c].title) << "</th>";
+    out << "<th data-key=\"" << detail::xml_escape(t.columns[c].key) << "\" title=\"" << detail::xml_escape(t.columns[c].description)
+        << "\">" << detail::xml_escape(t.columns[c].title) << "</th>";
   }
   out << "</tr></thead>\n<tbody>\n";
   // A column with a number is right-aligned throughout, its '-' (no value) too.
@@ -77,7 +52,7 @@ void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
       const char* open = numeric[c] ? "<td class=\"n\">"
                          : detail::display_width(text) > 40 ? "<td class=\"w\">"
                                                              : "<td>";
-      out << open << escape(text) << "</td>";
+      out << open << detail::xml_escape(text) << "</td>";
     }
     out << "</tr>\n";
   }
@@ -85,7 +60,7 @@ void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
   if (!t.notes.empty()) {
     out << "<ul class=\"notes\">\n";
     for (const auto& n : t.notes) {
-      out << "<li>" << escape(n) << "</li>\n";
+      out << "<li>" << detail::xml_escape(n) << "</li>\n";
     }
     out << "</ul>\n";
   }
@@ -118,16 +93,16 @@ bool worth_drawing(const Table& table, const Chart& chart) {
 
 void render_html(const Report& r, const RenderOptions& o, std::ostream& out) {
   out << "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
-      << "<meta charset=\"utf-8\"/>\n<title>tpuplan " << escape(r.command) << "</title>\n<style>" << k_style
+      << "<meta charset=\"utf-8\"/>\n<title>tpuplan " << detail::xml_escape(r.command) << "</title>\n<style>" << k_style
       << "</style>\n</head>\n<body>\n";
-  out << "<h1>tpuplan " << escape(r.command) << "</h1>\n";
-  out << "<p class=\"meta\">" << escape(r.schema()) << (o.tool_version.empty() ? "" : ", tpuplan " + escape(o.tool_version))
+  out << "<h1>tpuplan " << detail::xml_escape(r.command) << "</h1>\n";
+  out << "<p class=\"meta\">" << detail::xml_escape(r.schema()) << (o.tool_version.empty() ? "" : ", tpuplan " + detail::xml_escape(o.tool_version))
       << "</p>\n";
   for (const auto& t : r.tables) {
     table_html(t, o, out);
     for (const auto& chart : r.charts) {
       if (chart.table == t.name && worth_drawing(t, chart)) {
-        out << "<figure class=\"chart\" data-table=\"" << escape(t.name) << "\">\n" << inline_svg(t, chart)
+        out << "<figure class=\"chart\" data-table=\"" << detail::xml_escape(t.name) << "\">\n" << inline_svg(t, chart)
             << "</figure>\n";
       }
     }
@@ -135,23 +110,23 @@ void render_html(const Report& r, const RenderOptions& o, std::ostream& out) {
   if (!r.notes.empty()) {
     out << "<h2>Notes</h2>\n<ul class=\"notes\">\n";
     for (const auto& n : r.notes) {
-      out << "<li>" << escape(n) << "</li>\n";
+      out << "<li>" << detail::xml_escape(n) << "</li>\n";
     }
     out << "</ul>\n";
   }
   if (o.explain && !r.explain.empty()) {
     out << "<h2>How these figures are computed</h2>\n<ul class=\"explain\">\n";
     for (const auto& line : r.explain) {
-      out << "<li>" << escape(line) << "</li>\n";
+      out << "<li>" << detail::xml_escape(line) << "</li>\n";
     }
     out << "</ul>\n";
   }
   if (!r.assumptions.empty()) {
     out << "<h2>Assumptions</h2>\n<dl class=\"assumptions\">\n";
     for (const auto& a : r.assumptions) {
-      out << "<dt>" << escape(a.key) << " = " << escape(detail::cell_human(a.value, 4)) << (a.unit.empty() ? "" : " ")
-          << escape(a.unit) << "</dt>\n<dd>" << escape(a.description)
-          << (a.source.empty() ? std::string{} : " [" + escape(a.source) + "]") << "</dd>\n";
+      out << "<dt>" << detail::xml_escape(a.key) << " = " << detail::xml_escape(detail::cell_human(a.value, 4)) << (a.unit.empty() ? "" : " ")
+          << detail::xml_escape(a.unit) << "</dt>\n<dd>" << detail::xml_escape(a.description)
+          << (a.source.empty() ? std::string{} : " [" + detail::xml_escape(a.source) + "]") << "</dd>\n";
     }
     out << "</dl>\n";
   }

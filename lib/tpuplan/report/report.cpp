@@ -2,9 +2,12 @@
 #include <tpuplan/report/html.hpp>
 #include <tpuplan/report/text_table.hpp>
 
+#include <charconv>
+
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
@@ -464,19 +467,32 @@ std::string format_raw_number(double value) {
 }
 
 std::string format_human_number(double value, int decimals) {
-  std::string s = fmt::format("{:.{}f}", std::fabs(value), std::max(0, decimals));
-  const auto dot = s.find('.');
-  std::string int_part = s.substr(0, dot);
-  const std::string frac = dot == std::string::npos ? std::string{} : s.substr(dot);
-  std::string grouped;
-  for (std::size_t i = 0; i < int_part.size(); ++i) {
-    if (i && (int_part.size() - i) % 3 == 0) {
-      grouped += ',';
-    }
-    grouped += int_part[i];
+  // Called for every cell of every table: std::to_chars (exact, like fmt's fixed format)
+  // into a stack buffer, then the digits grouped in one pass.
+  const int precision = std::max(0, decimals);
+  char digits[512];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, std::fabs(value), std::chars_format::fixed,
+                                       precision);
+  const std::string_view s = ec == std::errc{} ? std::string_view(digits, static_cast<std::size_t>(end - digits))
+                                               : std::string_view{};
+  if (s.empty()) { // only a precision beyond the buffer
+    return fmt::format("{:.{}f}", value, precision);
   }
-  const bool negative = value < 0 && s.find_first_not_of("0.") != std::string::npos;
-  return (negative ? "-" : "") + grouped + frac;
+  const std::size_t int_digits = std::min(s.find('.'), s.size());
+  const bool negative = value < 0 && s.find_first_not_of("0.") != std::string_view::npos;
+  std::string out;
+  out.reserve(s.size() + int_digits / 3 + 1);
+  if (negative) {
+    out += '-';
+  }
+  for (std::size_t i = 0; i < int_digits; ++i) {
+    if (i && (int_digits - i) % 3 == 0) {
+      out += ',';
+    }
+    out += s[i];
+  }
+  out.append(s.substr(int_digits));
+  return out;
 }
 
 } // namespace tpuplan

@@ -136,14 +136,10 @@ TEST_CASE("lint: every SkyPilot price names its catalog commit, and the refresh 
       const bool is_newest = commit.rfind("006059e0", 0) == 0 || commit.rfind("00148f2a", 0) == 0;
       newest += is_newest ? 1 : 0;
       older += is_newest ? 0 : 1;
-      // Only the g2 VMs keep the older GCP snapshot: their host rows were not re-read.
-      if (!is_newest) {
-        CHECK(o.name.rfind("g2-standard-", 0) == 0);
-      }
     }
   }
   CHECK(newest > 0);
-  CHECK(older == 8); // g2-standard-4 in 3 regions and g2-standard-24 in 1, two tiers each
+  CHECK(older == 0); // every SkyPilot price was re-read from the newest stored snapshots
 }
 
 TEST_CASE("lint: pinned refreshed figures of the newest snapshots", "[data_lint]") {

@@ -4,6 +4,8 @@
 #include "model_fixtures.hpp"
 
 #include <catch2/catch.hpp>
+#include <array>
+#include <random>
 
 #include <cmath>
 
@@ -462,6 +464,35 @@ TEST_CASE("the queueing wait at a quantile: none while few wait, an exponential 
   CHECK(normal_quantile(0.9) == Approx(1.2815516).epsilon(1e-6));
   CHECK(normal_quantile(0.99) == Approx(2.3263479).epsilon(1e-6));
   CHECK(normal_quantile(0.01) == Approx(-2.3263479).epsilon(1e-6));
+}
+
+TEST_CASE("the utilisation within a wait budget is the bisection's answer, found in a few Newton steps",
+          "[estimate][queue]") {
+  std::mt19937_64 rng(20261202);
+  std::uniform_real_distribution<double> unit(0, 1);
+  int checked = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int servers = 1 + static_cast<int>(unit(rng) * 512);
+    const double service_ms = 10 + unit(rng) * 1e5;
+    const double scv = unit(rng) * 2;
+    const double quantile = std::array<double, 4>{0.5, 0.9, 0.95, 0.99}[i % 4];
+    const double budget = std::pow(10.0, -1 + unit(rng) * 6); // 0.1 ms to 100 s
+    const double u = utilization_within_wait(servers, service_ms, scv, quantile, budget);
+    INFO(servers << " " << service_ms << " " << scv << " " << quantile << " " << budget << " → " << u);
+    REQUIRE(u >= 0);
+    REQUIRE(u < 1);
+    CHECK(queue_wait_ms(u, servers, service_ms, scv, quantile) <= budget); // always meets the budget
+    double lo = 0, hi = 1;
+    for (int k = 0; k < 60; ++k) {
+      const double mid = (lo + hi) / 2;
+      (queue_wait_ms(mid, servers, service_ms, scv, quantile) <= budget ? lo : hi) = mid;
+    }
+    CHECK(u == Approx(lo).epsilon(1e-12).margin(1e-15));
+    ++checked;
+  }
+  CHECK(checked == 3000);
+  CHECK(utilization_within_wait(4, 100, 0, 0.9, 0) == 0);   // no budget left
+  CHECK(utilization_within_wait(4, 100, 0, 0.9, -5) == 0);
 }
 
 TEST_CASE("latency percentiles: TTFT adds the quantile wait, TPOT the prompts that arrive in a request's steps",

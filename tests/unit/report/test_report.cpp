@@ -1,6 +1,9 @@
 #include <tpuplan/report/report.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <cmath>
+#include <algorithm>
 #include <sstream>
 
 using namespace tpuplan;
@@ -152,4 +155,26 @@ TEST_CASE("raw numbers hide binary noise and never use thousands separators", "[
   CHECK(format_raw_number(0) == "0");
   CHECK(format_human_number(1234567.456, 2) == "1,234,567.46");
   CHECK(format_human_number(-5.5, 1) == "-5.5");
+}
+
+TEST_CASE("human numbers: grouped digits, correctly rounded, the sign only where a digit is not zero", "[report]") {
+  CHECK(format_human_number(0, 0) == "0");
+  CHECK(format_human_number(999.995, 2) == "1,000.00"); // 999.995 is 999.9950000000000045… in binary
+  CHECK(format_human_number(0.125, 2) == "0.12");       // an exact tie goes to even
+  CHECK(format_human_number(999.5, 0) == "1,000");    // ties to even: 999.5 → 1000
+  CHECK(format_human_number(-0.004, 2) == "0.00");    // no "-0.00"
+  CHECK(format_human_number(-1234.5, 2) == "-1,234.50");
+  CHECK(format_human_number(123456, -1) == "123,456"); // negative decimals: none
+  CHECK(format_human_number(1e21, 0) == "1,000,000,000,000,000,000,000");
+  CHECK(format_human_number(1e308, 2).size() == 309 + 102 + 3);
+  CHECK(format_human_number(std::nan(""), 2) == "nan");
+  CHECK(format_human_number(-INFINITY, 2) == "-inf");
+  // The same digits as fmt's fixed format on a spread of magnitudes and precisions.
+  for (double v : {0.125, 2.675, 1.005, 12345.678901, 7e-7, 4.35e12, 65535.5}) {
+    for (int d : {0, 1, 2, 3, 6}) {
+      std::string plain = format_human_number(v, d);
+      plain.erase(std::remove(plain.begin(), plain.end(), ','), plain.end());
+      CHECK(plain == fmt::format("{:.{}f}", v, d));
+    }
+  }
 }
