@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 
 using namespace tpuplan::test;
 
@@ -92,4 +93,28 @@ TEST_CASE("render refuses a file that is no report, in one line", "[cli][render]
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   const auto missing = run_tpuplan({"render", dir.file("none.json")});
   CHECK(missing.exit_code == 2);
+}
+
+TEST_CASE("render refuses a saved chart that plots a column its table does not have", "[cli][render]") {
+  TempDir dir;
+  const std::string saved = dir.file("cost.json");
+  REQUIRE(run_tpuplan(with_fixture_data({"cost", "--model", "70b", "-q", "-o", saved})).exit_code == 0);
+  std::string text;
+  {
+    std::ifstream in(saved);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // The chart's first y column renamed, as a hand edit would.
+  const auto charts = text.find("\"charts\"");
+  REQUIRE(charts != std::string::npos);
+  const auto y = text.find("\"usd_per_month_load_on_demand\"", charts);
+  REQUIRE(y != std::string::npos);
+  text.replace(y, 30, "\"usd_per_month_load_ondemand\"");
+  {
+    std::ofstream(dir.file("edited.json")) << text;
+  }
+  const auto r = run_tpuplan({"render", dir.file("edited.json"), "--format", "svg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("plots column 'usd_per_month_load_ondemand'") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace tpuplan {
 
 namespace {
@@ -101,6 +103,31 @@ Chart chart_of(const json& c) {
   return chart;
 }
 
+/// A chart of a saved report must name a table of the document and columns of that table: an
+/// edited or truncated file is refused in one line rather than drawn wrong.
+void check_chart(const Report& r, const Chart& chart, std::string_view origin) {
+  const auto table = std::find_if(r.tables.begin(), r.tables.end(), [&](const Table& t) { return t.name == chart.table; });
+  if (table == r.tables.end()) {
+    throw Error(ErrorKind::input, fmt::format("{}: chart '{}' draws table '{}', which the document does not hold", origin,
+                                              chart.title, chart.table),
+                "save the report again with --format json");
+  }
+  std::vector<std::string> keys = chart.y;
+  keys.insert(keys.end(), chart.lines.begin(), chart.lines.end());
+  for (const std::string* k : {&chart.x, &chart.group}) {
+    if (!k->empty()) {
+      keys.push_back(*k);
+    }
+  }
+  for (const auto& key : keys) {
+    if (std::none_of(table->columns.begin(), table->columns.end(), [&](const Column& c) { return c.key == key; })) {
+      throw Error(ErrorKind::input, fmt::format("{}: chart '{}' plots column '{}', which table '{}' does not have", origin,
+                                                chart.title, key, chart.table),
+                  "save the report again with --format json");
+    }
+  }
+}
+
 } // namespace
 
 Report report_from_json(const nlohmann::ordered_json& doc, std::string_view origin) {
@@ -136,7 +163,9 @@ Report report_from_json(const nlohmann::ordered_json& doc, std::string_view orig
   r.notes = strings(doc, "notes"); // a one-table document holds the table's notes here too
   if (const auto it = doc.find("charts"); it != doc.end() && it->is_array()) {
     for (const auto& c : *it) {
-      r.charts.push_back(chart_of(c));
+      Chart chart = chart_of(c);
+      check_chart(r, chart, origin);
+      r.charts.push_back(std::move(chart));
     }
   }
   if (const auto it = doc.find("price_age"); it != doc.end()) {
