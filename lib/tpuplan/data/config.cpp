@@ -12,6 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 #include <fmt/format.h>
 #include <set>
 
@@ -137,6 +138,7 @@ std::vector<const Offering*> check_offering(const yaml::Node& node, const std::s
 
 std::vector<Backend> read_backends(const yaml::Node& list) {
   std::vector<Backend> out;
+  std::unordered_map<std::string, std::size_t> by_name; // first backend of each name
   for (const yaml::Node& n : list.items()) {
     n.allow_keys({"name", "type", "endpoint", "project_id", "zone", "pod_size", "timeout"});
     Backend b;
@@ -145,9 +147,9 @@ std::vector<Backend> read_backends(const yaml::Node& list) {
     if (!b.name.empty() && !all_of_chars(b.name, name_char)) {
       n.required("name").problem(fmt::format("backend name '{}' must be letters, digits, '-', '_' or '.'", b.name));
     }
-    for (const auto& other : out) {
-      if (!b.name.empty() && other.name == b.name) {
-        n.required("name").problem(fmt::format("duplicate backend '{}' (also at {})", b.name, other.where));
+    if (!b.name.empty()) {
+      if (const auto [first, fresh] = by_name.emplace(b.name, out.size()); !fresh) {
+        n.required("name").problem(fmt::format("duplicate backend '{}' (also at {})", b.name, out[first->second].where));
       }
     }
     b.type = n.required("type").one_of({"tpu", "gpu"}).value_or("");

@@ -23,6 +23,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <tuple>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -58,6 +61,9 @@ public:
 private:
   std::vector<Problem> m_list;
   std::vector<std::string> m_files; // first-seen order of files, for sorting
+  std::unordered_map<std::string, std::size_t> m_file_index; // m_files' positions
+  /// Every problem recorded (file, line, column, key path, message): repeats found in log n.
+  std::set<std::tuple<std::string, int, int, std::string, std::string>> m_seen;
 };
 
 /// Error(ErrorKind::input) whose message is the first problem and whose hint is that problem's
