@@ -76,8 +76,15 @@ bool preferred_region(const Offering& a, const Offering& b) {
     const auto& p = o.price(t);
     return p ? p->usd_per_hour : std::numeric_limits<double>::infinity();
   };
-  if (price(a, Tier::on_demand) != price(b, Tier::on_demand)) {
-    return price(a, Tier::on_demand) < price(b, Tier::on_demand);
+  // On-demand prices are compared to the cent: a catalog's rounding (p4d.24xlarge is
+  // $21.957642 in us-east-1 and $21.95764 in us-west-2) must not pick a region whose other
+  // tiers are worse.
+  const auto cents = [&](const Offering& o) {
+    const double p = price(o, Tier::on_demand);
+    return std::isfinite(p) ? static_cast<double>(std::llround(p * 100)) : p;
+  };
+  if (cents(a) != cents(b)) {
+    return cents(a) < cents(b);
   }
   if (priced_tiers(a) != priced_tiers(b)) {
     return priced_tiers(a) > priced_tiers(b);

@@ -28,7 +28,7 @@ std::optional<Objective> parse_objective(std::string_view name);
 std::vector<std::string> objective_names();
 
 /// The one rule every command uses to choose among the regions of one offering (same cloud
-/// and name): the lowest on-demand price (priced before unpriced), then the most tiers priced
+/// and name): the lowest on-demand price to the cent (priced before unpriced), then the most tiers priced
 /// (commitments show where they are sourced), then the lowest spot, 1y and 3y prices, then the id.
 bool preferred_region(const Offering& a, const Offering& b);
 /// `offerings` with one region per cloud × name (preferred_region), in their input order.

@@ -185,6 +185,13 @@ TEST_CASE("one region per offering: the lowest on-demand price, then the most ti
   CHECK(preferred_region(asia, us));  // same tiers: cheaper spot
   CHECK(preferred_region(asia, dear)); // on-demand first, whatever the spot price
   CHECK_FALSE(preferred_region(eu, us));
+  // To the cent: a catalog's rounding ($21.957642 against $21.95764) does not decide; the
+  // cheaper spot price does.
+  const Offering east = offering("p", "east", "t", 8, 21.957642, {}, 2.4655);
+  const Offering rounded = offering("p", "west", "t", 8, 21.95764, {}, 7.9992);
+  CHECK(preferred_region(east, rounded));
+  CHECK_FALSE(preferred_region(rounded, east));
+  CHECK(preferred_region(offering("p", "a", "t", 8, 21.95, {}, 9.0), east)); // a cent less still wins
   const Offering other = offering("t-8", "europe", "t", 8, 8.0);
   const auto kept = one_region_each({&eu, &us, &other, &asia, &dear});
   REQUIRE(kept.size() == 2);
