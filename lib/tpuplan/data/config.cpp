@@ -7,6 +7,7 @@
 #include <tpuplan/data/dataset_yaml.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/data/yaml_reader.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <unordered_map>
 #include <fmt/format.h>
+#include <unordered_set>
 #include <set>
 
 namespace tpuplan {
@@ -256,8 +258,12 @@ std::vector<Offering> read_extra_offerings(const yaml::Node& list, const std::fi
     }
   }
   auto extras = reader.take();
+  std::unordered_set<std::string> ids; // the catalog's, lower case: ids compare case-insensitively
+  for (const auto& o : catalog.offerings) {
+    ids.insert(detail::ascii_lower(o.id));
+  }
   for (const auto& o : extras) {
-    if (catalog.find_offering(o.id) != nullptr) {
+    if (ids.count(detail::ascii_lower(o.id)) != 0) {
       list.problem(fmt::format("offering '{}' is already in the catalog", o.id),
                    "change its prices with price_overrides");
     }
@@ -337,6 +343,7 @@ Config load_config(const std::filesystem::path& path, const Catalog& catalog) {
 }
 
 void apply_config(const Config& config, Catalog& catalog) {
+  catalog.offerings.reserve(catalog.offerings.size() + config.extra_offerings.size());
   catalog.offerings.insert(catalog.offerings.end(), config.extra_offerings.begin(), config.extra_offerings.end());
   for (auto& o : catalog.offerings) {
     for (Tier tier : k_all_tiers) {
