@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Prints what a SkyPilot catalog directory changes in tpuplan's prices, price by price.
 
-Usage: python3 scripts/catalog_diff.py DIR [--bin path/to/tpuplan] [--all] [tpuplan options…]
+Usage: python3 scripts/catalog_diff.py DIR [--bin path/to/tpuplan] [--all] [--write OUT] [tpuplan options…]
 
 Runs `tpuplan catalog import DIR --format json` (any further options, such as --data or
 --as-of, are passed on) and prints, like a cost diff, each on-demand and spot price of an
 offering the data already has that the import changes (old → new, change in %), then the
-offerings the import would add (all of them with --all, else their count). The maintainer
-then edits data/offerings/*.yaml with each new figure's source and date (docs/data.md,
-"Refreshing the shipped data"); the script changes no file.
+offerings the import would add (all of them with --all, else their count). With
+`--write OUT` it also regenerates the offerings files from the catalog, one per cloud, into
+OUT (tpuplan's format, every price sourced as its catalog file and date; `tpuplan validate`
+accepts them). The maintainer then carries each change into data/offerings/*.yaml with its
+source and date (docs/data.md, "Refreshing the shipped data"): the shipped files keep their
+curation (rows left out as anomalies, commitments from other sources), which a catalog
+cannot know, so the script never writes into data/.
 """
 import json
 import subprocess

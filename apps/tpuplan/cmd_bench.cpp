@@ -170,9 +170,9 @@ std::string read_api_key(const BenchFlags& f) {
     return trim(v);
   }
   if (!f.api_key_file.empty()) {
-    std::ifstream in(f.api_key_file);
+    std::istringstream in(tpuplan::detail::read_input_file(f.api_key_file, "--api-key-file", 64 * 1024));
     std::string line;
-    if (!in || !std::getline(in, line) || trim(line).empty()) {
+    if (!std::getline(in, line) || trim(line).empty()) {
       throw Error(ErrorKind::usage, fmt::format("--api-key-file: cannot read a key from '{}'", f.api_key_file));
     }
     return trim(line);

@@ -101,5 +101,6 @@ Runner setup_breakeven(CLI::App& sub);
 Runner setup_health(CLI::App& sub);
 Runner setup_plan(CLI::App& sub);
 Runner setup_diff(CLI::App& sub);
+Runner setup_render(CLI::App& sub);
 
 } // namespace tpuplan::app

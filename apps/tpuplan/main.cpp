@@ -36,6 +36,7 @@ const Command k_commands[] = {
     {"catalog", "offerings with prices by tier and their sources; 'catalog show ID' for one", setup_catalog, false},
     {"models", "model presets and size aliases; 'models show' details one model or config.json", setup_models, true},
     {"validate", "check a data directory, price sheet, config file or config.json; list every problem", setup_validate, false},
+    {"render", "draw a saved report (JSON) or bench profile again: table, markdown, svg, html", setup_render, false},
     {"diff", "what changed between two saved reports, row by row ($/month and %); --fail-above for CI", setup_diff,
      false},
     {"version", "print the version and the data set's provenance", setup_version, false},

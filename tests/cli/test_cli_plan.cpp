@@ -179,7 +179,7 @@ TEST_CASE("plan rejects bad curves with one line naming the file and line, exit 
   check_curve({"--model", "8b", "--load-curve", column}, column + ":1: unknown column 'qps'");
   const std::string yaml = temp_file("bad.yaml", "requests_per_s: [1, 2, -3]\n");
   check_curve({"--model", "8b", "--load-curve", yaml}, yaml + ":1:24: -3 is negative");
-  check({"--model", "8b", "--load-curve", "/nonexistent/curve.csv"}, "/nonexistent/curve.csv: cannot read");
+  check({"--model", "8b", "--load-curve", "/nonexistent/curve.csv"}, "--load-curve: cannot read '/nonexistent/curve.csv': no such file");
   check({"--model", "8b"}, "plan needs a load");
   check({"--model", "8b", "--rate", "1", "--spot-max-share", "2"}, "--spot-max-share: 2 is not a fraction");
   for (const auto& f : {nan, empty, column, yaml}) {

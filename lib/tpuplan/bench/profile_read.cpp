@@ -1,4 +1,5 @@
 // Reading profiles back: every field validated, every problem named by file and JSON path.
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/bench/profile.hpp>
 #include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/error.hpp>
@@ -400,14 +401,14 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
 }
 
 Profile read_profile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::input, fmt::format("cannot read profile '{}'", path.string()),
+  const detail::InputFile in = detail::read_input(path);
+  if (!in.text) {
+    throw Error(ErrorKind::input,
+                in.problem.starts_with("is ") ? "profile " + detail::describe_input_problem(path, in.problem)
+                                              : fmt::format("cannot read profile '{}': {}", path.string(), in.problem),
                 "write one with 'tpuplan bench --save FILE'");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_profile(text.str(), path.string());
+  return parse_profile(*in.text, path.string());
 }
 
 } // namespace tpuplan::bench

@@ -1,3 +1,4 @@
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/bench/load.hpp>
 #include <tpuplan/bench/prompts.hpp>
@@ -135,6 +136,7 @@ Prompt synthetic_prompt(const SyntheticPrompts& spec, std::uint64_t seed, std::i
 }
 
 std::vector<Prompt> read_dataset(const std::filesystem::path& path) {
+  detail::check_input_file(path, "--dataset"); // a regular file: not a FIFO that never ends, not /dev/zero
   std::ifstream in(path);
   if (!in) {
     throw Error(ErrorKind::input, fmt::format("--dataset: cannot read '{}'", path.string()));

@@ -1,3 +1,4 @@
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/bench/workload_sources.hpp>
 #include <tpuplan/error.hpp>
@@ -9,6 +10,7 @@
 namespace tpuplan::bench {
 
 std::vector<TraceRequest> read_trace(const std::filesystem::path& path) {
+  detail::check_input_file(path, "--trace"); // a regular file: not a FIFO that never ends, not /dev/zero
   std::ifstream in(path);
   if (!in) {
     throw Error(ErrorKind::input, fmt::format("--trace: cannot read '{}'", path.string()));

@@ -116,12 +116,13 @@ bool read_map_values(const yaml::Node& map, yaml::Range range, std::vector<std::
 }
 
 std::optional<TierEntry> read_tier(const yaml::Node& n, PriceForm form, const SourceTable& sources) {
-  const std::vector<std::string> value_keys =
-      form == PriceForm::per_chip_hour ? std::vector<std::string>{"usd_per_chip_hour"}
-                                       : std::vector<std::string>{"usd_per_hour", "parts", "lowest_of"};
-  std::vector<std::string> accepted = value_keys;
-  accepted.insert(accepted.end(), {"source", "as_of", "derived"});
-  n.allow_keys(accepted);
+  // Built once: a price sheet has tens of thousands of tiers.
+  static const std::vector<std::string> k_chip_keys{"usd_per_chip_hour"};
+  static const std::vector<std::string> k_vm_keys{"usd_per_hour", "parts", "lowest_of"};
+  static const std::vector<std::string> k_chip_accepted{"usd_per_chip_hour", "source", "as_of", "derived"};
+  static const std::vector<std::string> k_vm_accepted{"usd_per_hour", "parts", "lowest_of", "source", "as_of", "derived"};
+  const std::vector<std::string>& value_keys = form == PriceForm::per_chip_hour ? k_chip_keys : k_vm_keys;
+  n.allow_keys(form == PriceForm::per_chip_hour ? k_chip_accepted : k_vm_accepted);
   if (!n.is_map()) {
     if (n.present()) {
       n.problem(fmt::format("expected a mapping with {} and source", value_keys.front()));
@@ -195,10 +196,13 @@ std::optional<TierEntry> read_tier(const yaml::Node& n, PriceForm form, const So
 /// Reads `regions: {<region>: {<tier>: entry}}`; calls `use(region, node, tiers)` per region.
 template <typename F>
 void read_regions(const yaml::Node& regions, PriceForm form, const SourceTable& sources, F use) {
-  std::vector<std::string> tier_names;
-  for (Tier t : k_all_tiers) {
-    tier_names.emplace_back(to_string(t));
-  }
+  static const std::vector<std::string> tier_names = [] {
+    std::vector<std::string> names;
+    for (Tier t : k_all_tiers) {
+      names.emplace_back(to_string(t));
+    }
+    return names;
+  }();
   const auto entries = regions.entries();
   if (regions.is_map() && entries.empty()) {
     regions.problem("expected at least one region");
@@ -377,10 +381,10 @@ void OfferingReader::read_offering(const yaml::Node& node, const std::string& cl
 void OfferingReader::add(Offering offering, const yaml::Node& where) {
   const auto key = detail::ascii_lower(offering.id);
   if (const auto it = m_seen.find(key); it != m_seen.end()) {
-    where.problem(fmt::format("duplicate offering '{}' (also at {})", offering.id, it->second));
+    where.problem(fmt::format("duplicate offering '{}' (also at {})", offering.id, it->second.where()));
     return;
   }
-  m_seen.emplace(key, where.where());
+  m_seen.emplace(key, where);
   m_offerings.push_back(std::move(offering));
 }
 

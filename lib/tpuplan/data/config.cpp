@@ -12,6 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 #include <fmt/format.h>
 #include <set>
 
@@ -137,6 +138,7 @@ std::vector<const Offering*> check_offering(const yaml::Node& node, const std::s
 
 std::vector<Backend> read_backends(const yaml::Node& list) {
   std::vector<Backend> out;
+  std::unordered_map<std::string, std::size_t> by_name; // first backend of each name
   for (const yaml::Node& n : list.items()) {
     n.allow_keys({"name", "type", "endpoint", "project_id", "zone", "pod_size", "timeout"});
     Backend b;
@@ -145,9 +147,9 @@ std::vector<Backend> read_backends(const yaml::Node& list) {
     if (!b.name.empty() && !all_of_chars(b.name, name_char)) {
       n.required("name").problem(fmt::format("backend name '{}' must be letters, digits, '-', '_' or '.'", b.name));
     }
-    for (const auto& other : out) {
-      if (!b.name.empty() && other.name == b.name) {
-        n.required("name").problem(fmt::format("duplicate backend '{}' (also at {})", b.name, other.where));
+    if (!b.name.empty()) {
+      if (const auto [first, fresh] = by_name.emplace(b.name, out.size()); !fresh) {
+        n.required("name").problem(fmt::format("duplicate backend '{}' (also at {})", b.name, out[first->second].where));
       }
     }
     b.type = n.required("type").one_of({"tpu", "gpu"}).value_or("");
@@ -301,15 +303,18 @@ Config read_config(const yaml::Node& root, const std::filesystem::path& base_dir
                                   fmt::format("this tpuplan reads version {}", k_config_format_version));
   }
   c.extra_offerings = read_extra_offerings(root.child("extra_offerings"), base_dir, catalog, problems);
-  // Overrides and discounts may name the extra offerings too.
-  Catalog all = catalog;
-  all.offerings.insert(all.offerings.end(), c.extra_offerings.begin(), c.extra_offerings.end());
+  // Overrides and discounts may name the extra offerings too (the catalog with the extras is
+  // built only when there are some: a copy of a 10,000-offering sheet is not free).
   const auto override_nodes = root.child("price_overrides").items();
-  c.price_overrides = read_overrides(override_nodes, all);
-  check_ties(c.price_overrides, override_nodes, all, override_rank, "price override");
   const auto discount_nodes = root.child("discounts").items();
-  c.discounts = read_discounts(discount_nodes, all);
-  check_ties(c.discounts, discount_nodes, all, discount_rank, "discount");
+  if (!override_nodes.empty() || !discount_nodes.empty()) {
+    Catalog all = catalog;
+    all.offerings.insert(all.offerings.end(), c.extra_offerings.begin(), c.extra_offerings.end());
+    c.price_overrides = read_overrides(override_nodes, all);
+    check_ties(c.price_overrides, override_nodes, all, override_rank, "price override");
+    c.discounts = read_discounts(discount_nodes, all);
+    check_ties(c.discounts, discount_nodes, all, discount_rank, "discount");
+  }
   c.backends = read_backends(root.child("backends"));
   if (const yaml::Node age = root.child("max_price_age_days"); age.present()) {
     c.max_price_age_days = age.integer(yaml::Range::between(0, 36500));

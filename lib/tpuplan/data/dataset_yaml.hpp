@@ -9,6 +9,7 @@
 #include <tpuplan/data/yaml_reader.hpp>
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,7 +77,7 @@ private:
   const std::vector<Accelerator>& m_accelerators;
   const SourceTable& m_sources;
   std::vector<Offering> m_offerings;
-  std::map<std::string, std::string> m_seen; // lower-cased id → "file:line:col"
+  std::unordered_map<std::string, yaml::Node> m_seen; // lower-cased id → where it was first given
 };
 
 /// Reads models.yaml: presets and size aliases; ids, aliases and alias targets are checked.

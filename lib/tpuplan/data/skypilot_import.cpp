@@ -150,6 +150,33 @@ constexpr GcpGpuMachine k_gcp_gpu_machines[] = {
 /// SkyPilot accelerator names that are no tpuplan id or alias.
 const std::map<std::string, std::string, std::less<>> k_accelerator_names = {{"h100-mega", "h100"}};
 
+/// Instance types whose catalog row is known to be wrong, with the fact that corrects it.
+struct KnownCount {
+  std::string_view cloud, instance; ///< lower case
+  int gpus;
+  std::string_view source;
+};
+constexpr KnownCount k_known_counts[] = {
+    // SkyPilot's Azure fetcher counts 12 (skypilot-org/skypilot-catalog pull request 50).
+    {"azure", "standard_nd96isr_h100_v5", 8, "Microsoft's VM size list"},
+    {"azure", "standard_nd96is_h100_v5", 8, "Microsoft's VM size list"},
+};
+
+/// A reason to skip an instance whose accelerator name covers a different part than the
+/// catalog's accelerator of that name; empty when it is the same part.
+std::string other_part(std::string_view cloud, std::string_view instance) {
+  if (cloud != "azure" || instance.rfind("standard_nc", 0) != 0) {
+    return {};
+  }
+  if (instance.size() >= 8 && instance.substr(instance.size() - 8) == "_h100_v5") {
+    return "a different part (NC H100 v5 is the H100 NVL 94 GB, not the H100 SXM of 'h100')";
+  }
+  if (instance.find("_a100_v4") != std::string_view::npos) {
+    return "a different part (NC A100 v4 is the A100 80GB PCIe, not the SXM part of 'a100-80gb')";
+  }
+  return {};
+}
+
 /// The zone candidates of one offering in one region.
 struct Candidate {
   std::string zone;
@@ -164,6 +191,12 @@ struct Group {
   int chips = 0;
   int hosts = 1;
   std::vector<Candidate> candidates;
+  std::vector<std::string> notes; ///< corrections made to its rows, each once
+  void note(std::string text) {
+    if (std::find(notes.begin(), notes.end(), text) == notes.end()) {
+      notes.push_back(std::move(text));
+    }
+  }
 };
 
 class FileReader {
@@ -357,8 +390,12 @@ private:
       skip(problem, 1, fmt::format("{}: {} in {}", where, instance, zone.empty() ? region : zone));
       return;
     }
+    if (const std::string part = other_part(m_file.cloud, instance); !part.empty()) {
+      skip(part, 1, fmt::format("{}: {} in {}", where, instance, region));
+      return;
+    }
     const auto count = parse_number(cell(row, "AcceleratorCount"));
-    if (!count || *count < 1 || *count != std::floor(*count)) {
+    if (!count || *count < 1 || *count != std::floor(*count) || *count > 1024) {
       skip("accelerator count is not a whole number", 1, fmt::format("{}: {}", where, instance));
       return;
     }
@@ -366,9 +403,32 @@ private:
       skip("no instance type or region", 1, where);
       return;
     }
-    Group& g = group(a, instance, region, static_cast<int>(*count), "instance incl. host vCPUs and RAM");
-    g.candidates.push_back({zone, *od, spot_price(cell(row, "SpotPrice")),
-                            zone.empty() ? fmt::format("row {}", instance) : fmt::format("row {} {}", instance, zone)});
+    int chips = static_cast<int>(*count);
+    std::string count_note;
+    for (const auto& known : k_known_counts) {
+      if (known.cloud == m_file.cloud && known.instance == instance && known.gpus != chips) {
+        count_note = fmt::format("the catalog row says {} GPUs; {} gives {}", chips, known.source, known.gpus);
+        chips = known.gpus;
+      }
+    }
+    // Azure's catalog repeats the on-demand price in SpotPrice where there is no spot offer.
+    auto spot = spot_price(cell(row, "SpotPrice"));
+    const bool spot_not_below = spot && *spot >= *od;
+    if (spot_not_below) {
+      spot.reset();
+    }
+    // The original spelling of the instance type names the offering (Azure's are mixed case).
+    const std::string name = m_file.cloud == "azure" ? std::string(detail::trim(cell(row, "InstanceType"))) : instance;
+    Group& g = group(a, name, region, chips, m_file.cloud == "azure" ? "VM incl. host vCPUs and RAM"
+                                                                      : "instance incl. host vCPUs and RAM");
+    if (!count_note.empty()) {
+      g.note(count_note);
+    }
+    if (spot_not_below) {
+      g.note("the catalog's spot price is not below on-demand: no spot price");
+    }
+    g.candidates.push_back({zone, *od, spot,
+                            zone.empty() ? fmt::format("row {}", name) : fmt::format("row {} {}", name, zone)});
     ++m_file.used;
   }
 
@@ -421,6 +481,7 @@ private:
       o.chips = g.chips;
       o.hosts = g.hosts;
       o.covers = g.covers;
+      o.notes = fmt::format("{}", fmt::join(g.notes, "; "));
       const auto cheapest = std::min_element(g.candidates.begin(), g.candidates.end(),
                                              [](const Candidate& a, const Candidate& b) { return a.on_demand < b.on_demand; });
       o.price(Tier::on_demand) = Price{cheapest->on_demand, m_file.source, m_file.as_of, derived(*cheapest, g, false)};
@@ -642,8 +703,12 @@ std::string offerings_yaml(const std::vector<Offering>& offerings, const std::st
   }
   for (const auto& name : names) {
     const Offering& first = *by_name[name].front();
-    y += fmt::format("  - name: {}\n    accelerator: {}\n    chips: {}\n    hosts: {}\n    covers: {}\n    regions:\n",
-                     q(name), first.accelerator, first.chips, first.hosts, q(first.covers));
+    y += fmt::format("  - name: {}\n    accelerator: {}\n    chips: {}\n    hosts: {}\n    covers: {}\n", q(name),
+                     first.accelerator, first.chips, first.hosts, q(first.covers));
+    if (!first.notes.empty()) {
+      y += fmt::format("    notes: {}\n", q(first.notes));
+    }
+    y += "    regions:\n";
     for (const Offering* o : by_name[name]) {
       y += fmt::format("      {}:\n", o->region);
       for (Tier t : k_all_tiers) {

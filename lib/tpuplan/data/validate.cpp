@@ -1,5 +1,6 @@
 // Validation of one input (validate.hpp): decide what it is, read it with the same readers
 // the loaders use (so validate and a real run can never disagree), and keep every problem.
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/data/validate.hpp>
 
 #include <tpuplan/data/config.hpp>
@@ -51,14 +52,12 @@ data::SourceTable companion_sources(const fs::path& file, yaml::Problems& proble
 
 void validate_hf_config(const fs::path& file, ValidationResult& out) {
   out.kind = "model config.json";
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    out.problems.push_back({file.string(), 0, 0, {}, "cannot read the file", {}});
+  const detail::InputFile in = detail::read_input(file);
+  if (!in.text) {
+    out.problems.push_back({file.string(), 0, 0, {}, in.problem, {}});
     return;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto check = check_hf_config(text.str(), file.string());
+  const auto check = check_hf_config(*in.text, file.string());
   for (const auto& p : check.problems) {
     out.problems.push_back({p.file, p.line, p.column, p.key, p.message, {}});
   }

@@ -2,14 +2,18 @@
 // it in the Problems collector and returns nullopt, so a caller reads a whole file and then
 // throws once with everything that was wrong (Infracost's "config file is invalid" list,
 // style.md §1.4).
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/data/yaml_reader.hpp>
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <functional>
 #include <tuple>
 
 namespace tpuplan::yaml {
@@ -17,32 +21,44 @@ namespace tpuplan::yaml {
 struct Node::Where {
   std::string file;
   Problems* problems = nullptr;
+  std::shared_ptr<const Tree> tree; // the parsed file: every present node points into it
 };
 
 namespace {
 
 std::string join_path(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+  if (parent.empty()) {
+    return std::string(key);
+  }
+  std::string out;
+  out.reserve(parent.size() + key.size() + 1);
+  out.append(parent);
+  if (key.empty() || key.front() != '[') {
+    out += '.';
+  }
+  out.append(key);
+  return out;
 }
 
-std::string_view type_name(const YAML::Node& node) {
-  switch (node.Type()) {
-  case YAML::NodeType::Map:
+std::string_view type_name(const TreeItem* node) {
+  switch (node == nullptr ? TreeItem::Kind::null : node->kind) {
+  case TreeItem::Kind::map:
     return "a mapping";
-  case YAML::NodeType::Sequence:
+  case TreeItem::Kind::list:
     return "a list";
-  case YAML::NodeType::Scalar:
+  case TreeItem::Kind::scalar:
     return "a scalar";
-  case YAML::NodeType::Null:
-    return "nothing";
-  case YAML::NodeType::Undefined:
+  case TreeItem::Kind::null:
     break;
   }
   return "nothing";
 }
 
+bool item_is_map(const TreeItem* node) { return node != nullptr && node->kind == TreeItem::Kind::map; }
+bool item_is_scalar(const TreeItem* node) { return node != nullptr && node->kind == TreeItem::Kind::scalar; }
+
 /// A scalar written in quotes is a string in YAML even when it looks like a number.
-bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
+bool is_quoted(const TreeItem* node) { return node != nullptr && node->quoted; }
 
 std::string format_bound(double v) { return fmt::format("{:g}", v); }
 
@@ -77,19 +93,14 @@ std::string Problem::to_string() const {
 }
 
 void Problems::add(Problem problem) {
-  for (const auto& p : m_list) {
-    if (p.file == problem.file && p.line == problem.line && p.column == problem.column &&
-        p.key_path == problem.key_path && p.message == problem.message) {
-      return;
-    }
+  // Linear in the problems overall: a file with 200,000 unknown keys is checked in well under a second.
+  if (!m_seen.emplace(problem.file, problem.line, problem.column, problem.key_path, problem.message).second) {
+    return;
   }
-  if (std::find(m_files.begin(), m_files.end(), problem.file) == m_files.end()) {
+  if (m_file_index.emplace(problem.file, m_files.size()).second) {
     m_files.push_back(problem.file);
   }
-  const auto rank = [this](const Problem& p) {
-    const auto file_index = std::find(m_files.begin(), m_files.end(), p.file) - m_files.begin();
-    return std::make_tuple(file_index, p.line, p.column);
-  };
+  const auto rank = [this](const Problem& p) { return std::make_tuple(m_file_index.at(p.file), p.line, p.column); };
   // Keep file-then-line order: checks that run after a file was read (duplicate ids,
   // unknown references) still show up where they are in the file.
   const auto pos = std::upper_bound(m_list.begin(), m_list.end(), problem,
@@ -137,39 +148,52 @@ Problem file_problem(std::string file, int line, int column, std::string message
 
 } // namespace
 
-Node::Node(YAML::Node node, std::shared_ptr<const Where> where, std::string path, int line, int column,
-           bool present)
-    : m_node(std::move(node)), m_where(std::move(where)), m_path(std::move(path)), m_line(line),
-      m_column(column), m_present(present) {}
+Node::Node(const TreeItem* node, std::shared_ptr<const Where> where, std::shared_ptr<const std::string> parent,
+           std::string key, int line, int column, bool present)
+    : m_node(present && where ? node : nullptr), m_where(std::move(where)),
+      m_parent(std::move(parent)), m_key(std::move(key)), m_line(line), m_column(column),
+      m_present(m_node != nullptr) {}
+
+const std::shared_ptr<const std::string>& Node::full_path() const {
+  if (!m_full) {
+    m_full = std::make_shared<const std::string>(m_parent ? join_path(*m_parent, m_key) : m_key);
+  }
+  return m_full;
+}
+
+std::string Node::child_path(std::string_view key) const { return join_path(*full_path(), key); }
+
+Node Node::absent(std::shared_ptr<const Where> where, std::string_view key) const {
+  return Node(nullptr, std::move(where), full_path(), std::string(key), m_line, m_column, false);
+}
 
 Node parse(std::string_view text, std::string name, Problems& problems) {
-  auto where = std::make_shared<const Node::Where>(Node::Where{name, &problems});
-  try {
-    YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsDefined() || root.IsNull()) {
-      problems.add(file_problem(name, 0, 0, "the file is empty"));
-      return Node(YAML::Node(), where, {}, 0, 0, false);
-    }
-    const auto mark = root.Mark();
-    return Node(root, where, {}, mark.line + 1, mark.column + 1, true);
-  } catch (const YAML::ParserException& e) {
-    problems.add(file_problem(name, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg));
-    return Node(YAML::Node(), where, {}, 0, 0, false);
+  TreeError error;
+  std::shared_ptr<const Tree> tree = parse_tree(text, error);
+  const bool parsed = tree != nullptr;
+  const TreeItem* root = parsed ? tree->root() : nullptr;
+  auto where = std::make_shared<const Node::Where>(Node::Where{name, &problems, std::move(tree)});
+  if (!parsed) {
+    problems.add(file_problem(name, error.line + 1, error.column + 1, "YAML syntax error: " + error.message));
+    return Node(nullptr, where, nullptr, {}, 0, 0, false);
   }
+  if (root == nullptr || root->kind == TreeItem::Kind::null) {
+    problems.add(file_problem(name, 0, 0, "the file is empty"));
+    return Node(nullptr, where, nullptr, {}, 0, 0, false);
+  }
+  return Node(root, where, nullptr, {}, root->line + 1, root->column + 1, true);
 }
 
 Node load_file(const std::filesystem::path& path, Problems& problems) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    problems.add(file_problem(path.string(), 0, 0,
-                              std::filesystem::exists(path, ec) ? "cannot read the file" : "no such file"));
-    return Node(YAML::Node(), std::make_shared<const Node::Where>(Node::Where{path.string(), &problems}), {}, 0,
-                0, false);
+  // A regular file of bounded size only: a directory, a FIFO or /dev/zero each get their own
+  // problem instead of "the file is empty", a wait, or memory exhaustion.
+  detail::InputFile in = detail::read_input(path);
+  if (!in.text) {
+    problems.add(file_problem(path.string(), 0, 0, in.problem));
+    return Node(nullptr, std::make_shared<const Node::Where>(Node::Where{path.string(), &problems, nullptr}),
+                nullptr, {}, 0, 0, false);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path.string(), problems);
+  return parse(*in.text, path.string(), problems);
 }
 
 // ---- Node: structure ------------------------------------------------------------------------
@@ -188,48 +212,49 @@ void Node::problem_at(int line, int column, const std::string& path, std::string
 }
 
 void Node::problem(std::string message, std::string hint) const {
-  problem_at(m_line, m_column, m_path, std::move(message), std::move(hint));
+  problem_at(m_line, m_column, key_path(), std::move(message), std::move(hint));
 }
 
-Node Node::make_child(const YAML::Node& value, const YAML::Node& key, std::string path) const {
+Node Node::make_child(const TreeItem* value, const TreeItem* key) const {
   // A scalar is pointed at where it is written. A mapping or list starts, for yaml-cpp, at its
   // first element (often on the next line), and a null value ("key:") has no useful mark: both
   // are pointed at their key, which is what a reader looks for.
-  const bool present = value.IsDefined() && !value.IsNull();
-  const auto mark = present && value.IsScalar() ? value.Mark() : key.Mark();
-  return Node(value, m_where, std::move(path), mark.line + 1, mark.column + 1, present);
+  const bool present = value != nullptr && value->kind != TreeItem::Kind::null;
+  const TreeItem* at = present && value->kind == TreeItem::Kind::scalar ? value : key;
+  return Node(value, m_where, full_path(), std::string(key->text), at->line + 1, at->column + 1, present);
 }
 
 Node Node::child(std::string_view key) const {
   if (!m_present) {
-    return Node(YAML::Node(), nullptr, join_path(m_path, key), m_line, m_column, false);
+    return absent(nullptr, key);
   }
-  if (!m_node.IsMap()) {
+  if (!item_is_map(m_node)) {
     problem(fmt::format("expected a mapping, got {}", type_name(m_node)));
-    return Node(YAML::Node(), nullptr, join_path(m_path, key), m_line, m_column, false);
+    return absent(nullptr, key);
   }
-  for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) {
-      return make_child(it->second, it->first, join_path(m_path, key));
+  const auto& kv = m_node->items;
+  for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+    if (item_is_scalar(kv[i]) && kv[i]->text == key) {
+      return make_child(kv[i + 1], kv[i]);
     }
   }
   // Missing: absent, positioned at this map so that required() can point at it.
-  return Node(YAML::Node(), m_where, join_path(m_path, key), m_line, m_column, false);
+  return absent(m_where, key);
 }
 
 Node Node::required(std::string_view key) const {
   Node c = child(key);
-  if (m_present && m_node.IsMap() && !c.m_present) {
+  if (m_present && item_is_map(m_node) && !c.m_present) {
     // A missing key is most often a misspelt one: name the likely culprit (allow_keys reports
     // it as unknown too, but that problem may come later in the list).
     std::string hint;
-    for (auto it = m_node.begin(); it != m_node.end() && hint.empty(); ++it) {
-      if (it->first.IsScalar() && it->first.Scalar() != key &&
-          !closest_match(it->first.Scalar(), {std::string(key)}).empty()) {
-        hint = fmt::format("is '{}' (line {}) a misspelling of it?", it->first.Scalar(), it->first.Mark().line + 1);
+    const auto& kv = m_node->items;
+    for (std::size_t i = 0; i + 1 < kv.size() && hint.empty(); i += 2) {
+      if (item_is_scalar(kv[i]) && kv[i]->text != key && !closest_match(kv[i]->text, {std::string(key)}).empty()) {
+        hint = fmt::format("is '{}' (line {}) a misspelling of it?", kv[i]->text, kv[i]->line + 1);
       }
     }
-    problem_at(c.m_line, c.m_column, c.m_path, fmt::format("missing key '{}'", key), std::move(hint));
+    problem_at(c.m_line, c.m_column, c.key_path(), fmt::format("missing key '{}'", key), std::move(hint));
     c.m_where = nullptr; // reported once; nothing below it reports again
   }
   return c;
@@ -240,78 +265,124 @@ std::vector<Node> Node::items() const {
   if (!m_present) {
     return out;
   }
-  if (!m_node.IsSequence()) {
+  if (m_node->kind != TreeItem::Kind::list) {
     problem(fmt::format("expected a list, got {}", type_name(m_node)));
     return out;
   }
+  out.reserve(m_node->items.size());
   std::size_t i = 0;
-  for (const auto& item : m_node) {
-    const auto mark = item.Mark();
-    out.push_back(Node(item, m_where, fmt::format("{}[{}]", m_path, i++), mark.line + 1, mark.column + 1,
-                       item.IsDefined() && !item.IsNull()));
+  for (const TreeItem* item : m_node->items) {
+    out.push_back(Node(item, m_where, full_path(), fmt::format("[{}]", i++), item->line + 1, item->column + 1,
+                       item->kind != TreeItem::Kind::null));
   }
   return out;
 }
+
+namespace {
+
+/// Finds keys given twice in a mapping: linear for the small maps files are made of, hashed
+/// for large ones, so a map of 200,000 keys is checked in linear time.
+class SeenKeys {
+public:
+  explicit SeenKeys(std::size_t pairs) : m_hashed(pairs > k_small) {}
+  /// The line of the first occurrence of `key` if it was seen before; else records it.
+  std::optional<int> first_line(std::string_view key, int line) {
+    if (m_hashed) {
+      const auto [it, inserted] = m_map.emplace(key, line);
+      return inserted ? std::nullopt : std::optional<int>(it->second);
+    }
+    for (std::size_t i = 0; i < m_count; ++i) {
+      if (m_list[i].first == key) {
+        return m_list[i].second;
+      }
+    }
+    m_list[m_count++] = {key, line};
+    return std::nullopt;
+  }
+
+private:
+  static constexpr std::size_t k_small = 32;
+  bool m_hashed;
+  std::size_t m_count = 0;
+  std::array<std::pair<std::string_view, int>, k_small> m_list{};
+  std::unordered_map<std::string_view, int> m_map;
+};
+
+} // namespace
 
 std::vector<std::pair<std::string, Node>> Node::entries() const {
   std::vector<std::pair<std::string, Node>> out;
   if (!m_present) {
     return out;
   }
-  if (!m_node.IsMap()) {
+  if (!item_is_map(m_node)) {
     problem(fmt::format("expected a mapping, got {}", type_name(m_node)));
     return out;
   }
-  std::vector<int> key_lines; // line of each returned key, for duplicate messages
-  for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    const auto mark = it->first.Mark();
-    if (!it->first.IsScalar()) {
-      problem_at(mark.line + 1, mark.column + 1, m_path, "a key must be a plain name", {});
+  const auto& kv = m_node->items;
+  SeenKeys seen(kv.size() / 2);
+  out.reserve(kv.size() / 2);
+  for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+    const TreeItem* k = kv[i];
+    if (!item_is_scalar(k)) {
+      problem_at(k->line + 1, k->column + 1, key_path(), "a key must be a plain name", {});
       continue;
     }
-    const std::string& key = it->first.Scalar();
-    const auto dup = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == key; });
-    if (dup != out.end()) {
+    if (const auto first = seen.first_line(k->text, k->line + 1)) {
       // Same wording as allow_keys(), so a map checked by both reports the key once.
-      const auto first_line = key_lines[static_cast<std::size_t>(dup - out.begin())];
-      problem_at(mark.line + 1, mark.column + 1, join_path(m_path, key),
-                 fmt::format("duplicate key '{}' (first given on line {})", key, first_line), {});
+      problem_at(k->line + 1, k->column + 1, child_path(k->text),
+                 fmt::format("duplicate key '{}' (first given on line {})", k->text, *first), {});
       continue;
     }
-    key_lines.push_back(mark.line + 1);
-    out.emplace_back(key, make_child(it->second, it->first, join_path(m_path, key)));
+    out.emplace_back(k->text, make_child(kv[i + 1], k));
   }
   return out;
 }
 
+namespace {
+
+/// The key check of allow_keys() over any list of accepted names; the list is copied into
+/// strings only to suggest a spelling.
+template <typename List>
+void check_keys(const Node& node, const TreeItem* map, const List& accepted,
+                const std::function<void(const TreeItem*, std::string, std::string)>& report) {
+  const auto& kv = map->items;
+  SeenKeys seen(kv.size() / 2);
+  for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+    const TreeItem* k = kv[i];
+    if (!item_is_scalar(k)) {
+      continue; // entries() reports it
+    }
+    const std::string_view key = k->text;
+    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
+      report(k, fmt::format("unknown key '{}'", key),
+             suggestion(key, std::vector<std::string>(accepted.begin(), accepted.end())));
+    }
+    if (const auto first = seen.first_line(key, k->line + 1)) {
+      report(k, fmt::format("duplicate key '{}' (first given on line {})", key, *first), {});
+    }
+  }
+  (void)node;
+}
+
+} // namespace
+
 void Node::allow_keys(std::initializer_list<std::string_view> accepted) const {
-  allow_keys(std::vector<std::string>(accepted.begin(), accepted.end()));
+  if (!is_map()) {
+    return;
+  }
+  check_keys(*this, m_node, accepted, [this](const TreeItem* k, std::string message, std::string hint) {
+    problem_at(k->line + 1, k->column + 1, child_path(k->text), std::move(message), std::move(hint));
+  });
 }
 
 void Node::allow_keys(const std::vector<std::string>& accepted) const {
   if (!is_map()) {
     return;
   }
-  std::vector<std::pair<std::string, int>> seen; // key, line
-  for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      continue; // entries() reports it
-    }
-    const std::string& key = it->first.Scalar();
-    const auto mark = it->first.Mark();
-    const auto path = join_path(m_path, key);
-    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
-      problem_at(mark.line + 1, mark.column + 1, path, fmt::format("unknown key '{}'", key),
-                 suggestion(key, accepted));
-    }
-    const auto dup = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
-    if (dup != seen.end()) {
-      problem_at(mark.line + 1, mark.column + 1, path,
-                 fmt::format("duplicate key '{}' (first given on line {})", key, dup->second), {});
-    } else {
-      seen.emplace_back(key, mark.line + 1);
-    }
-  }
+  check_keys(*this, m_node, accepted, [this](const TreeItem* k, std::string message, std::string hint) {
+    problem_at(k->line + 1, k->column + 1, child_path(k->text), std::move(message), std::move(hint));
+  });
 }
 
 // ---- Node: typed values ---------------------------------------------------------------------
@@ -320,11 +391,11 @@ std::optional<std::string> Node::scalar_text(std::string_view expected) const {
   if (!m_present) {
     return std::nullopt;
   }
-  if (!m_node.IsScalar()) {
+  if (!item_is_scalar(m_node)) {
     problem(fmt::format("expected {}, got {}", expected, type_name(m_node)));
     return std::nullopt;
   }
-  return m_node.Scalar();
+  return std::string(m_node->text);
 }
 
 std::optional<std::string> Node::text() const { return scalar_text("text"); }
@@ -419,8 +490,8 @@ std::vector<std::string> Node::text_list() const {
   if (!m_present) {
     return out;
   }
-  if (m_node.IsScalar()) {
-    out.push_back(m_node.Scalar());
+  if (item_is_scalar(m_node)) {
+    out.emplace_back(m_node->text);
     return out;
   }
   for (const Node& item : items()) {

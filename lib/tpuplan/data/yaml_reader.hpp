@@ -15,6 +15,7 @@
 //   problems.throw_if_any(); // one Error(input): the first problem, the hint counts the rest
 #pragma once
 
+#include <tpuplan/data/yaml_tree.hpp>
 #include <tpuplan/error.hpp>
 
 #include <filesystem>
@@ -23,10 +24,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <tuple>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
-#include <yaml-cpp/yaml.h>
 
 namespace tpuplan::yaml {
 
@@ -58,6 +61,9 @@ public:
 private:
   std::vector<Problem> m_list;
   std::vector<std::string> m_files; // first-seen order of files, for sorting
+  std::unordered_map<std::string, std::size_t> m_file_index; // m_files' positions
+  /// Every problem recorded (file, line, column, key path, message): repeats found in log n.
+  std::set<std::tuple<std::string, int, int, std::string, std::string>> m_seen;
 };
 
 /// Error(ErrorKind::input) whose message is the first problem and whose hint is that problem's
@@ -100,11 +106,11 @@ public:
 
   /// True when the key exists and its value is not null.
   bool present() const { return m_present; }
-  bool is_map() const { return m_present && m_node.IsMap(); }
-  bool is_list() const { return m_present && m_node.IsSequence(); }
-  bool is_scalar() const { return m_present && m_node.IsScalar(); }
+  bool is_map() const { return m_present && m_node->kind == TreeItem::Kind::map; }
+  bool is_list() const { return m_present && m_node->kind == TreeItem::Kind::list; }
+  bool is_scalar() const { return m_present && m_node->kind == TreeItem::Kind::scalar; }
   /// "offerings[3].prices" (empty for the document root).
-  const std::string& key_path() const { return m_path; }
+  const std::string& key_path() const { return *full_path(); }
   /// "file:line:col" of this node (of its key when the value is missing).
   std::string where() const;
   /// Records a problem at this node (for checks the reader cannot know, e.g. an unknown id).
@@ -143,18 +149,27 @@ public:
 
 private:
   struct Where;
-  Node(YAML::Node node, std::shared_ptr<const Where> where, std::string path, int line, int column,
-       bool present);
+  /// `parent` is the parent's key path (null at the root), `key` this node's key or "[i]".
+  Node(const TreeItem* node, std::shared_ptr<const Where> where, std::shared_ptr<const std::string> parent,
+       std::string key, int line, int column, bool present);
   friend Node load_file(const std::filesystem::path& path, Problems& problems);
   friend Node parse(std::string_view text, std::string name, Problems& problems);
 
-  Node make_child(const YAML::Node& value, const YAML::Node& key, std::string path) const;
+  Node make_child(const TreeItem* value, const TreeItem* key) const;
+  Node absent(std::shared_ptr<const Where> where, std::string_view key) const;
+  /// This node's key path, built on first use and shared with its children (a 10,000-offering
+  /// sheet creates a million nodes; most never need their path).
+  const std::shared_ptr<const std::string>& full_path() const;
+  /// The key path of a child `key` of this node.
+  std::string child_path(std::string_view key) const;
   std::optional<std::string> scalar_text(std::string_view expected) const;
   void problem_at(int line, int column, const std::string& path, std::string message, std::string hint) const;
 
-  YAML::Node m_node;
+  const TreeItem* m_node = nullptr;     // null when absent; its tree is kept alive by m_where
   std::shared_ptr<const Where> m_where;
-  std::string m_path;
+  std::shared_ptr<const std::string> m_parent;         // the parent's key path; null at the root
+  std::string m_key;                                   // "regions", "[3]"; empty at the root
+  mutable std::shared_ptr<const std::string> m_full;   // parent + key, once needed
   int m_line = 0;   // 1-based
   int m_column = 0; // 1-based
   bool m_present = false;

@@ -74,27 +74,25 @@ std::size_t max_input_bytes() {
   return n;
 }
 
-std::string read_input_file(const std::filesystem::path& path, std::string_view what, std::size_t cap) {
+InputFile read_input(const std::filesystem::path& path, std::size_t cap) {
   if (cap == 0) {
     cap = max_input_bytes();
   }
+  InputFile out;
   // O_NONBLOCK: opening a FIFO must not wait for a writer; the kind is checked before reading.
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (fd.get() < 0) {
-    const int err = errno;
-    throw Error(ErrorKind::input, fmt::format("{}: cannot read '{}': {}", what, shown(path), std::strerror(err)));
-  }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    throw Error(ErrorKind::input, fmt::format("{}: cannot read '{}': {}", what, shown(path), std::strerror(errno)));
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+    out.problem = errno == ENOENT ? std::string("no such file") : fmt::format("cannot read it: {}", std::strerror(errno));
+    return out;
   }
-  if (const std::string problem = kind_problem(st.st_mode); !problem.empty()) {
-    throw Error(ErrorKind::input, fmt::format("{}: '{}' {}", what, shown(path), problem), "give a regular file");
+  if (const std::string kind = kind_problem(st.st_mode); !kind.empty()) {
+    out.problem = kind + "; give a regular file";
+    return out;
   }
   if (static_cast<std::uint64_t>(st.st_size) > cap) {
-    throw Error(ErrorKind::input,
-                fmt::format("{}: '{}' is {} bytes; the limit is {}", what, shown(path), st.st_size, cap),
-                "raise it with TPUPLAN_MAX_INPUT_BYTES=N");
+    out.problem = fmt::format("is {} bytes; the limit is {} (raise it with TPUPLAN_MAX_INPUT_BYTES=N)", st.st_size, cap);
+    return out;
   }
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags >= 0) {
@@ -109,18 +107,50 @@ std::string read_input_file(const std::filesystem::path& path, std::string_view 
       continue;
     }
     if (n < 0) {
-      throw Error(ErrorKind::input, fmt::format("{}: cannot read '{}': {}", what, shown(path), std::strerror(errno)));
+      out.problem = fmt::format("cannot read it: {}", std::strerror(errno));
+      return out;
     }
     if (n == 0) {
       break;
     }
     if (text.size() + static_cast<std::size_t>(n) > cap) { // grew while read
-      throw Error(ErrorKind::input, fmt::format("{}: '{}' is larger than the limit of {} bytes", what, shown(path), cap),
-                  "raise it with TPUPLAN_MAX_INPUT_BYTES=N");
+      out.problem = fmt::format("is larger than the limit of {} bytes (raise it with TPUPLAN_MAX_INPUT_BYTES=N)", cap);
+      return out;
     }
     text.append(buffer, static_cast<std::size_t>(n));
   }
-  return text;
+  out.text = std::move(text);
+  return out;
+}
+
+std::string describe_input_problem(const std::filesystem::path& path, const std::string& problem) {
+  return problem.starts_with("is ") ? fmt::format("'{}' {}", shown(path), problem)
+                                    : fmt::format("cannot read '{}': {}", shown(path), problem);
+}
+
+std::string read_input_file(const std::filesystem::path& path, std::string_view what, std::size_t cap) {
+  InputFile in = read_input(path, cap);
+  if (!in.text) {
+    throw Error(ErrorKind::input, fmt::format("{}: {}", what, describe_input_problem(path, in.problem)));
+  }
+  return std::move(*in.text);
+}
+
+void check_input_file(const std::filesystem::path& path, std::string_view what) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  struct stat st {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+    throw Error(ErrorKind::input, fmt::format("{}: cannot read '{}': {}", what, shown(path),
+                                              errno == ENOENT ? "no such file" : std::strerror(errno)));
+  }
+  if (const std::string kind = kind_problem(st.st_mode); !kind.empty()) {
+    throw Error(ErrorKind::input, fmt::format("{}: '{}' {}; give a regular file", what, shown(path), kind));
+  }
+  const std::size_t cap = max_input_bytes();
+  if (static_cast<std::uint64_t>(st.st_size) > cap) {
+    throw Error(ErrorKind::input, fmt::format("{}: '{}' is {} bytes; the limit is {} (raise it with TPUPLAN_MAX_INPUT_BYTES=N)",
+                                              what, shown(path), st.st_size, cap));
+  }
 }
 
 void check_output_path(const std::filesystem::path& path, std::string_view what) {

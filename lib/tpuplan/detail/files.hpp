@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,24 @@ namespace tpuplan::detail {
 
 /// The default cap on one input file: 64 MiB, or TPUPLAN_MAX_INPUT_BYTES when set (bytes).
 std::size_t max_input_bytes();
+
+/// A file read whole, or why not: "no such file", "is a directory; give a regular file",
+/// "is 200 bytes; the limit is 100 (…)" (a phrase that follows the file's name).
+struct InputFile {
+  std::optional<std::string> text;
+  std::string problem;
+};
+
+/// "'PATH' is a directory; give a regular file" or "cannot read 'PATH': no such file": a
+/// problem of read_input() as one phrase naming the file.
+std::string describe_input_problem(const std::filesystem::path& path, const std::string& problem);
+
+/// read_input_file without throwing, for readers that collect problems.
+InputFile read_input(const std::filesystem::path& path, std::size_t cap = 0);
+
+/// Throws Error(input) unless `path` is a regular file that can be opened and is within the
+/// default cap (for readers that stream a file line by line rather than hold it whole).
+void check_input_file(const std::filesystem::path& path, std::string_view what);
 
 /// The whole of `path`, which must be a regular file of at most `cap` bytes (0: the default
 /// cap). A directory, a FIFO, a device or a socket is refused with its own message, without

@@ -3,6 +3,7 @@
 // spellings, MoE (Mixtral, DeepSeek, Qwen-MoE), MLA (DeepSeek-V2/V3), sliding windows
 // (Mistral, Gemma-2/3, Qwen2) and the nested `text_config` of multimodal checkpoints.
 // Rules that depend on the model family cite the transformers modeling code they follow.
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/model/model.hpp>
 
 #include <tpuplan/detail/json_position.hpp>
@@ -449,14 +450,12 @@ ModelSpec parse_hf_config(std::string_view json_text, std::string_view origin) {
 ModelSpec import_hf_config(const std::filesystem::path& path) {
   // A Hugging Face snapshot directory holds its config as DIR/config.json.
   const auto file = std::filesystem::is_directory(path) ? path / "config.json" : path;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::input, fmt::format("cannot read '{}': no such file or not readable", file.string()),
+  const detail::InputFile in = detail::read_input(file);
+  if (!in.text) {
+    throw Error(ErrorKind::input, detail::describe_input_problem(file, in.problem),
                 "give the path of a Hugging Face config.json");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_hf_config(text.str(), file.string());
+  return parse_hf_config(*in.text, file.string());
 }
 
 } // namespace tpuplan

@@ -1,3 +1,4 @@
+#include <tpuplan/detail/files.hpp>
 #include <tpuplan/money/workload.hpp>
 
 #include <tpuplan/detail/json_position.hpp>
@@ -400,13 +401,7 @@ LoadCurve parse_curve_yaml(const std::string& text, const std::string& name) {
 }
 
 std::string read_text_file(const std::filesystem::path& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::input, fmt::format("{}: cannot read the {} file", path.string(), what));
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return detail::read_input_file(path, fmt::format("--{}", what));
 }
 
 } // namespace

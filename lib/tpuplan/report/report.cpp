@@ -244,9 +244,45 @@ ojson table_rows_json(const Table& t) {
 ojson table_columns_json(const Table& t) {
   ojson cols = ojson::array();
   for (const auto& c : t.columns) {
-    cols.push_back({{"key", c.key}, {"title", c.title}, {"description", c.description}});
+    ojson col = {{"key", c.key}, {"title", c.title}, {"description", c.description}, {"decimals", c.decimals},
+                 {"wide_only", c.wide_only}};
+    if (c.priority != 0) {
+      col["priority"] = c.priority;
+    }
+    cols.push_back(std::move(col));
   }
   return cols;
+}
+
+/// How each table in the document is drawn, so that `tpuplan render` can draw it again.
+ojson charts_json(const Report& r, const RenderOptions& o) {
+  ojson charts = ojson::array();
+  for (const auto& c : r.charts) {
+    if (!o.table.empty() && c.table != o.table) {
+      continue;
+    }
+    ojson j = {{"table", c.table},
+               {"kind", c.kind == ChartKind::bar ? "bar" : c.kind == ChartKind::stacked ? "stacked" : "line"},
+               {"title", c.title},
+               {"x", c.x},
+               {"y", c.y},
+               {"y_labels", c.y_labels},
+               {"group", c.group},
+               {"group_titles", ojson::array()},
+               {"x_title", c.x_title},
+               {"y_title", c.y_title},
+               {"markers", ojson::array()},
+               {"lines", c.lines},
+               {"line_labels", c.line_labels}};
+    for (const auto& [value, title] : c.group_titles) {
+      j["group_titles"].push_back({value, title});
+    }
+    for (const auto& m : c.markers) {
+      j["markers"].push_back({{"x", m.x}, {"y", m.y}, {"label", m.label}});
+    }
+    charts.push_back(std::move(j));
+  }
+  return charts;
 }
 
 void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
@@ -268,6 +304,7 @@ void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
   }
   if (const Table* t = selected_table(r, o)) {
     doc["table"] = t->name;
+    doc["title"] = t->title;
     doc["columns"] = table_columns_json(*t);
     doc["rows"] = table_rows_json(*t);
     // One table (or one picked with --table): its notes are the document's; "tables" is left out.
@@ -292,6 +329,9 @@ void render_json(const Report& r, const RenderOptions& o, std::ostream& out) {
     doc["tables"] = std::move(tables);
   }
   doc["notes"] = std::move(notes);
+  if (!r.charts.empty()) {
+    doc["charts"] = charts_json(r, o);
+  }
   if (!r.price_age.is_null()) {
     doc["price_age"] = r.price_age;
   }

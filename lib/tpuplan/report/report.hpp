@@ -107,6 +107,12 @@ void check_columns(const Report& report, const std::vector<std::string>& columns
 /// a programming error (std::logic_error).
 void set_priority(Table& table, std::initializer_list<std::string_view> keys, int priority);
 
+/// A report saved as JSON (what render() writes in Format::json) read back: inputs,
+/// assumptions, tables (columns with their decimals and wide-only flag), notes and charts. The
+/// arithmetic of --explain is not saved. Throws Error(input) naming `origin` when `doc` is no
+/// tpuplan report.
+Report report_from_json(const nlohmann::ordered_json& doc, std::string_view origin);
+
 /// Writes the report to `out` in `format`.
 void render(const Report& report, Format format, const RenderOptions& options, std::ostream& out);
 

@@ -131,6 +131,14 @@ TEST_CASE("lint: every SkyPilot price names its catalog commit, and the refresh 
       REQUIRE(p->source.rfind(prefix, 0) == 0);
       const std::string commit = p->source.substr(prefix.size(), 40);
       CHECK(commit.find_first_not_of("0123456789abcdef") == std::string::npos);
+      if (o.cloud == "azure") {
+        // The only stored Azure catalog is of schema v6; 2023-12 is its lower bound (docs/data.md).
+        CHECK(p->source.substr(prefix.size() + 40) == "/catalogs/v6/azure/vms.csv");
+        CHECK(p->as_of == "2023-12");
+        CHECK(commit.rfind("098741e7", 0) == 0);
+        ++newest;
+        continue;
+      }
       CHECK(p->source.substr(prefix.size() + 40) == "/catalogs/v8/" + o.cloud + "/vms.csv");
       CHECK(p->as_of == "2025-06"); // the snapshots' lower bound (docs/data.md "Dates")
       const bool is_newest = commit.rfind("006059e0", 0) == 0 || commit.rfind("00148f2a", 0) == 0;
@@ -158,13 +166,37 @@ TEST_CASE("lint: pinned refreshed figures of the newest snapshots", "[data_lint]
   CHECK(c.find_offering("p6-b200.48xlarge@us-east-1")->price(Tier::on_demand)->usd_per_hour == Approx(113.9328));
 }
 
+TEST_CASE("lint: pinned Azure figures: ND H100 v5 is 8 GPUs (the catalog row says 12) without a spot price", "[data_lint]") {
+  const auto& c = shipped().catalog;
+  const auto* h100 = c.find_offering("Standard_ND96isr_H100_v5@eastus");
+  REQUIRE(h100 != nullptr);
+  CHECK(h100->chips == 8);
+  CHECK(h100->price(Tier::on_demand)->usd_per_hour == Approx(98.32));
+  CHECK_FALSE(h100->price(Tier::spot)); // the catalog's spot column repeats on-demand
+  const auto* a100 = c.find_offering("Standard_ND96amsr_A100_v4@eastus");
+  REQUIRE(a100 != nullptr);
+  CHECK(a100->price(Tier::commit_1y)->usd_per_hour == Approx(28.24));
+  CHECK(a100->price(Tier::commit_3y)->usd_per_hour == Approx(17.04));
+  CHECK(c.find_offering("Standard_ND96asr_v4@westus2")->price(Tier::spot)->usd_per_hour == Approx(2.99167));
+}
+
 TEST_CASE("lint: tiers without a sourced figure stay absent", "[data_lint]") {
   for (const auto& o : shipped().catalog.offerings) {
     INFO(o.id);
-    // No sourced v5p commitment price; no whole-VM GPU commitment; AWS RIs predate the 2025 cut.
-    if (o.accelerator == "v5p" || shipped().catalog.accelerator_of(o).kind == AcceleratorKind::gpu) {
+    // No sourced v5p commitment price; no whole-VM GPU commitment on GCP; AWS RIs predate the
+    // 2025 cut. Azure prices whole VMs, and its archived reserved prices are the one GPU
+    // commitment with a source (ND96amsr A100 v4, East US, 2024-01-29).
+    const bool azure_reserved = o.id == "Standard_ND96amsr_A100_v4@eastus";
+    if (o.accelerator == "v5p" || (shipped().catalog.accelerator_of(o).kind == AcceleratorKind::gpu && !azure_reserved)) {
       CHECK_FALSE(o.price(Tier::commit_1y));
       CHECK_FALSE(o.price(Tier::commit_3y));
+    }
+    if (azure_reserved) {
+      for (Tier t : {Tier::commit_1y, Tier::commit_3y}) {
+        REQUIRE(o.price(t));
+        CHECK(o.price(t)->as_of == "2024-01-29");
+        CHECK_THAT(o.price(t)->source, Catch::Contains("training-cost-trends"));
+      }
     }
   }
   CHECK_FALSE(shipped().catalog.find_offering("v6e-8@us-central1")->price(Tier::commit_1y));

@@ -185,3 +185,34 @@ TEST_CASE("the overlay reprices offerings of the same id and adds the others", "
   CHECK(v5e8->price(Tier::commit_1y)->usd_per_hour == y1->usd_per_hour);
   CHECK(c.find_offering("g6.xlarge@us-east-1") != nullptr);
 }
+
+TEST_CASE("an Azure catalog: the ND H100 v5's GPU count is corrected, a spot price equal to on-demand is none, other parts are skipped", "[skypilot]") {
+  static const DataSet shipped = load_dataset_dir(std::string(TPUPLAN_SOURCE_DIR) + "/data");
+  SkyPilotImportOptions options;
+  options.as_of = "2026-11-30";
+  const SkyPilotImport imp = import_skypilot_catalog(k_dir + "/v6", shipped.catalog.accelerators, options);
+  std::vector<std::string> ids;
+  for (const auto& o : imp.offerings) {
+    ids.push_back(o.id);
+  }
+  CHECK(ids == std::vector<std::string>{"Standard_ND96amsr_A100_v4@eastus", "Standard_ND96isr_H100_v5@eastus",
+                                        "Standard_ND96isr_H100_v5@westus"});
+  const Offering& h100 = find(imp, "Standard_ND96isr_H100_v5@eastus");
+  CHECK(h100.cloud == "azure");
+  CHECK(h100.accelerator == "h100");
+  CHECK(h100.chips == 8);
+  CHECK(h100.covers == "VM incl. host vCPUs and RAM");
+  CHECK(h100.price(Tier::on_demand)->usd_per_hour == Approx(100.0));
+  CHECK_FALSE(h100.price(Tier::spot));
+  CHECK_THAT(h100.notes, Contains("the catalog row says 12 GPUs; Microsoft's VM size list gives 8"));
+  CHECK_THAT(h100.notes, Contains("spot price is not below on-demand"));
+  const Offering& a100 = find(imp, "Standard_ND96amsr_A100_v4@eastus");
+  CHECK(a100.chips == 8);
+  CHECK(a100.price(Tier::spot)->usd_per_hour == Approx(4.0));
+  CHECK(a100.notes.empty());
+  const auto why = reasons(imp, "azure");
+  CHECK(why.at("a different part (NC H100 v5 is the H100 NVL 94 GB, not the H100 SXM of 'h100')") == 1);
+  CHECK(why.at("a different part (NC A100 v4 is the A100 80GB PCIe, not the SXM part of 'a100-80gb')") == 1);
+  CHECK(why.at("unknown accelerator") == 1);
+  CHECK(why.at("no accelerator (a CPU-only instance type)") == 1);
+}

@@ -1,6 +1,7 @@
 #include <tpuplan/data/yaml_reader.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <filesystem>
 #include <fstream>
 
@@ -257,4 +258,44 @@ TEST_CASE("dates accept YYYY-MM-DD and YYYY-MM only when they exist", "[yaml_rea
   CHECK_FALSE(is_valid_date("2025-3-3"));
   CHECK_FALSE(is_valid_date("03/03/2025"));
   CHECK_FALSE(is_valid_date("2025"));
+}
+
+TEST_CASE("a duplicate key is found in a large mapping as in a small one", "[yaml_reader]") {
+  // Mappings above 32 keys are checked with a hash table, smaller ones by a scan.
+  for (const int keys : {5, 40, 5000}) {
+    std::string text;
+    for (int i = 0; i < keys; ++i) {
+      text += fmt::format("k{}: {}\n", i, i);
+    }
+    text += "k3: again\n";
+    Problems problems;
+    const Node root = parse(text, "big.yaml", problems);
+    std::vector<std::string> accepted;
+    for (int i = 0; i < keys; ++i) {
+      accepted.push_back(fmt::format("k{}", i));
+    }
+    root.allow_keys(accepted);
+    INFO(keys);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.list()[0].to_string() ==
+          fmt::format("big.yaml:{}:1: k3: duplicate key 'k3' (first given on line 4)", keys + 1));
+    Problems entry_problems;
+    const Node again = parse(text, "big.yaml", entry_problems);
+    CHECK(again.entries().size() == static_cast<std::size_t>(keys));
+    REQUIRE(entry_problems.size() == 1);
+    CHECK(entry_problems.list()[0].message == "duplicate key 'k3' (first given on line 4)");
+  }
+}
+
+TEST_CASE("key paths are built for nested lists and maps when a problem needs them", "[yaml_reader]") {
+  Problems problems;
+  const Node root = parse("offerings:\n  - name: a\n  - name: b\n    regions:\n      r1: {usd: x}\n", "p.yaml", problems);
+  const auto items = root.required("offerings").items();
+  REQUIRE(items.size() == 2);
+  const Node usd = items[1].required("regions").required("r1").required("usd");
+  CHECK(usd.key_path() == "offerings[1].regions.r1.usd");
+  CHECK_FALSE(usd.number().has_value());
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems.list()[0].to_string(), Catch::StartsWith("p.yaml:5:17: offerings[1].regions.r1.usd: "));
+  CHECK(items[0].child("regions").key_path() == "offerings[0].regions");
 }

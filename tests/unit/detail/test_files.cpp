@@ -83,3 +83,29 @@ TEST_CASE("read_input_file reads regular files only, up to a cap, without blocki
   CHECK_THROWS_WITH(read_input_file(dir.file("fifo"), "--config"), Catch::Contains("is a FIFO"));
   CHECK_THROWS_WITH(read_input_file(dir.file("missing"), "--config"), Catch::Contains("cannot read"));
 }
+
+TEST_CASE("check_input_file accepts a regular file and names what else it was given", "[files]") {
+  Dir dir;
+  std::ofstream(dir.file("a.jsonl")) << "{}\n";
+  CHECK_NOTHROW(check_input_file(dir.file("a.jsonl"), "--dataset"));
+  CHECK_THROWS_WITH(check_input_file(dir.path(), "--dataset"), Catch::Contains("is a directory; give a regular file"));
+  CHECK_THROWS_WITH(check_input_file("/dev/zero", "--dataset"), Catch::Contains("is a device"));
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(check_input_file(dir.file("fifo"), "--dataset"), Catch::Contains("is a FIFO"));
+  CHECK_THROWS_WITH(check_input_file(dir.file("missing"), "--dataset"),
+                    Catch::Equals("--dataset: cannot read '" + dir.file("missing") + "': no such file"));
+}
+
+TEST_CASE("read_input reports instead of throwing, in words that follow the file's name", "[files]") {
+  Dir dir;
+  std::ofstream(dir.file("a.yaml")) << "abc";
+  const InputFile ok = read_input(dir.file("a.yaml"));
+  REQUIRE(ok.text);
+  CHECK(*ok.text == "abc");
+  const InputFile big = read_input(dir.file("a.yaml"), 2);
+  CHECK_FALSE(big.text);
+  CHECK(describe_input_problem(dir.file("a.yaml"), big.problem) ==
+        "'" + dir.file("a.yaml") + "' is 3 bytes; the limit is 2 (raise it with TPUPLAN_MAX_INPUT_BYTES=N)");
+  CHECK(read_input(dir.file("none")).problem == "no such file");
+  CHECK(read_input(dir.path()).problem == "is a directory; give a regular file");
+}

@@ -119,7 +119,7 @@ TEST_CASE("a machine id given twice in one sheet is an error", "[onprem]") {
 }
 
 TEST_CASE("an unreadable on-prem file is an input error naming it", "[onprem]") {
-  CHECK_THROWS_WITH(load_onprem("/nonexistent/buy.yaml"), "--buy: cannot read '/nonexistent/buy.yaml': No such file or directory");
+  CHECK_THROWS_WITH(load_onprem("/nonexistent/buy.yaml"), "--buy: cannot read '/nonexistent/buy.yaml': no such file");
 }
 
 TEST_CASE("the shipped example on-prem sheet loads and gives every figure a source", "[onprem]") {

@@ -1,0 +1,190 @@
+// The fast YAML parser against yaml-cpp: the same tree (kinds, texts, quoting, positions) for
+// every YAML file in the source tree and for a set of snippets, and a hand-over to yaml-cpp
+// for what it does not read.
+#include <tpuplan/data/yaml_tree.hpp>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+
+using namespace tpuplan::yaml;
+
+namespace {
+
+std::string kind_name(TreeItem::Kind k) {
+  switch (k) {
+  case TreeItem::Kind::null:
+    return "null";
+  case TreeItem::Kind::scalar:
+    return "scalar";
+  case TreeItem::Kind::map:
+    return "map";
+  case TreeItem::Kind::list:
+    return "list";
+  }
+  return "?";
+}
+
+/// The first difference between two trees, or "" when they are the same. Positions of null
+/// items are not compared: yaml-cpp places a missing value at whatever token follows it, and
+/// the reader points at the key instead.
+std::string difference(const TreeItem* a, const TreeItem* b, const std::string& path) {
+  if (a->kind != b->kind) {
+    return fmt::format("{}: kind {} vs {}", path, kind_name(a->kind), kind_name(b->kind));
+  }
+  if (a->kind != TreeItem::Kind::null && (a->line != b->line || a->column != b->column)) {
+    return fmt::format("{}: position {}:{} vs {}:{}", path, a->line + 1, a->column + 1, b->line + 1, b->column + 1);
+  }
+  if (a->kind == TreeItem::Kind::scalar && (a->text != b->text || a->quoted != b->quoted)) {
+    return fmt::format("{}: scalar [{}]{} vs [{}]{}", path, a->text, a->quoted ? " quoted" : "", b->text,
+                       b->quoted ? " quoted" : "");
+  }
+  if (a->items.size() != b->items.size()) {
+    return fmt::format("{}: {} vs {} items", path, a->items.size(), b->items.size());
+  }
+  for (std::size_t i = 0; i < a->items.size(); ++i) {
+    const std::string d = difference(a->items[i], b->items[i], fmt::format("{}/{}", path, i));
+    if (!d.empty()) {
+      return d;
+    }
+  }
+  return {};
+}
+
+/// Both parsers on `text`: the fast one must read it (when `must_be_fast`) and agree with yaml-cpp.
+void check_same(const std::string& text, const std::string& name, bool must_be_fast = true) {
+  INFO(name);
+  TreeError error;
+  const auto reference = parse_tree_yaml_cpp(text, error);
+  REQUIRE(reference);
+  const auto fast = parse_tree_fast(text);
+  if (must_be_fast) {
+    REQUIRE(fast);
+  }
+  if (fast) {
+    CHECK(difference(fast->root(), reference->root(), "") == "");
+  }
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+} // namespace
+
+TEST_CASE("the fast parser reads every YAML file of the source tree as yaml-cpp does", "[yaml_tree]") {
+  const std::filesystem::path root = TPUPLAN_SOURCE_DIR;
+  int files = 0;
+  int fast = 0;
+  for (const char* dir : {"data", "examples", "tests/data"}) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root / dir)) {
+      const auto ext = e.path().extension();
+      if (!e.is_regular_file() || (ext != ".yaml" && ext != ".yml")) {
+        continue;
+      }
+      const std::string text = read(e.path());
+      TreeError error;
+      const auto reference = parse_tree_yaml_cpp(text, error);
+      const auto quick = parse_tree_fast(text);
+      ++files;
+      INFO(e.path().string());
+      if (!reference) {
+        CHECK_FALSE(quick); // a syntax error is never read by the fast parser
+        continue;
+      }
+      if (quick) {
+        ++fast;
+        CHECK(difference(quick->root(), reference->root(), "") == "");
+      }
+    }
+  }
+  // The shipped data and the examples are all read by the fast parser (checked below); test
+  // inputs include deliberately broken and exotic files that go to yaml-cpp.
+  CHECK(files > 20);
+  CHECK(fast * 10 >= files * 7);
+  for (const char* shipped : {"data/accelerators.yaml", "data/models.yaml", "data/sources.yaml",
+                              "data/offerings/gcp-tpu.yaml", "data/offerings/gcp-gpu.yaml",
+                              "data/offerings/aws-gpu.yaml", "examples/config.yaml", "examples/on-prem.yaml",
+                              "examples/seed-appendix-g.yaml"}) {
+    check_same(read(root / shipped), shipped);
+  }
+}
+
+TEST_CASE("the fast parser agrees with yaml-cpp on the YAML shapes it reads", "[yaml_tree]") {
+  const char* snippets[] = {
+      "a: 1\nb: two words\nc: 'single ''q'''\nd: \"dq \\\"x\\\" \\u00e9 \\n\"\n",
+      "# comment\n\n---\nkey: value # trailing\nempty:\nnull1: ~\nnull2: null\nurl: https://x.test/a#b\n",
+      "list:\n  - a\n  - b\n  -\n  - - nested\n    - list\n",
+      "list:\n- a\n- b\nafter: 1\n",
+      "offerings:\n  - name: x\n    regions:\n      r1: {od: 1.5, spot: ~, src: [a, 'b', \"c\"]}\n  - name: y\n",
+      "anchors:\n  a: &src [u1, u2]\n  b: *src\n  c: {s: *src}\n  d: &m\n    k: v\n  e: *m\n",
+      "text: >-\n  folded line one\n  and two\n\n  new paragraph\nnext: 1\n",
+      "text: |\n  literal\n    indented\n  end\n\nnext: 1\n",
+      "keep: |+\n  a\n\nnext: 1\n",
+      "clip: >\n  a\n  b\n# comment at column 0\nnext: 1\n",
+      "\"quoted key\": 1\n'other': 2\nk e y: 3\n",
+      "a:\n  b:\n    c:\n      d: deep\n  e: [1, [2, [3]], {f: {g: h}}]\n",
+      "- a: 1\n  b: 2\n- c: 3\n",
+      "flow: {a: , b: x}\nempty_map: {}\nempty_list: []\n",
+      "neg: -5\ndash-key: v\ncolon: a:b\nver: 2025-06\nnum: 0.10\n",
+      "just a scalar\n",
+      "\n\n   # only comments\n",
+  };
+  int i = 0;
+  for (const char* s : snippets) {
+    check_same(s, fmt::format("snippet {}", i++));
+  }
+}
+
+TEST_CASE("what the fast parser does not read goes to yaml-cpp, errors included", "[yaml_tree]") {
+  const char* handed_over[] = {
+      "a: !!str 1\n",            // a tag
+      "%YAML 1.2\n---\na: 1\n",  // a directive
+      "a: 1\n---\nb: 2\n",       // a second document
+      "a: plain\n  continued\n", // a multi-line plain scalar
+      "a: \"two\n  lines\"\n",   // a multi-line quoted scalar
+      "a:\tb\n",                 // a tab
+      "a: 1\r\nb: 2\r\n",        // CR line ends
+      "? complex\n: key\n",      // a complex key
+      "a: {b: 1,\n  c: 2}\n",    // a flow mapping over lines
+      "a: 1\n b: 2\n",           // bad indentation (yaml-cpp's error)
+      "a: [1, 2\n",              // unterminated
+      "a: *nowhere\n",           // an unknown alias
+  };
+  for (const char* s : handed_over) {
+    INFO(s);
+    CHECK_FALSE(parse_tree_fast(s));
+    TreeError error;
+    const auto tree = parse_tree(s, error);
+    TreeError reference_error;
+    const auto reference = parse_tree_yaml_cpp(s, reference_error);
+    CHECK(static_cast<bool>(tree) == static_cast<bool>(reference));
+    if (tree && reference) {
+      CHECK(difference(tree->root(), reference->root(), "") == "");
+      CHECK_FALSE(tree->fast());
+    } else {
+      CHECK(error.message == reference_error.message);
+      CHECK(error.line == reference_error.line);
+    }
+  }
+}
+
+TEST_CASE("nesting deeper than the fast parser's limit is handed over", "[yaml_tree]") {
+  std::string deep;
+  for (int i = 0; i < 450; ++i) {
+    deep += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+  }
+  deep += std::string(900, ' ') + "k: v\n";
+  CHECK_FALSE(parse_tree_fast(deep));
+  std::string shallow;
+  for (int i = 0; i < 50; ++i) {
+    shallow += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+  }
+  shallow += std::string(100, ' ') + "k: v\n";
+  check_same(shallow, "50 levels");
+}
