@@ -1,14 +1,15 @@
 // Client-overhead benchmark of tpuplan's bench engine: up to 1,000 concurrent streams over
 // reused keep-alive connections against a local streaming server (stream_server.cpp), in two
 // modes: events as fast as the server writes them, and paced at one event per stream every
-// 20 ms. Measures the CPU time of the client thread (CLOCK_THREAD_CPUTIME_ID and
-// getrusage(RUSAGE_THREAD)), not wall time, per stream event received, and the memory the
-// run adds against the bytes of timestamps it must keep. Method and results:
+// 20 ms. Measures the CPU time of the whole client process (getrusage(RUSAGE_SELF): user and
+// system apart; the server is another process), not wall time, per stream event received, and
+// the memory the run adds against the bytes of timestamps it must keep. Method and results:
 // docs/performance.md, "bench client overhead".
 //
 // Usage: tpuplan_bench_client_overhead [--streams N] [--requests N] [--tokens N]
 //                                      [--paced-tokens N] [--pace-ms X] [--mode unpaced|paced|both]
 //                                      [--repeat N] [--pin yes|no] [--http-client auto|builtin|libcurl]
+//                                      [--prompt-words N]
 // The server runs in a child process; with --pin yes (default, on machines with 2+ CPUs)
 // the client is pinned to CPU 0 and the server to CPU 1, so the kernel work of the server's
 // sends is not charged to the client thread.
@@ -42,6 +43,7 @@ struct Options {
   int tokens = 200;        // unpaced: events per request
   int paced_tokens = 50;   // paced: events per request (1 s at 20 ms)
   double pace_ms = 20;
+  int prompt_words = 32;
   std::string mode = "both";
   int repeat = 3;
   bool pin = true;
@@ -65,10 +67,10 @@ std::pair<std::int64_t, std::int64_t> rss_bytes() {
   return {rss, hwm};
 }
 
-/// User and system CPU time of the calling thread, ns (getrusage RUSAGE_THREAD).
-std::pair<std::int64_t, std::int64_t> rusage_thread_ns() {
+/// User and system CPU time of the whole process, ns (getrusage RUSAGE_SELF).
+std::pair<std::int64_t, std::int64_t> rusage_process_ns() {
   rusage ru{};
-  getrusage(RUSAGE_THREAD, &ru);
+  getrusage(RUSAGE_SELF, &ru);
   const auto ns = [](const timeval& tv) { return (static_cast<std::int64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec) * 1000; };
   return {ns(ru.ru_utime), ns(ru.ru_stime)};
 }
@@ -146,7 +148,15 @@ private:
   std::int64_t m_cpu = 0;
 };
 
-/// Runs one mode once; returns the client CPU per event, µs.
+/// The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them.
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+/// Runs one mode once; returns the client process CPU per event, µs.
 double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
   const int tokens = paced ? o.paced_tokens : o.tokens;
   auto server = std::make_unique<ServerProcess>(
@@ -159,9 +169,12 @@ double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
   g.model = "bench-model";
   g.max_tokens = tokens;
   Prompt p;
-  p.text = "the quick brown fox jumps over the lazy dog and then some more words follow here";
+  static const char* const k_words[] = {"the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog"};
+  for (int i = 0; i < o.prompt_words; ++i) {
+    p.text += (i > 0 ? " " : "") + std::string(k_words[i % 9]);
+  }
   const std::string body = request_body(Api::openai_chat, p, g);
-  const RequestSource source = [&](std::int64_t) { return OutgoingRequest{body, tokens, 16}; };
+  const RequestSource source = [&](std::int64_t) { return OutgoingRequest{body, tokens, o.prompt_words}; };
   LoadLevel level;
   level.concurrency = o.streams;
   level.requests = o.requests;
@@ -171,14 +184,17 @@ double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
   warm.requests = o.streams;
   engine.run(Api::openai_chat, warm, source, {}, 1);
 
+  const std::string load_before = load_average();
   const auto [rss_before, hwm_before] = rss_bytes();
+  const IoCounts io0 = engine.io_counts();
   const std::int64_t cpu0 = thread_cpu_ns();
-  const auto [user0, sys0] = rusage_thread_ns();
+  const auto [user0, sys0] = rusage_process_ns();
   const std::int64_t wall0 = now_ns();
   const LevelRun run = engine.run(Api::openai_chat, level, source, {}, 2);
   const std::int64_t wall = now_ns() - wall0;
   const std::int64_t cpu = thread_cpu_ns() - cpu0;
-  const auto [user1, sys1] = rusage_thread_ns();
+  const auto [user1, sys1] = rusage_process_ns();
+  const IoCounts io1 = engine.io_counts();
   const std::int64_t user = user1 - user0;
   const std::int64_t sys = sys1 - sys0;
   const auto [rss_after, hwm_after] = rss_bytes();
@@ -187,24 +203,44 @@ double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
   std::int64_t events = 0;
   std::int64_t ok = 0;
   std::int64_t timestamp_bytes = 0;
+  std::vector<double> tpot_ms;
   for (const auto& r : run.records) {
     events += r.events;
     ok += r.ok() ? 1 : 0;
     timestamp_bytes += static_cast<std::int64_t>(r.token_times.capacity() * sizeof(std::int64_t) +
                                                  r.chunk_tokens.capacity() * sizeof(std::uint32_t));
+    const std::int64_t n = r.completion_tokens.value_or(0);
+    if (r.ok() && n > 1 && r.first_token_ns > 0) {
+      tpot_ms.push_back(static_cast<double>(r.end_ns - r.first_token_ns) / static_cast<double>(n - 1) / 1e6);
+    }
   }
-  const double per_event_us = static_cast<double>(cpu) / static_cast<double>(events) / 1000.0;
-  std::printf("%-8s streams=%d requests=%lld ok=%lld events=%lld tokens/request=%d%s\n", paced ? "paced" : "unpaced",
-              o.streams, static_cast<long long>(o.requests), static_cast<long long>(ok), static_cast<long long>(events),
-              tokens, paced ? (" pace=" + std::to_string(o.pace_ms) + "ms").c_str() : "");
-  std::printf("  client thread CPU: %.3f s (getrusage: user %.3f s + system %.3f s) over %.3f s wall; "
+  std::sort(tpot_ms.begin(), tpot_ms.end());
+  const double per_event_us = static_cast<double>(user + sys) / static_cast<double>(events) / 1000.0;
+  const auto per_event = [&](std::int64_t ns) { return static_cast<double>(ns) / static_cast<double>(events) / 1000.0; };
+  std::printf("%-8s streams=%d requests=%lld ok=%lld events=%lld tokens/request=%d prompt=%d words%s\n",
+              paced ? "paced" : "unpaced", o.streams, static_cast<long long>(o.requests), static_cast<long long>(ok),
+              static_cast<long long>(events), tokens, o.prompt_words,
+              paced ? (" pace=" + std::to_string(o.pace_ms) + "ms").c_str() : "");
+  std::printf("  load average %s; io %s, token times from %s\n", load_before.c_str(), engine.io().c_str(),
+              engine.timestamp_source().c_str());
+  std::printf("  client process CPU: user %.3f s + system %.3f s over %.3f s wall (client thread %.3f s); "
               "server thread CPU (whole life) %.3f s\n",
-              static_cast<double>(cpu) / 1e9, static_cast<double>(user) / 1e9, static_cast<double>(sys) / 1e9,
-              static_cast<double>(wall) / 1e9, static_cast<double>(server_cpu) / 1e9);
-  std::printf("  client CPU per event: %.3f us (user %.3f, system %.3f)   events/s: %.0f\n", per_event_us,
-              static_cast<double>(user) / static_cast<double>(events) / 1000.0,
-              static_cast<double>(sys) / static_cast<double>(events) / 1000.0,
-              static_cast<double>(events) / (static_cast<double>(wall) / 1e9));
+              static_cast<double>(user) / 1e9, static_cast<double>(sys) / 1e9, static_cast<double>(wall) / 1e9,
+              static_cast<double>(cpu) / 1e9, static_cast<double>(server_cpu) / 1e9);
+  std::printf("  client process CPU per event: %.3f us (user %.3f, system %.3f)   events/s: %.0f\n", per_event_us,
+              per_event(user), per_event(sys), static_cast<double>(events) / (static_cast<double>(wall) / 1e9));
+  std::printf("  wake-ups %lld, reads %lld, %lld with a kernel timestamp (%.1f events per wake-up, %.2f per read)\n",
+              static_cast<long long>(io1.wakeups - io0.wakeups), static_cast<long long>(io1.reads - io0.reads), static_cast<long long>(io1.kernel_stamped - io0.kernel_stamped),
+              static_cast<double>(events) / static_cast<double>(std::max<std::int64_t>(1, io1.wakeups - io0.wakeups)),
+              static_cast<double>(events) / static_cast<double>(std::max<std::int64_t>(1, io1.reads - io0.reads)));
+  if (!tpot_ms.empty()) {
+    const double median = tpot_ms[tpot_ms.size() / 2];
+    std::printf("  TPOT median %.3f ms, min %.3f, max %.3f", median, tpot_ms.front(), tpot_ms.back());
+    if (paced) {
+      std::printf(" (server pace %.3f ms: %+.2f%%)", o.pace_ms, (median / o.pace_ms - 1) * 100);
+    }
+    std::printf("\n");
+  }
   std::printf("  RSS %.1f -> %.1f MiB (peak %.1f MiB); records hold %.1f MiB of timestamps (%.1f bytes/event)\n",
               static_cast<double>(rss_before) / 1048576.0, static_cast<double>(rss_after) / 1048576.0,
               static_cast<double>(std::max(hwm_after, hwm_before)) / 1048576.0,
@@ -219,7 +255,7 @@ void run_repeated(const CurlLibrary& curl, const Options& o, bool paced) {
     runs.push_back(run_mode(curl, o, paced));
   }
   std::sort(runs.begin(), runs.end());
-  std::printf("%s: client CPU per event over %d runs: min %.3f us, median %.3f us, max %.3f us\n\n",
+  std::printf("%s: client process CPU per event over %d runs: min %.3f us, median %.3f us, max %.3f us\n\n",
               paced ? "paced" : "unpaced", o.repeat, runs.front(), runs[runs.size() / 2], runs.back());
 }
 
@@ -244,6 +280,8 @@ int main(int argc, char** argv) {
       o.mode = value;
     } else if (flag == "--repeat") {
       o.repeat = std::max(1, std::stoi(value));
+    } else if (flag == "--prompt-words") {
+      o.prompt_words = std::max(1, std::stoi(value));
     } else if (flag == "--pin") {
       o.pin = value != "no";
     } else if (flag == "--http-client") {

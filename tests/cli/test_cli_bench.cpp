@@ -489,10 +489,14 @@ TEST_CASE("bench --http-client picks the client and refuses what the built-in on
   const auto saved = json::parse(slurp(dir.file("p.json")));
   CHECK(saved["http_client"].get<std::string>().rfind("libcurl ", 0) == 0);
   CHECK(saved["timestamp_source"] == "user"); // libcurl reads the socket itself
+  CHECK(saved["io"] == "libcurl");
   const auto report = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "1", "--output-tokens", "4",
                                    "--no-metrics", "--format", "json"});
   REQUIRE(report.exit_code == 0);
   CHECK(json::parse(report.out)["inputs"]["http_client"] == "built-in HTTP/1.1");
+  // The built-in client stamps tokens with the kernel's receive time of their segments.
+  CHECK(json::parse(report.out)["inputs"]["timestamp_source"] == "kernel");
+  CHECK(json::parse(report.out)["inputs"]["io"] == "epoll");
   const auto https = run_tpuplan({"bench", "--endpoint", "https://127.0.0.1:1", "--http-client", "builtin"});
   CHECK(https.exit_code == 2);
   CHECK(https.err == "tpuplan: error: --http-client builtin speaks plain http only; use --http-client libcurl (or auto) for https\n");

@@ -147,6 +147,7 @@ Report bench_report(const Profile& p) {
   r.inputs["http_client"] = p.http_client.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.http_client);
   r.inputs["timestamp_source"] =
       p.timestamp_source.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.timestamp_source);
+  r.inputs["io"] = p.io.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.io);
   r.inputs["offering"] = p.offering.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.offering);
   r.inputs["accelerator"] = p.accelerator.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.accelerator);
   r.inputs["chips"] = p.chips ? nlohmann::ordered_json(*p.chips) : nlohmann::ordered_json(nullptr);

@@ -26,6 +26,15 @@ namespace {
 constexpr std::int64_t k_ns_per_s = 1'000'000'000;
 constexpr std::int64_t k_ns_per_ms = 1'000'000;
 constexpr std::int64_t k_progress_interval_ns = 250 * k_ns_per_ms;
+/// While many streams deliver, the loop waits this long between wake-ups, so that one wake-up
+/// and one batch of reads serve many streams' events; token times are the kernel's receive
+/// timestamps, which the wait does not move (docs/bench.md, "How it works").
+constexpr std::int64_t k_coalesce_ns = 1 * k_ns_per_ms;
+/// A stream whose content arrives in reads closer together than this is fast: waiting could
+/// let two of its events merge into one read (TCP keeps the receive time of the later
+/// segment only), so the loop stops waiting for a while.
+constexpr std::int64_t k_fast_gap_ns = 4 * k_coalesce_ns;
+constexpr std::int64_t k_fast_hold_ns = 100 * k_ns_per_ms;
 /// How often a stop flag is looked at when nothing else wakes the loop.
 constexpr std::int64_t k_stop_poll_ns = 50 * k_ns_per_ms;
 /// Bytes of a non-2xx body kept to describe the error.
@@ -154,6 +163,7 @@ struct Transfer {
   bool guard_redirects = false;
   std::string refused_redirect; // the Location refused (redacted), when one was
   std::int64_t last_io_ns = 0;
+  std::int64_t last_content_ns = 0; // built-in client: the read that brought the last content event
   RequestRecord rec;
   StreamDecoder decoder;
   std::string body;       // request body (must outlive the transfer: CURLOPT_POSTFIELDS)
@@ -192,6 +202,12 @@ struct Engine::Impl final : Http1Events {
   // The built-in client (plain http), when it carries the generation requests.
   std::unique_ptr<Http1Client> builtin;
   std::string request_head; // request line and headers of the level's requests, up to Content-Length
+  // Gathering wake-ups (built-in client with kernel timestamps only; 0 = never wait).
+  std::int64_t coalesce_ns = 0;
+  std::int64_t last_wake_ns = 0;
+  bool busy = false;              // the last wake-up found many streams delivering
+  std::int64_t wakeups = 0;
+  std::int64_t fast_until_ns = 0; // a fast stream was seen: no waiting before this
 
   Impl(const CurlLibrary& c, Endpoint e) : curl(c), fn(c.api()), endpoint(std::move(e)) {}
 
@@ -247,7 +263,16 @@ struct Engine::Impl final : Http1Events {
     header_line(*static_cast<Transfer*>(user), line, now);
   }
   bool on_body(void* user, std::string_view data, std::int64_t now) override {
-    return accept_body(*static_cast<Transfer*>(user), data, now);
+    Transfer& t = *static_cast<Transfer*>(user);
+    const std::size_t before = t.rec.token_times.size();
+    const bool ok = accept_body(t, data, now);
+    if (t.rec.token_times.size() > before) {
+      if (t.last_content_ns != 0 && now - t.last_content_ns < k_fast_gap_ns) {
+        fast_until_ns = now + k_fast_hold_ns;
+      }
+      t.last_content_ns = now;
+    }
+    return ok;
   }
   void on_end(void* user, CURLcode result, std::string_view detail, bool connected, std::int64_t now) override {
     auto* t = static_cast<Transfer*>(user);
@@ -400,6 +425,7 @@ struct Engine::Impl final : Http1Events {
     t.error_text[0] = '\0';
     t.rec = RequestRecord{};
     t.rec.index = index;
+    t.last_content_ns = 0;
     t.decoder.reset(api);
     t.connected = false;
     if (t.easy != nullptr) {
@@ -551,6 +577,14 @@ struct Engine::Impl final : Http1Events {
   /// Waits for socket events or `deadline_ns` (monotonic), with nanosecond precision where
   /// the kernel has epoll_pwait2 (Linux 5.11), and hands the events to libcurl.
   void wait_and_drive(std::int64_t deadline_ns) {
+    if (busy) {
+      // Let more streams' events gather (bounded by the next thing the loop must do).
+      const std::int64_t until = std::min(deadline_ns, last_wake_ns + coalesce_ns);
+      if (until > now_ns()) {
+        const timespec abs{static_cast<time_t>(until / k_ns_per_s), static_cast<long>(until % k_ns_per_s)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, nullptr);
+      }
+    }
     epoll_event events[256];
     const std::int64_t wait_ns = std::max<std::int64_t>(0, deadline_ns - now_ns());
     timespec ts{static_cast<time_t>(wait_ns / k_ns_per_s), static_cast<long>(wait_ns % k_ns_per_s)};
@@ -558,6 +592,13 @@ struct Engine::Impl final : Http1Events {
     if (n < 0 && errno == ENOSYS) {
       n = epoll_wait(epoll_fd, events, 256, static_cast<int>((wait_ns + k_ns_per_ms - 1) / k_ns_per_ms));
     }
+    const std::int64_t woke = now_ns();
+    ++wakeups;
+    if (builtin) {
+      builtin->sync_clock();
+    }
+    busy = coalesce_ns > 0 && n > 0 && woke >= fast_until_ns && (n >= 2 || woke - last_wake_ns < coalesce_ns);
+    last_wake_ns = woke;
     for (int i = 0; i < n; ++i) {
       if ((events[i].data.u64 & k_builtin_tag) != 0) {
         builtin->ready(events[i].data.u64, events[i].events);
@@ -592,6 +633,9 @@ Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_un
   if (use_builtin) {
     s.builtin = std::make_unique<Http1Client>(s.epoll_fd, k_builtin_tag, parts.host, parts.port,
                                               s.endpoint.connect_timeout_s, s);
+    if (s.builtin->kernel_timestamps()) {
+      s.coalesce_ns = k_coalesce_ns;
+    }
   }
   s.fn.multi_setopt(s.multi, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
   s.fn.multi_setopt(s.multi, CURLMOPT_SOCKETDATA, static_cast<void*>(&s));
@@ -646,7 +690,29 @@ std::string Engine::http_client() const {
   return m_impl->builtin ? std::string("built-in HTTP/1.1") : "libcurl " + m_impl->curl.version();
 }
 
-std::string Engine::timestamp_source() const { return "user"; }
+std::string Engine::timestamp_source() const {
+  const Impl& s = *m_impl;
+  if (!s.builtin) {
+    return "user"; // libcurl reads the sockets itself
+  }
+  const Http1ReadCounts& c = s.builtin->read_counts();
+  if (c.reads == 0) {
+    return s.builtin->kernel_timestamps() ? "kernel" : "user";
+  }
+  return c.kernel_stamped == c.reads ? "kernel" : c.kernel_stamped == 0 ? "user" : "mixed";
+}
+
+std::string Engine::io() const { return m_impl->builtin ? "epoll" : "libcurl"; }
+
+IoCounts Engine::io_counts() const {
+  IoCounts c;
+  c.wakeups = m_impl->wakeups;
+  if (m_impl->builtin) {
+    c.reads = m_impl->builtin->read_counts().reads;
+    c.kernel_stamped = m_impl->builtin->read_counts().kernel_stamped;
+  }
+  return c;
+}
 
 std::string Engine::redact(std::string text) const {
   m_impl->redact(text);

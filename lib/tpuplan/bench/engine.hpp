@@ -1,6 +1,7 @@
 // The load generator: one thread and one epoll loop (event-driven: cost per event does not
 // grow with the number of streams), keep-alive connections reused across requests and levels,
-// TCP_NODELAY, and timestamps from the monotonic clock taken as bytes are read. Requests to a
+// TCP_NODELAY, and token times that are the kernel's receive timestamps of the segments
+// (built-in client), or the monotonic clock as bytes are read (libcurl). Requests to a
 // plain-http endpoint go through the built-in HTTP/1.1 client (http1_client.hpp), others —
 // https, a proxy from the environment, followed redirects — through a libcurl multi handle
 // driven by curl_multi_socket_action; scrapes and probes always use libcurl.
@@ -117,6 +118,13 @@ struct LevelRun {
   std::string unreachable_message;    ///< the last of those failures
 };
 
+/// What the event loop did so far (the client-overhead benchmark reports it).
+struct IoCounts {
+  std::int64_t wakeups = 0;        ///< waits for socket events that returned
+  std::int64_t reads = 0;          ///< built-in client: reads that delivered response bytes
+  std::int64_t kernel_stamped = 0; ///< … of which carried the kernel's receive timestamp
+};
+
 /// A plain response (probes, scrapes).
 struct HttpResponse {
   long status = 0;     ///< 0 when no response arrived
@@ -172,6 +180,10 @@ public:
   /// timestamp of each segment), "user" (the monotonic clock as the client's read returned), or
   /// "mixed" when some connections could not have kernel timestamps.
   std::string timestamp_source() const;
+  /// How the built-in client reads responses: "epoll" (readiness, then one recvmsg per
+  /// ready socket); "libcurl" when libcurl carries the requests.
+  std::string io() const;
+  IoCounts io_counts() const;
 
 private:
   struct Impl;

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -24,7 +25,105 @@ constexpr std::uint32_t k_generation_mask = 0x7FFF'FFFFu;
 
 std::string error_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
+std::int64_t realtime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+/// Asks the kernel to stamp the socket's received segments (SO_TIMESTAMPNS); false when refused.
+bool enable_timestamps(int fd) {
+  const int on = 1;
+  return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+}
+
+/// Whether a received segment carried the kernel's timestamp (an SCM_TIMESTAMPNS message);
+/// if so, stores it (CLOCK_REALTIME, ns) in `realtime`.
+bool kernel_timestamp(msghdr& msg, std::int64_t& realtime) {
+  for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS && cm->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+      realtime = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+      return true;
+    }
+  }
+  return false;
+}
+
+/// Switches the kernel's receive timestamps on and returns a socket that keeps them on (-1 when
+/// the kernel refuses). The first socket of a system to ask switches them on for the whole
+/// network stack, which the kernel may do a moment later (a deferred static-key flip); so a
+/// loopback connection sends itself a byte until it arrives stamped (at most 50 ms), and the
+/// first segments of the run are stamped like every later one.
+int hold_timestamps_on() {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int server = -1;
+  bool stamped = false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const timeval limit{0, 100'000};
+  if (listener >= 0 && client >= 0 && enable_timestamps(client) &&
+      ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(listener, 1) == 0 &&
+      ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0 &&
+      setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == 0 &&
+      ::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      (server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC)) >= 0) {
+    for (int attempt = 0; attempt < 200 && !stamped; ++attempt) {
+      char byte = 'x';
+      if (::send(server, &byte, 1, MSG_NOSIGNAL) != 1) {
+        break;
+      }
+      iovec iov{&byte, 1};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      if (::recvmsg(client, &msg, 0) != 1) {
+        break;
+      }
+      std::int64_t realtime = 0;
+      stamped = kernel_timestamp(msg, realtime);
+      if (!stamped) {
+        const timespec pause{0, 250'000};
+        nanosleep(&pause, nullptr);
+      }
+    }
+  }
+  for (const int fd : {listener, server}) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+  if (!stamped && client >= 0) {
+    ::close(client);
+    return -1;
+  }
+  return client;
+}
+
 } // namespace
+
+void KernelClock::sync() {
+  std::int64_t best = -1;
+  for (int i = 0; i < 3; ++i) {
+    const std::int64_t m1 = now_ns();
+    const std::int64_t r = realtime_ns();
+    const std::int64_t m2 = now_ns();
+    if (best < 0 || m2 - m1 < best) {
+      best = m2 - m1;
+      m_offset_ns = r - m1 - (m2 - m1) / 2;
+    }
+    if (best < 2000) {
+      break; // read within 2 µs: good to 1 µs
+    }
+  }
+}
 
 struct Http1Client::Conn {
   std::uint32_t slot = 0;
@@ -37,6 +136,8 @@ struct Http1Client::Conn {
   bool ever_connected = false;  // for the current exchange
   bool reused = false;          // the exchange went out on a connection that carried another
   bool retried = false;
+  bool stamped = false;         // the socket asked for kernel receive timestamps
+  std::int64_t started_ns = 0;  // the exchange began (no byte of it arrived earlier)
   std::size_t base = 0;         // the address tried first (the preferred one when it started)
   std::size_t attempt = 0;      // how many addresses after `base` the current socket is
   std::int64_t connect_deadline = 0;
@@ -69,11 +170,17 @@ Http1Client::Http1Client(int epoll_fd, std::uint64_t epoll_tag, std::string host
   if (m_host.size() >= 2 && m_host.front() == '[' && m_host.back() == ']') {
     m_host = m_host.substr(1, m_host.size() - 2);
   }
+  m_stamp_fd = hold_timestamps_on();
+  m_kernel_timestamps = m_stamp_fd >= 0;
+  m_clock.sync();
 }
 
 Http1Client::~Http1Client() {
   for (auto& c : m_conns) {
     close_socket(c);
+  }
+  if (m_stamp_fd >= 0) {
+    ::close(m_stamp_fd);
   }
 }
 
@@ -156,6 +263,7 @@ bool Http1Client::connect_from(Conn& c, std::size_t from) {
     const int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    c.stamped = m_kernel_timestamps && enable_timestamps(fd);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&a.addr), a.len) == 0 || errno == EINPROGRESS) {
       c.fd = fd;
       c.connected = false;
@@ -193,6 +301,7 @@ std::uint32_t Http1Client::start(std::string_view head, std::string_view body, v
   c->deferred_result = CURLE_OK;
   c->deferred_errno = 0;
   c->connect_deadline = now + m_connect_timeout_ns;
+  c->started_ns = now;
   if (c->fd >= 0) {
     c->ever_connected = true;
     send_pending(*c);
@@ -327,32 +436,56 @@ void Http1Client::ready(std::uint64_t data, std::uint32_t epoll_events) {
 }
 
 void Http1Client::receive(Conn& c) {
-  const ssize_t n = ::recv(c.fd, m_buffer.data(), m_buffer.size(), 0);
+  iovec iov{m_buffer.data(), m_buffer.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (c.stamped) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  const ssize_t n = ::recvmsg(c.fd, &msg, 0);
   const std::int64_t now = now_ns();
   if (n > 0) {
-    Sink sink(m_events, c.user, now);
-    const std::size_t used = c.parser.feed(std::string_view(m_buffer.data(), static_cast<std::size_t>(n)), sink);
-    if (c.parser.failed()) {
-      if (c.parser.error().empty()) {
-        end(c, CURLE_WRITE_ERROR, "Failure writing output to destination", false, now);
-      } else {
-        end(c, CURLE_WEIRD_SERVER_REPLY, c.parser.error(), false, now);
-      }
-    } else if (c.parser.done()) {
-      // Bytes after the response were not asked for: the connection is not reused.
-      const bool keep = c.parser.keep_alive() && used == static_cast<std::size_t>(n) && c.out_sent == c.out.size();
-      end(c, CURLE_OK, {}, keep, now);
+    std::int64_t at = now;
+    std::int64_t realtime = 0;
+    if (c.stamped && kernel_timestamp(msg, realtime)) {
+      // The segment that completed this read arrived after the exchange began and before now.
+      at = m_clock.monotonic(realtime, c.started_ns, now);
+      ++m_counts.kernel_stamped;
     }
+    ++m_counts.reads;
+    deliver(c, m_buffer.data(), static_cast<std::size_t>(n), at);
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
     return;
   }
-  const int err = n < 0 ? errno : 0;
+  closed(c, n < 0 ? errno : 0, now);
+}
+
+void Http1Client::deliver(Conn& c, const char* data, std::size_t n, std::int64_t at) {
+  Sink sink(m_events, c.user, at);
+  const std::size_t used = c.parser.feed(std::string_view(data, n), sink);
+  if (c.parser.failed()) {
+    if (c.parser.error().empty()) {
+      end(c, CURLE_WRITE_ERROR, "Failure writing output to destination", false, at);
+    } else {
+      end(c, CURLE_WEIRD_SERVER_REPLY, c.parser.error(), false, at);
+    }
+  } else if (c.parser.done()) {
+    // Bytes after the response were not asked for: the connection is not reused.
+    const bool keep = c.parser.keep_alive() && used == n && c.out_sent == c.out.size();
+    end(c, CURLE_OK, {}, keep, at);
+  }
+}
+
+void Http1Client::closed(Conn& c, int err, std::int64_t now) {
   if (c.parser.bytes_seen() == 0 && retry_fresh(c)) {
     return;
   }
-  if (n == 0 && c.parser.close()) {
+  if (err == 0 && c.parser.close()) {
     end(c, CURLE_OK, {}, false, now);
   } else if (c.parser.bytes_seen() == 0) {
     end(c, err != 0 ? CURLE_RECV_ERROR : CURLE_GOT_NOTHING,

@@ -1,8 +1,12 @@
 // The built-in HTTP/1.1 client of the load generator, for plain-http endpoints: keep-alive
 // connections to one host and port, driven by the engine's epoll loop. Per received event it
-// costs one recv() and a parse, where libcurl's multi interface adds its socket-hash, timer
+// costs one recvmsg() and a parse, where libcurl's multi interface adds its socket-hash, timer
 // and state-machine bookkeeping and a poll() (docs/performance.md, "bench client overhead").
-// TLS, proxies and redirects stay with libcurl; the engine chooses (Endpoint::http_client).
+// Every socket asks the kernel for the receive time of its segments (SO_TIMESTAMPNS), and the
+// bytes of a read are stamped with that time, not with the clock when the read returned: the
+// engine may then wait a little to gather many streams' events per wake-up without moving any
+// token's time. TLS, proxies and redirects stay with libcurl; the engine chooses
+// (Endpoint::http_client).
 #pragma once
 
 #include <tpuplan/bench/http1.hpp>
@@ -31,6 +35,31 @@ public:
   virtual void on_end(void* user, CURLcode result, std::string_view detail, bool connected, std::int64_t now) = 0;
 };
 
+/// How many reads delivered bytes of an exchange, and how many of them carried the kernel's
+/// receive timestamp (the others were stamped with the monotonic clock as the read returned).
+struct Http1ReadCounts {
+  std::int64_t reads = 0;
+  std::int64_t kernel_stamped = 0;
+};
+
+/// Converts the kernel's receive timestamps (CLOCK_REALTIME) to CLOCK_MONOTONIC, the clock of
+/// every other time the bench module takes. sync() measures the offset between the two clocks
+/// (a monotonic reading on either side of a realtime one, the tightest of up to three tries);
+/// the engine calls it once per wake-up, so a step of the realtime clock is followed within a
+/// wake-up.
+class KernelClock {
+public:
+  void sync();
+  /// `realtime_ns` (a kernel timestamp) on the monotonic clock, clamped into [lo, hi].
+  std::int64_t monotonic(std::int64_t realtime_ns, std::int64_t lo, std::int64_t hi) const {
+    const std::int64_t t = realtime_ns - m_offset_ns;
+    return t < lo ? lo : t > hi ? hi : t;
+  }
+
+private:
+  std::int64_t m_offset_ns = 0; // realtime − monotonic
+};
+
 /// Connections to one origin. Not thread-safe; every callback runs inside ready() or
 /// report_deferred(), never inside start().
 class Http1Client {
@@ -56,6 +85,11 @@ public:
   /// Reports failures found inside start() (name resolution, socket errors).
   void report_deferred(std::int64_t now);
   bool has_deferred() const { return !m_deferred.empty(); }
+  /// Call once per wake-up, before handing this client its ready sockets.
+  void sync_clock() { m_clock.sync(); }
+  const Http1ReadCounts& read_counts() const { return m_counts; }
+  /// Whether sockets ask for kernel receive timestamps (false where the kernel refused).
+  bool kernel_timestamps() const { return m_kernel_timestamps; }
 
 private:
   struct Address {
@@ -71,6 +105,10 @@ private:
   /// Sends what is left of the request; a failure is left in the connection's deferred_errno.
   void send_pending(Conn& c);
   void receive(Conn& c);
+  /// Hands `n` bytes, which arrived at `at`, to the exchange's parser.
+  void deliver(Conn& c, const char* data, std::size_t n, std::int64_t at);
+  /// A read of the exchange found the end of the stream (`err` 0) or failed (`err` an errno).
+  void closed(Conn& c, int err, std::int64_t now);
   /// Ends the exchange; with `keep` the connection goes back to the idle list.
   void end(Conn& c, CURLcode result, std::string_view detail, bool keep, std::int64_t now);
   /// A reused connection that died before any reply: the request goes out again on a new one.
@@ -95,6 +133,10 @@ private:
   std::vector<std::uint32_t> m_idle;
   std::vector<std::uint32_t> m_deferred;
   std::vector<char> m_buffer;
+  KernelClock m_clock;
+  Http1ReadCounts m_counts;
+  bool m_kernel_timestamps = true;
+  int m_stamp_fd = -1; // holds the kernel's receive timestamping on (see the constructor)
 };
 
 } // namespace tpuplan::bench

@@ -116,6 +116,7 @@ ojson to_json(const Profile& p) {
   j["tool_version"] = p.tool_version;
   j["http_client"] = p.http_client.empty() ? ojson(nullptr) : ojson(p.http_client);
   j["timestamp_source"] = p.timestamp_source.empty() ? ojson(nullptr) : ojson(p.timestamp_source);
+  j["io"] = p.io.empty() ? ojson(nullptr) : ojson(p.io);
   j["created_at"] = p.created_at;
   j["partial"] = p.partial;
   j["insecure"] = p.insecure;

@@ -180,6 +180,9 @@ struct Profile {
   /// carried the bytes) or "user" (the monotonic clock when the client's read returned); empty
   /// in profiles that predate it.
   std::string timestamp_source;
+  /// How the responses were read: "epoll" (readiness, then a read per socket, built-in
+  /// client) or "libcurl"; empty in profiles that predate it.
+  std::string io;
   std::string created_at;   ///< UTC, ISO 8601
   bool partial = false;     ///< interrupted
   bool insecure = false;    ///< --insecure: TLS certificates and host names were not verified

@@ -310,6 +310,7 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   p.tool_version = r.string("tool_version");
   p.http_client = r.has("http_client") ? r.string_or_empty("http_client") : std::string(); // added in 0.1.x
   p.timestamp_source = r.has("timestamp_source") ? r.string_or_empty("timestamp_source") : std::string(); // added in 0.1.x
+  p.io = r.has("io") ? r.string_or_empty("io") : std::string(); // added in 0.1.x
   p.created_at = r.string("created_at");
   p.partial = r.boolean("partial");
   p.insecure = r.has("insecure") && r.boolean("insecure"); // added in 0.1.x

@@ -238,6 +238,7 @@ BenchRun Run::go() {
                                  : "input tokens: as counted by the server");
   p.input_truncated = std::any_of(p.levels.begin(), p.levels.end(), [](const LevelResult& l) { return l.input_truncated; });
   p.timestamp_source = m_engine->timestamp_source(); // after the runs: a connection may have fallen back
+  p.io = m_engine->io();
   p.partial = m_out.interrupted;
   return std::move(m_out);
 }

@@ -15,6 +15,7 @@ Profile sample_profile() {
   p.tool_version = "0.1.0";
   p.http_client = "built-in HTTP/1.1";
   p.timestamp_source = "kernel";
+  p.io = "io_uring";
   p.created_at = "2026-01-02T03:04:05Z";
   p.endpoint = "http://10.0.0.5:8000";
   p.api = Api::openai_chat;
@@ -84,15 +85,18 @@ TEST_CASE("a profile written and read back is the same profile", "[bench]") {
   CHECK(q.levels[0].input_tokens_source == TokenSource::approx);
   CHECK(q.http_client == "built-in HTTP/1.1");
   CHECK(q.timestamp_source == "kernel");
+  CHECK(q.io == "io_uring");
 }
 
 TEST_CASE("a profile written before the client was recorded still reads", "[bench]") {
   auto j = to_json(sample_profile());
   j.erase("http_client");
   j.erase("timestamp_source");
+  j.erase("io");
   const Profile old = parse_profile(j.dump(), "old.json");
   CHECK(old.http_client.empty());
   CHECK(old.timestamp_source.empty());
+  CHECK(old.io.empty());
 }
 
 TEST_CASE("a profile's JSON names its schema, units and definitions", "[bench]") {
