@@ -1,4 +1,5 @@
 #include <tpuplan/bench/json_index.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <array>
 #include <charconv>
@@ -35,24 +36,6 @@ int hex_value(char c) {
     return c - 'A' + 10;
   }
   return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 std::uint32_t read_hex4(std::string_view s, std::size_t at) {
@@ -393,7 +376,7 @@ std::optional<std::string> JsonIndex::as_string(JsonRef ref) const {
           i += 6;
         }
       }
-      append_utf8(out, cp);
+      detail::append_utf8(out, cp);
       break;
     }
     default: out += e; break; // " \ /

@@ -6,6 +6,7 @@
 // Whenever the text goes beyond what it reads with certainty it throws Handover, and the
 // whole text goes to yaml-cpp instead; it never guesses.
 #include <tpuplan/data/yaml_tree.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <fmt/format.h>
 #include <string>
@@ -47,24 +48,6 @@ bool is_plain_start_blocked(char c) {
     return true;
   default:
     return false;
-  }
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
 
@@ -429,12 +412,17 @@ private:
     return &key;
   }
 
-  /// A plain scalar in block context: up to the end of the line or a comment.
-  const TreeItem* plain_block() {
+  /// A plain scalar may start here ("- " is an entry, indicators are left to yaml-cpp).
+  void plain_start() const {
     const char c = peek();
     if (c == '-' ? blank_or_eol(1) : is_plain_start_blocked(c)) {
       throw Handover{};
     }
+  }
+
+  /// A plain scalar in block context: up to the end of the line or a comment.
+  const TreeItem* plain_block() {
+    plain_start();
     const int line = m_line;
     const int col = column();
     const std::size_t start = m_pos;
@@ -571,7 +559,7 @@ private:
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       throw Handover{};
     }
-    append_utf8(out, cp);
+    detail::append_utf8(out, static_cast<std::uint32_t>(cp));
   }
 
   /// A flow mapping or list on one line.
@@ -667,10 +655,7 @@ private:
 
   /// A plain scalar inside a flow collection.
   const TreeItem* plain_flow(bool key) {
-    const char c = peek();
-    if (c == '-' ? blank_or_eol(1) : is_plain_start_blocked(c)) {
-      throw Handover{};
-    }
+    plain_start();
     const int line = m_line;
     const int col = column();
     const std::size_t start = m_pos;
