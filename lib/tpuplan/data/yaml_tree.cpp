@@ -722,8 +722,10 @@ private:
       }
       const int spaces = static_cast<int>(p - next_start);
       if (p >= m_s.size() || m_s[p] == '\n') {
-        if (content < 0 || spaces > content) {
-          throw Handover{}; // leading blank lines, or blank lines with trailing spaces
+        if (content < 0 || spaces > content || (p >= m_s.size() && spaces > 0)) {
+          // Leading blank lines, blank lines with trailing spaces, or a last line of spaces
+          // without its line break (yaml-cpp folds that one into the text).
+          throw Handover{};
         }
         lines.emplace_back();
       } else {
