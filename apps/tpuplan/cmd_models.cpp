@@ -7,6 +7,7 @@
 #include <tpuplan/units.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 #include <memory>
 
@@ -24,7 +25,11 @@ struct ModelsOptions {
   std::vector<int> contexts;
 };
 
-std::int64_t as_int(double v) { return static_cast<std::int64_t>(std::llround(v)); }
+/// A parameter count as a whole number, or as a double beyond 2^53 (no int64 conversion of a
+/// value it cannot hold).
+Cell as_int(double v) {
+  return std::isfinite(v) && std::fabs(v) < 9.0e15 ? Cell{static_cast<std::int64_t>(std::llround(v))} : Cell{v};
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <climits>
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
@@ -25,6 +24,13 @@ namespace {
 
 using json = nlohmann::json;
 using Keys = std::initializer_list<std::string_view>;
+
+// The largest value read for each kind of quantity (the biggest published models: 126 layers,
+// hidden 18,432, 256 experts, vocabularies of 256 k, 10 M-token windows).
+constexpr long long k_max_layers = 10'000;      // layer counts, indices and strides
+constexpr long long k_max_count = 65'536;       // heads, KV heads, experts
+constexpr long long k_max_width = 1LL << 24;    // widths: hidden, FFN, vocabulary, head dims, ranks
+constexpr long long k_max_tokens = 1LL << 30;   // context length, sliding window
 
 template <typename Set> bool one_of(std::string_view value, const Set& set) {
   return std::find(std::begin(set), std::end(set), value) != std::end(set);
@@ -126,8 +132,11 @@ private:
                         what, join(keys)));
   }
 
-  /// An integer ≥ `min`; absent ⇒ nullopt (a problem when `required`).
-  std::optional<int> integer(Keys keys, std::string_view what, bool required, long long min = 1) {
+  /// An integer from `min` to `max`; absent ⇒ nullopt (a problem when `required`). The
+  /// bounds (docs/cli.md, `tpuplan models`) are far above any published model and
+  /// keep every sum and loop over them small: an int never overflows, no loop runs long.
+  std::optional<int> integer(Keys keys, std::string_view what, bool required, long long min = 1,
+                             long long max = k_max_width) {
     const Found f = find(keys);
     if (f.value == nullptr) {
       if (required) {
@@ -146,9 +155,9 @@ private:
       problem(f.path, fmt::format("expected an integer ({}), got {}", what, v.dump()));
       return std::nullopt;
     }
-    if (n < min || n > INT_MAX) {
+    if (n < min || n > max) {
       problem(f.path, fmt::format("{} is out of range for the {} (accepted: {} to {})", n, what,
-                                  min, INT_MAX));
+                                  min, max));
       return std::nullopt;
     }
     return static_cast<int>(n);
@@ -202,15 +211,15 @@ void Reader::read_all() {
     return;
   }
   read_identity();
-  m_spec.layers = integer({"num_hidden_layers", "n_layer", "n_layers", "num_layers"}, "layer count", true).value_or(0);
+  m_spec.layers = integer({"num_hidden_layers", "n_layer", "n_layers", "num_layers"}, "layer count", true, 1, k_max_layers).value_or(0);
   m_spec.hidden = integer({"hidden_size", "d_model", "n_embd", "dim"}, "hidden size", true).value_or(0);
-  m_spec.heads = integer({"num_attention_heads", "n_head", "n_heads"}, "attention head count", true).value_or(0);
+  m_spec.heads = integer({"num_attention_heads", "n_head", "n_heads"}, "attention head count", true, 1, k_max_count).value_or(0);
   m_spec.vocab = integer({"vocab_size", "padded_vocab_size"}, "vocabulary size", true).value_or(0);
   // The window a checkpoint was configured for; Llama-3.1's 131072 already includes its
   // rope_scaling extension (perfmodel §4 note 1), so it is never multiplied.
   m_spec.max_context =
       integer({"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx"},
-              "context length", false)
+              "context length", false, 1, k_max_tokens)
           .value_or(0);
   read_attention();
   read_mlp();
@@ -263,7 +272,7 @@ void Reader::read_attention() {
   }
 
   // KV heads: explicit counts first, then the MQA flags; none of them ⇒ MHA.
-  if (auto k = integer({"num_key_value_heads", "num_kv_heads", "n_head_kv"}, "KV head count", false)) {
+  if (auto k = integer({"num_key_value_heads", "num_kv_heads", "n_head_kv"}, "KV head count", false, 1, k_max_count)) {
     m_spec.kv_heads = *k;
     // Falcon's old decoder (new_decoder_architecture false) uses one KV head whenever
     // multi_query is set, whatever num_kv_heads says (modeling_falcon.py).
@@ -272,7 +281,7 @@ void Reader::read_attention() {
     }
   } else if (auto mqa = boolean({"multi_query_attention"})) {
     // ChatGLM2/3: multi_query_attention with multi_query_group_num KV groups.
-    m_spec.kv_heads = *mqa ? integer({"multi_query_group_num"}, "KV group count", false).value_or(1) : m_spec.heads;
+    m_spec.kv_heads = *mqa ? integer({"multi_query_group_num"}, "KV group count", false, 1, k_max_count).value_or(1) : m_spec.heads;
   } else if (boolean({"multi_query"}).value_or(false)) {
     m_spec.kv_heads = 1; // Falcon-7B, GPT-BigCode
   } else {
@@ -309,13 +318,13 @@ void Reader::read_mlp() {
 
 void Reader::read_moe() {
   auto experts = integer({"num_local_experts", "n_routed_experts", "num_experts", "moe_num_experts"}, "expert count",
-                         false, 0);
+                         false, 0, k_max_count);
   if (!experts || *experts == 0) {
     return;
   }
   m_spec.experts = *experts;
   m_spec.experts_per_token =
-      integer({"num_experts_per_tok", "moe_top_k"}, "experts per token", true).value_or(0);
+      integer({"num_experts_per_tok", "moe_top_k"}, "experts per token", true, 1, k_max_count).value_or(0);
   if (m_spec.experts_per_token > m_spec.experts) {
     problem(find({"num_experts_per_tok", "moe_top_k"}).path,
             fmt::format("experts per token ({}) exceeds the expert count ({})", m_spec.experts_per_token,
@@ -323,7 +332,7 @@ void Reader::read_moe() {
   }
   m_spec.moe_intermediate = integer({"moe_intermediate_size"}, "expert FFN width", false).value_or(0);
   const int expert_width = m_spec.moe_intermediate > 0 ? m_spec.moe_intermediate : m_spec.intermediate;
-  m_spec.shared_experts = integer({"n_shared_experts"}, "shared expert count", false, 0).value_or(0);
+  m_spec.shared_experts = integer({"n_shared_experts"}, "shared expert count", false, 0, k_max_count).value_or(0);
   // Qwen-MoE gives one shared expert's width instead of a count; as a multiple of the
   // routed width it has the same parameter count (Qwen1.5-MoE: 5632 = 4 × 1408).
   if (const Found f = find({"shared_expert_intermediate_size"}); f.value != nullptr) {
@@ -341,9 +350,9 @@ void Reader::read_moe() {
   // with i % moe_layer_freq == 0. Qwen-MoE (modeling_qwen2_moe.py): i not in mlp_only_layers
   // and (i + 1) % decoder_sparse_step == 0. Only the count matters for parameters, so the
   // rest become `dense_layers`.
-  const int first_dense = integer({"first_k_dense_replace"}, "leading dense layer count", false, 0).value_or(0);
-  const int freq = integer({"moe_layer_freq"}, "MoE layer frequency", false).value_or(1);
-  const int step = integer({"decoder_sparse_step"}, "sparse layer step", false).value_or(1);
+  const int first_dense = integer({"first_k_dense_replace"}, "leading dense layer count", false, 0, k_max_layers).value_or(0);
+  const int freq = integer({"moe_layer_freq"}, "MoE layer frequency", false, 1, k_max_layers).value_or(1);
+  const int step = integer({"decoder_sparse_step"}, "sparse layer step", false, 1, k_max_layers).value_or(1);
   std::vector<int> mlp_only;
   if (const Found f = find({"mlp_only_layers"}); f.value != nullptr) {
     if (f.value->is_array() && std::all_of(f.value->begin(), f.value->end(), [](const json& x) { return x.is_number_integer(); })) {
@@ -362,7 +371,7 @@ void Reader::read_moe() {
 }
 
 void Reader::read_window() {
-  const auto window = integer({"sliding_window"}, "sliding window", false);
+  const auto window = integer({"sliding_window"}, "sliding window", false, 1, k_max_tokens);
   if (!window || !boolean({"use_sliding_window"}).value_or(true)) {
     return;
   }
@@ -393,10 +402,10 @@ void Reader::read_window() {
   } else if (m_spec.family == "gemma2") {
     // Gemma-2 alternates: even layers are local (modeling_gemma2.py: not bool(layer_idx % 2)).
     m_spec.sliding_window_layers = (layers + 1) / 2;
-  } else if (auto pattern = integer({"sliding_window_pattern"}, "sliding window pattern", false)) {
+  } else if (auto pattern = integer({"sliding_window_pattern"}, "sliding window pattern", false, 1, k_max_layers)) {
     // Gemma-3: every pattern-th layer is global, the rest local (configuration_gemma3.py).
     m_spec.sliding_window_layers = layers - layers / *pattern;
-  } else if (auto first = integer({"max_window_layers"}, "max window layers", false, 0);
+  } else if (auto first = integer({"max_window_layers"}, "max window layers", false, 0, k_max_layers);
              first && boolean({"use_sliding_window"}).value_or(false)) {
     // Qwen2: layers from max_window_layers on use the window (configuration_qwen2.py).
     m_spec.sliding_window_layers = std::max(0, layers - *first);
