@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
+#include <tuple>
+#include <vector>
 
 using namespace tpuplan::test;
 
@@ -180,4 +182,55 @@ TEST_CASE("YAML nested deeper than 64 levels is refused with its place, not a sy
   CHECK(b.exit_code == 2);
   CHECK(one_clean_line(b));
   CHECK(b.err.find("buy.yaml:2:67: " + message) != std::string::npos);
+}
+
+TEST_CASE("a config.json's sizes are bounded per quantity: no endless layer loop, no int overflow", "[cli][hostile]") {
+  TempDir dir;
+  const std::string moe = slurp(TPUPLAN_TEST_DATA_DIR "/hf/mixtral-8x7b.json");
+  const std::string mla = slurp(TPUPLAN_TEST_DATA_DIR "/hf/deepseek-v3.json");
+  const auto with = [](std::string text, const std::string& key, const std::string& value) {
+    const auto at = text.find("\"" + key + "\"");
+    REQUIRE(at != std::string::npos);
+    const auto colon = text.find(':', at);
+    const auto end = text.find_first_of(",}\n", colon);
+    return text.replace(colon + 1, end - colon - 1, " " + value);
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      // 2^31 − 1 MoE layers looped for half a minute; head_dim = 2^31 − 1 + 200 was negative.
+      {with(moe, "num_hidden_layers", "2147483647"),
+       "num_hidden_layers: 2147483647 is out of range for the layer count (accepted: 1 to 10000)", ""},
+      {with(mla, "qk_nope_head_dim", "2147483647"),
+       "qk_nope_head_dim: 2147483647 is out of range for the non-RoPE query/key head dimension (accepted: 1 to 16777216)",
+       ""},
+      {with(moe, "num_local_experts", "2147483647"),
+       "num_local_experts: 2147483647 is out of range for the expert count (accepted: 0 to 65536)", ""},
+  };
+  for (const auto& [text, expected, unused] : cases) {
+    std::ofstream(dir.file("config.json")) << text;
+    for (const auto& args : std::vector<std::vector<std::string>>{{"models", "show", dir.file("config.json")},
+                                                                  {"validate", dir.file("config.json")}}) {
+      const auto r = run_tpuplan(with_fixture_data(args));
+      INFO(args[0] << ": " << r.err << r.out);
+      CHECK(r.exit_code == 2);
+      CHECK((r.out + r.err).find("2147483647 is out of range") != std::string::npos); // validate: in a table
+      if (args[0] == "models") {
+        CHECK(one_clean_line(r));
+        CHECK(r.err.find(expected) != std::string::npos);
+      }
+    }
+  }
+  // Every size at its bound: huge, but positive and whole (it was −9,223,372,036,854,775,808).
+  std::string big = mla;
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"num_hidden_layers", "10000"}, {"n_routed_experts", "65536"}, {"num_experts_per_tok", "65536"},
+           {"moe_intermediate_size", "16777216"}, {"qk_nope_head_dim", "16777216"}, {"qk_rope_head_dim", "16777216"},
+           {"kv_lora_rank", "16777216"}, {"n_shared_experts", "65536"}}) {
+    big = with(big, key, value);
+  }
+  std::ofstream(dir.file("config.json")) << big;
+  const auto r = run_tpuplan(with_fixture_data({"models", "show", dir.file("config.json"), "--format", "csv"}));
+  INFO(r.err << r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(",-") == std::string::npos); // no negative figure anywhere
+  CHECK(r.out.find("head_dim,h,33554432") != std::string::npos);
 }
