@@ -21,6 +21,12 @@ void JsonObjectStream::feed(std::string_view bytes) {
 }
 
 bool JsonObjectStream::next(std::string_view& object) {
+  // Nothing after the first byte outside an object: what follows it must not depend on
+  // whether it arrived in the same read (a fuzzed stream found "event: …{…}" decoded whole
+  // but refused when cut before the brace).
+  if (m_malformed) {
+    return false;
+  }
   while (m_scan < m_buf.size()) {
     const char c = m_buf[m_scan++];
     if (m_in_string) {
@@ -39,6 +45,7 @@ bool JsonObjectStream::next(std::string_view& object) {
         m_depth = 1;
       } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         m_malformed = true;
+        return false;
       }
       continue;
     }

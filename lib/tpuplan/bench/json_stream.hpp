@@ -18,7 +18,7 @@ public:
   /// The text of the next complete top-level object; false when none is complete yet.
   bool next(std::string_view& object);
   /// True when something other than whitespace appeared between objects (or a closing
-  /// brace without an opening one): the stream is malformed.
+  /// brace without an opening one): the stream is malformed, and next() gives nothing more.
   bool malformed() const { return m_malformed; }
   /// True when an object has started but not ended.
   bool has_partial_object() const { return m_depth > 0; }

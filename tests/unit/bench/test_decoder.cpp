@@ -259,3 +259,13 @@ TEST_CASE("an event that is not JSON is malformed", "[bench]") {
   CHECK(r.error_message == "event is not valid JSON: {not json");
   CHECK(decode(Api::jetstream_http, {"{\"a\":1} oops"}).error == ErrorClass::malformed);
 }
+
+TEST_CASE("an SSE error event read as a JetStream stream is malformed, whole or cut", "[bench]") {
+  // A fuzz reproducer (fuzz/fuzz_stream_decoder): whole, the object after "data: " was read
+  // as an error in the stream; cut before the brace, the stream was malformed.
+  const std::string stream = "event: error\ndata: {\"error\":{\"message\":\"overloaded\",\"code\":503}}\n\n";
+  const auto whole = decode(Api::jetstream_http, {stream});
+  CHECK(whole.error == ErrorClass::malformed);
+  CHECK(whole.error_message == "stream is not a sequence of JSON objects");
+  check_every_split(Api::jetstream_http, stream);
+}

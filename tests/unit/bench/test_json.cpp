@@ -110,6 +110,21 @@ TEST_CASE("text between concatenated JSON objects marks the stream malformed", "
   CHECK_FALSE(malformed);
 }
 
+TEST_CASE("no object comes out of a concatenated stream after a stray byte, however it was cut", "[bench]") {
+  // Found by fuzz/fuzz_stream_decoder: an SSE error event read as JetStream gave its object
+  // when the bytes came in one read, and "malformed" when cut before the brace.
+  const std::string stream = "event: error\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n";
+  for (std::size_t i = 0; i <= stream.size(); ++i) {
+    INFO(i);
+    bool malformed = false;
+    CHECK(objects_of({stream.substr(0, i), stream.substr(i)}, &malformed).empty());
+    CHECK(malformed);
+  }
+  bool malformed = false;
+  CHECK(objects_of({"{\"a\":1} x {\"b\":2}"}, &malformed) == std::vector<std::string>{"{\"a\":1}"});
+  CHECK(malformed);
+}
+
 TEST_CASE("the JSON index converts to an integer only what int64 holds", "[bench]") {
   JsonIndex j;
   REQUIRE(j.parse(R"([1e3, 1e20, -1e300, 9.3e18, -9.223372036854775808e18, 2.5, 1e400])"));
