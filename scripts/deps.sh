@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2
   libcurl4-openssl-dev libcpp-httplib-dev
   xz-utils curl python3-numpy  # the real-server tests: llama.cpp's build tool and its tiny model
+  clang-14 libclang-rt-14-dev  # the fuzz preset: libFuzzer with ASan + UBSan (fuzz/, docs/reliability.md)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -46,3 +46,15 @@ if [ -n "$server_dir" ] && ! ctest --preset "$preset" -N -L realserver | grep -q
   exit 1
 fi
 ctest --preset "$preset" -j"$(nproc)" --label-exclude perf
+# A smoke run of every fuzz target (fuzz/, docs/reliability.md): a fixed number of executions
+# from the seeds under ASan + UBSan, not a timed run. Skipped where clang 14 is absent; the
+# long runs are by hand (fuzz/run.sh --time). TPUPLAN_FUZZ_RUNS=0 skips it.
+fuzz_runs="${TPUPLAN_FUZZ_RUNS:-20000}"
+if [ "$fuzz_runs" != 0 ] && command -v clang++-14 >/dev/null; then
+  # Unoptimised for the smoke run: half the compile time; `cmake --preset fuzz` restores -O1.
+  cmake --preset fuzz -DCMAKE_CXX_FLAGS_FUZZ="-O0"
+  cmake --build --preset fuzz -- -j"$(nproc)"
+  bash fuzz/run.sh --smoke "$fuzz_runs"
+elif [ "$fuzz_runs" != 0 ]; then
+  echo "scripts/test.sh: warning: no clang++-14; the fuzz smoke run is skipped (scripts/deps.sh installs it)" >&2
+fi

@@ -141,6 +141,10 @@ std::vector<Prompt> read_dataset(const std::filesystem::path& path) {
   if (!in) {
     throw Error(ErrorKind::input, fmt::format("--dataset: cannot read '{}'", path.string()));
   }
+  return parse_dataset(in, path);
+}
+
+std::vector<Prompt> parse_dataset(std::istream& in, const std::filesystem::path& path) {
   std::vector<Prompt> prompts;
   std::string line;
   std::size_t number = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,5 +59,7 @@ Prompt synthetic_prompt(const SyntheticPrompts& spec, std::uint64_t seed, std::i
 /// ⌈bytes ÷ 4⌉, OpenAI's rule of thumb for English text (flagged approximate).
 /// Throws Error(input) "FILE:LINE: …" for a bad line, or when there is no prompt at all.
 std::vector<Prompt> read_dataset(const std::filesystem::path& path);
+/// The same from a stream; `path` names it in errors.
+std::vector<Prompt> parse_dataset(std::istream& in, const std::filesystem::path& path);
 
 } // namespace tpuplan::bench

@@ -15,6 +15,10 @@ std::vector<TraceRequest> read_trace(const std::filesystem::path& path) {
   if (!in) {
     throw Error(ErrorKind::input, fmt::format("--trace: cannot read '{}'", path.string()));
   }
+  return parse_trace(in, path);
+}
+
+std::vector<TraceRequest> parse_trace(std::istream& in, const std::filesystem::path& path) {
   std::vector<TraceRequest> out;
   std::string line;
   std::size_t number = 0;

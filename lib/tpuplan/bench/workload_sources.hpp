@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,8 @@ struct TraceRequest {
 /// "output_tokens"/"output_length". Lines may come in any order; arrivals are sorted and
 /// made relative to the first. Throws Error(input) "FILE:LINE: …".
 std::vector<TraceRequest> read_trace(const std::filesystem::path& path);
+/// The same from a stream; `path` names it in errors.
+std::vector<TraceRequest> parse_trace(std::istream& in, const std::filesystem::path& path);
 
 /// Multi-turn conversations: request i continues a conversation whose previous turn has
 /// finished, or opens a new one, so a conversation's turns go one after the other and each
