@@ -112,3 +112,72 @@ TEST_CASE("a backend timeout that is not a number or beyond a day is a problem o
   CHECK(h.exit_code == 2);
   CHECK(h.err.find("accepted: more than 0 up to 86400") != std::string::npos);
 }
+
+TEST_CASE("a second YAML document in a config, a catalog file or a --buy sheet is an input error at its start",
+          "[cli][hostile]") {
+  TempDir dir;
+  // A config the fast parser reads up to the '---', and one only yaml-cpp reads (a tag).
+  for (const std::string& first : {std::string("version: 1\n"), std::string("version: !!int 1\n")}) {
+    std::ofstream(dir.file("c.yaml")) << first << "discounts:\n  - {cloud: gcp, tier: 1y, fraction: 0.1, source: x}\n"
+                                      << "---\ndiscounts: []\n";
+    const auto r = run_tpuplan(with_fixture_data({"--config", dir.file("c.yaml"), "cost", "--model", "llama-3.1-8b"}));
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(one_clean_line(r));
+    CHECK(r.err.find("c.yaml:4:1: a second YAML document starts here") != std::string::npos);
+  }
+  // A catalog file given with --data.
+  const std::filesystem::path data = dir.path() / "data";
+  std::filesystem::copy(TPUPLAN_TEST_DATA_DIR "/catalog", data, std::filesystem::copy_options::recursive);
+  const std::string accelerators = slurp((data / "accelerators.yaml").string());
+  const auto lines = std::count(accelerators.begin(), accelerators.end(), '\n');
+  std::ofstream(data / "accelerators.yaml", std::ios::app) << "---\naccelerators: []\n";
+  const auto c = run_tpuplan({"--data", data.string(), "cost", "--model", "llama-3.1-8b"});
+  INFO(c.err);
+  CHECK(c.exit_code == 2);
+  CHECK(c.err.find("accelerators.yaml:" + std::to_string(lines + 1) + ":1: a second YAML document starts here") !=
+        std::string::npos);
+  // A --buy sheet (read with yaml-cpp alone), after an end marker.
+  std::ofstream(dir.file("buy.yaml")) << slurp(TPUPLAN_TEST_DATA_DIR "/breakeven/buy.yaml") << "...\nmachines: []\n";
+  const auto b = run_tpuplan({"breakeven", "--data", TPUPLAN_TEST_DATA_DIR "/breakeven", "--buy", dir.file("buy.yaml")});
+  INFO(b.err);
+  CHECK(b.exit_code == 2);
+  CHECK(one_clean_line(b));
+  CHECK(b.err.find("buy.yaml:") != std::string::npos);
+  CHECK(b.err.find(": a second YAML document starts here") != std::string::npos);
+}
+
+TEST_CASE("YAML nested deeper than 64 levels is refused with its place, not a syntax error or a stack overflow",
+          "[cli][hostile]") {
+  TempDir dir;
+  const std::string message = "YAML nested deeper than 64 levels (mappings and lists inside each other)";
+  // Block mappings (the fast parser's), 100,000 flow lists, and a tagged file (yaml-cpp's).
+  std::string block = "version: 1\n";
+  for (int i = 0; i < 70; ++i) {
+    block += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+  }
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {block, "c.yaml:66:129: " + message},
+      {"version: 1\nx: " + std::string(100000, '[') + std::string(100000, ']') + "\n", "c.yaml:2:67: " + message},
+      {"version: !!int 1\nx: " + std::string(70, '[') + std::string(70, ']') + "\n", "c.yaml:2:67: " + message}};
+  for (const auto& [text, expected] : texts) {
+    std::ofstream(dir.file("c.yaml")) << text;
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--config", dir.file("c.yaml"), "cost", "--model", "llama-3.1-8b"}, {"validate", dir.file("c.yaml")}}) {
+      const auto r = run_tpuplan(with_fixture_data(args));
+      INFO(args[0] << ": " << r.err << r.out);
+      CHECK(r.exit_code == 2);
+      // validate lists the problem in a table (place and message in columns of their own).
+      const std::string place = expected.substr(0, expected.find(": "));
+      CHECK((r.out + r.err).find(args[0] == "validate" ? place : expected) != std::string::npos);
+      CHECK((r.out + r.err).find("YAML nested deeper than 64 levels") != std::string::npos);
+      CHECK((r.out + r.err).find("bad file") == std::string::npos);
+    }
+  }
+  std::ofstream(dir.file("buy.yaml")) << "machines:\n  - " << std::string(100000, '[') << std::string(100000, ']') << "\n";
+  const auto b = run_tpuplan({"breakeven", "--data", TPUPLAN_TEST_DATA_DIR "/breakeven", "--buy", dir.file("buy.yaml")});
+  INFO(b.err);
+  CHECK(b.exit_code == 2);
+  CHECK(one_clean_line(b));
+  CHECK(b.err.find("buy.yaml:2:67: " + message) != std::string::npos);
+}

@@ -174,7 +174,7 @@ Node parse(std::string_view text, std::string name, Problems& problems) {
   const TreeItem* root = parsed ? tree->root() : nullptr;
   auto where = std::make_shared<const Node::Where>(Node::Where{name, &problems, std::move(tree)});
   if (!parsed) {
-    problems.add(file_problem(name, error.line + 1, error.column + 1, "YAML syntax error: " + error.message));
+    problems.add(file_problem(name, error.line + 1, error.column + 1, (error.syntax ? "YAML syntax error: " : "") + error.message));
     return Node(nullptr, where, nullptr, {}, 0, 0, false);
   }
   if (root == nullptr || root->kind == TreeItem::Kind::null) {

@@ -8,10 +8,14 @@
 #include <tpuplan/data/yaml_tree.hpp>
 #include <tpuplan/detail/text.hpp>
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace tpuplan::yaml {
@@ -95,8 +99,10 @@ private:
   int m_indent = -1;
   int m_depth = 0;
   std::unordered_map<std::string, const TreeItem*> m_anchors;
+  std::unordered_map<const TreeItem*, int> m_heights; // of alias targets, once computed
 
-  static constexpr int k_max_depth = 400;
+  // Deeper nesting is refused by check_document() on the yaml-cpp path, with its place.
+  static constexpr int k_max_depth = k_max_nesting;
 
   char peek(std::size_t k = 0) const { return m_pos + k < m_s.size() ? m_s[m_pos + k] : '\0'; }
   int column() const { return static_cast<int>(m_pos - m_line_start); }
@@ -201,7 +207,28 @@ private:
     if (it == m_anchors.end()) {
       throw Handover{};
     }
+    // An alias nests what it stands for where it is used.
+    if (m_depth + height(it->second) > k_max_depth) {
+      throw Handover{};
+    }
     return it->second;
+  }
+
+  /// Levels of mappings and lists in `item` (0 for a scalar); each item's subtree is at most
+  /// k_max_depth deep, so the recursion is too.
+  int height(const TreeItem* item) {
+    if (item->items.empty()) {
+      return item->kind == TreeItem::Kind::map || item->kind == TreeItem::Kind::list ? 1 : 0;
+    }
+    if (const auto it = m_heights.find(item); it != m_heights.end()) {
+      return it->second;
+    }
+    int below = 0;
+    for (const TreeItem* child : item->items) {
+      below = std::max(below, height(child));
+    }
+    m_heights.emplace(item, below + 1);
+    return below + 1;
   }
 
   /// Does a mapping key ("name:" or "'quoted':") start here?
@@ -843,7 +870,105 @@ private:
   std::size_t m_count = 0;
 };
 
+/// Follows yaml-cpp's events for check_document(): stops at a second document's start and at
+/// the first mapping or list nested deeper than k_max_nesting.
+class DocumentCheck : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++m_documents > 1) {
+      throw Breach(mark, "a second YAML document starts here; an input file holds one (remove this '---' "
+                         "and what follows it)");
+    }
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+    leaf(anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const int height = anchor < m_heights.size() ? m_heights[anchor] : 0;
+    if (static_cast<int>(m_stack.size()) + height > k_max_nesting) {
+      throw too_deep(mark);
+    }
+    add_child(height);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open(mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+  /// A rule broken: reported like a syntax error, without calling it one.
+  struct Breach : YAML::ParserException {
+    using YAML::ParserException::ParserException;
+  };
+
+private:
+  struct Frame {
+    YAML::anchor_t anchor = 0;
+    int below = 0; // the highest child so far
+  };
+  std::vector<Frame> m_stack;
+  std::vector<int> m_heights; // by anchor id (yaml-cpp numbers anchors from 1 in each document)
+  int m_documents = 0;
+
+  static Breach too_deep(const YAML::Mark& mark) {
+    return Breach(mark, fmt::format("YAML nested deeper than {} levels (mappings and lists inside each other)",
+                                    k_max_nesting));
+  }
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (static_cast<int>(m_stack.size()) >= k_max_nesting) {
+      throw too_deep(mark);
+    }
+    m_stack.push_back(Frame{anchor, 0});
+  }
+  void close() {
+    const Frame f = m_stack.back();
+    m_stack.pop_back();
+    set_height(f.anchor, f.below + 1);
+    add_child(f.below + 1);
+  }
+  void leaf(YAML::anchor_t anchor) { set_height(anchor, 0); }
+  void add_child(int height) {
+    if (!m_stack.empty()) {
+      m_stack.back().below = std::max(m_stack.back().below, height);
+    }
+  }
+  void set_height(YAML::anchor_t anchor, int height) {
+    if (anchor == YAML::NullAnchor) {
+      return;
+    }
+    if (anchor >= m_heights.size()) {
+      m_heights.resize(anchor + 1, 0);
+    }
+    m_heights[anchor] = height;
+  }
+};
+
+TreeError tree_error(const YAML::ParserException& e, bool syntax) {
+  return TreeError{e.mark.line < 0 ? 0 : e.mark.line, e.mark.column < 0 ? 0 : e.mark.column, e.msg, syntax};
+}
+
 } // namespace
+
+std::optional<TreeError> check_document(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  try {
+    YAML::Parser parser(in);
+    DocumentCheck check;
+    while (parser.HandleNextDocument(check)) {
+    }
+  } catch (const DocumentCheck::Breach& e) {
+    return tree_error(e, false);
+  } catch (const YAML::ParserException& e) {
+    return tree_error(e, true);
+  }
+  return std::nullopt;
+}
 
 std::shared_ptr<const Tree> parse_tree_fast(std::string_view text) {
   auto tree = std::make_shared<Tree>();
@@ -858,6 +983,12 @@ std::shared_ptr<const Tree> parse_tree_fast(std::string_view text) {
 }
 
 std::shared_ptr<const Tree> parse_tree_yaml_cpp(std::string_view text, TreeError& error) {
+  // The rules first: yaml-cpp's Load reads the first document alone and recurses as deep as
+  // the text nests.
+  if (auto breach = check_document(text)) {
+    error = std::move(*breach);
+    return nullptr;
+  }
   try {
     const YAML::Node root = YAML::Load(std::string(text));
     auto tree = std::make_shared<Tree>();
@@ -866,7 +997,7 @@ std::shared_ptr<const Tree> parse_tree_yaml_cpp(std::string_view text, TreeError
     tree->set_root(r, false);
     return tree;
   } catch (const YAML::ParserException& e) {
-    error = TreeError{e.mark.line < 0 ? 0 : e.mark.line, e.mark.column < 0 ? 0 : e.mark.column, e.msg};
+    error = tree_error(e, true);
     return nullptr;
   }
 }

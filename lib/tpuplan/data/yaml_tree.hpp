@@ -7,7 +7,9 @@
 // second document, and every syntax error — is handed to yaml-cpp, whose tree is copied into
 // the same shape and whose messages report the errors. Either way a caller sees one tree, with
 // yaml-cpp's semantics: the same node kinds, scalar texts, "was it quoted" and positions (a
-// differential test compares the two parsers on every YAML file in the tree).
+// differential test compares the two parsers on every YAML file in the tree). On yaml-cpp's
+// path check_document() first refuses a second document and nesting deeper than 64 levels,
+// which the fast parser never reads itself.
 #pragma once
 
 #include <cstdint>
@@ -61,15 +63,29 @@ private:
   bool m_fast = false;
 };
 
-/// A syntax error found by yaml-cpp: 0-based position and its message.
+/// A syntax error found by yaml-cpp, or a breach of check_document()'s rules: 0-based position
+/// and its message.
 struct TreeError {
   int line = 0;
   int column = 0;
   std::string message;
+  bool syntax = true; ///< false for a second document or too deep a nesting (valid YAML, refused)
 };
 
-/// Parses the first document of `text`: the fast parser where it can, else yaml-cpp. Returns
-/// the tree, or the syntax error (`error` set, tree null).
+/// The deepest nesting of mappings and lists an input file may have (tpuplan's files use at
+/// most five or six): deeper is an input error, never a deep recursion.
+inline constexpr int k_max_nesting = 64;
+
+/// yaml-cpp's reading of `text` checked against tpuplan's rules for input files: one document
+/// (a second one, even empty, is an error at its start instead of being ignored) and at most
+/// k_max_nesting levels of mappings and lists (an alias counts as what it stands for). Returns
+/// the first breach, or yaml-cpp's syntax error; nullopt when the text keeps the rules. For the
+/// files read with yaml-cpp directly (the --buy sheet, load curves); parse_tree() applies it.
+std::optional<TreeError> check_document(std::string_view text);
+
+/// Parses the only document of `text`: the fast parser where it can, else yaml-cpp. Returns
+/// the tree, or the error (`error` set, tree null): a syntax error, a second document or
+/// nesting deeper than k_max_nesting.
 std::shared_ptr<const Tree> parse_tree(std::string_view text, TreeError& error);
 
 /// The fast parser alone: nullopt where it would hand the text to yaml-cpp (for tests).

@@ -1,6 +1,7 @@
 #include <tpuplan/money/onprem.hpp>
 
 #include <tpuplan/detail/files.hpp>
+#include <tpuplan/data/yaml_tree.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
@@ -128,6 +129,11 @@ OnPremMachine read_machine(const Reader& r, const YAML::Node& node, const std::s
 OnPremSheet parse_onprem(const std::string& yaml_text, const std::string& name) {
   const Reader r(name);
   YAML::Node root;
+  // One document, nested at most yaml::k_max_nesting deep (a second one is not ignored).
+  if (const auto breach = yaml::check_document(yaml_text)) {
+    throw Error(ErrorKind::input, fmt::format("{}:{}:{}: {}{}", name, breach->line + 1, breach->column + 1,
+                                              breach->syntax ? "YAML syntax error: " : "", breach->message));
+  }
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {

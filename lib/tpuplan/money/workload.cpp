@@ -3,6 +3,7 @@
 
 #include <tpuplan/detail/json_position.hpp>
 #include <tpuplan/detail/text.hpp>
+#include <tpuplan/data/yaml_tree.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/units.hpp>
 
@@ -360,6 +361,11 @@ LoadCurve parse_curve_csv(const std::string& text, const std::string& name) {
 
 LoadCurve parse_curve_yaml(const std::string& text, const std::string& name) {
   YAML::Node root;
+  // One document, nested at most yaml::k_max_nesting deep (a second one is not ignored).
+  if (const auto breach = yaml::check_document(text)) {
+    throw Error(ErrorKind::input, fmt::format("{}:{}:{}: {}{}", name, breach->line + 1, breach->column + 1,
+                                              breach->syntax ? "YAML syntax error: " : "", breach->message));
+  }
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {

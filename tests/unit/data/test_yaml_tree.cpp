@@ -175,19 +175,89 @@ TEST_CASE("what the fast parser does not read goes to yaml-cpp, errors included"
   }
 }
 
-TEST_CASE("nesting deeper than the fast parser's limit is handed over", "[yaml_tree]") {
-  std::string deep;
-  for (int i = 0; i < 450; ++i) {
-    deep += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+namespace {
+
+/// `levels` block mappings inside each other, the innermost holding a scalar.
+std::string nested_block(int levels) {
+  std::string text;
+  for (int i = 0; i < levels - 1; ++i) {
+    text += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
   }
-  deep += std::string(900, ' ') + "k: v\n";
+  return text + std::string(static_cast<std::size_t>(levels - 1) * 2, ' ') + "k: v\n";
+}
+
+} // namespace
+
+TEST_CASE("nesting is capped at 64 levels on both parsers, with the place of the 65th", "[yaml_tree]") {
+  static_assert(k_max_nesting == 64);
+  check_same(nested_block(64), "64 levels");
+  // The fast parser hands the 65th level over; the yaml-cpp path refuses it at its place.
+  const std::string deep = nested_block(65);
   CHECK_FALSE(parse_tree_fast(deep));
-  std::string shallow;
-  for (int i = 0; i < 50; ++i) {
-    shallow += std::string(static_cast<std::size_t>(i) * 2, ' ') + "k:\n";
+  TreeError error;
+  CHECK_FALSE(parse_tree(deep, error));
+  CHECK(error.message == "YAML nested deeper than 64 levels (mappings and lists inside each other)");
+  CHECK_FALSE(error.syntax);
+  CHECK(error.line == 64);
+  CHECK(error.column == 128);
+  // Flow collections, a tag (which only yaml-cpp reads) and 100,000 levels (no deep recursion).
+  for (const auto& [text, column] : std::vector<std::pair<std::string, int>>{
+           {"a: " + std::string(64, '[') + std::string(64, ']') + "\n", 66},
+           {"a: !!seq " + std::string(70, '[') + std::string(70, ']') + "\n", 72},
+           {std::string(100000, '[') + std::string(100000, ']') + "\n", 64}}) {
+    INFO(text.substr(0, 80));
+    TreeError e;
+    CHECK_FALSE(parse_tree(text, e));
+    CHECK(e.message.find("deeper than 64 levels") != std::string::npos);
+    CHECK(e.line == 0);
+    CHECK(e.column == column);
   }
-  shallow += std::string(100, ' ') + "k: v\n";
-  check_same(shallow, "50 levels");
+  TreeError fine;
+  CHECK(parse_tree("a: " + std::string(63, '[') + std::string(63, ']') + "\n", fine));
+}
+
+TEST_CASE("an alias counts as the nesting it stands for, on both parsers", "[yaml_tree]") {
+  // 40 levels anchored, used 30 levels down: 70 levels in the tree.
+  const std::string anchored = "a: &x " + std::string(40, '[') + std::string(40, ']') + "\n";
+  const std::string deep = anchored + "b: " + std::string(29, '[') + "*x" + std::string(29, ']') + "\n";
+  CHECK_FALSE(parse_tree_fast(deep));
+  TreeError error;
+  CHECK_FALSE(parse_tree(deep, error));
+  CHECK(error.message.find("deeper than 64 levels") != std::string::npos);
+  CHECK(error.line == 1);
+  // Block-context use of the same alias, 24 levels down: 64 in all, still read by the fast parser.
+  const std::string fits = anchored + "b: " + std::string(23, '[') + "*x" + std::string(23, ']') + "\n";
+  check_same(fits, "alias at 64 levels");
+  // An alias is also followed through yaml-cpp alone (a tag hands the file over).
+  TreeError tagged;
+  CHECK_FALSE(parse_tree("t: !!str x\n" + deep, tagged));
+  CHECK(tagged.message.find("deeper than 64 levels") != std::string::npos);
+}
+
+TEST_CASE("a second document is refused at its start, whichever parser reads the first", "[yaml_tree]") {
+  for (const auto& [text, line] : std::vector<std::pair<std::string, int>>{
+           {"a: 1\n---\nb: 2\n", 1},            // the fast parser reads the first one
+           {"a: !!str 1\n---\nb: 2\n", 1},      // only yaml-cpp reads the first one
+           {"---\na: 1\n...\n---\n", 3},         // an empty second document
+           {"a: 1\n...\nb: 2\n", 2},            // after an end marker, without '---'
+           {"a: 1\n---\n" + std::string(100, '[') + "\n", 1}}) { // a broken second one
+    INFO(text);
+    CHECK_FALSE(parse_tree_fast(text));
+    TreeError error;
+    CHECK_FALSE(parse_tree(text, error));
+    CHECK(error.message.rfind("a second YAML document starts here", 0) == 0);
+    CHECK_FALSE(error.syntax);
+    CHECK(error.line == line);
+    CHECK(error.column == 0);
+    CHECK(check_document(text));
+  }
+  // One document with its markers is fine.
+  for (const char* one : {"---\na: 1\n", "a: 1\n...\n", "---\na: 1\n...\n# done\n"}) {
+    INFO(one);
+    TreeError error;
+    CHECK(parse_tree(one, error));
+    CHECK_FALSE(check_document(one));
+  }
 }
 
 TEST_CASE("mutated copies of the shipped YAML: whatever the fast parser reads, yaml-cpp reads the same", "[yaml_tree]") {
