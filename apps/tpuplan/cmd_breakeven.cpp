@@ -119,7 +119,7 @@ Runner setup_breakeven(CLI::App& sub) {
       ->capture_default_str();
   add_memory_flags(sub, flags->memory);
   sub.add_option("--offering", flags->offerings, "offering ids or names to compare (a list, or repeated); default: "
-                                                 "the smallest option per accelerator that holds the model")
+                                                 "the best option per accelerator and cloud that holds the model")
       ->delimiter(',');
   sub.add_option("--tier", flags->tiers, "tiers for the platform, api and buy tables and the charts "
                                          "(a list, or repeated): on-demand, spot, 1y, 3y; default: all")
@@ -205,8 +205,10 @@ Runner setup_breakeven(CLI::App& sub) {
       }
       in.candidates = in.options;
     } else {
-      // The options cost picks (per accelerator the best at the load, one region each by the
-      // rule every command shares); the platform table may pick any option that holds the model.
+      // The options cost picks (the best at the load, one region each by the rule every command
+      // shares), per accelerator and cloud: a commitment is bought from one cloud, so each cloud's
+      // tiers are shown. The platform table may pick any option that holds the model.
+      query.per_cloud = true;
       const CostResult result = compare_costs(catalog, query);
       for (const auto& row : result.rows) {
         if (row.fit.fits) {

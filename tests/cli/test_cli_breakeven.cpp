@@ -420,3 +420,31 @@ TEST_CASE("seed: a 70B model in bf16 fits neither the v4-8 nor the v5e-8, only i
   CHECK(seed_row(int8, "v4-8@appendix-g")["holds_model"] == true);
   CHECK(seed_row(int8, "v5e-8@appendix-g")["holds_model"] == true);
 }
+
+TEST_CASE("breakeven with the shipped data lists each cloud's option per accelerator, GCP GPU commitments included",
+          "[cli][breakeven][data]") {
+  const auto r = run_tpuplan({"breakeven", "--hours", "8", "--kind", "gpu", "--table", "commitment", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json doc = json::parse(r.out);
+  // A commitment is bought from one cloud: per accelerator, one option of each cloud that has it.
+  std::vector<std::string> a100_40;
+  const json* a2 = nullptr;
+  for (const auto& row : doc["rows"]) {
+    const std::string id = row["offering"];
+    if (id == "a2-highgpu-8g@us-central1") {
+      a2 = &row;
+    }
+    if (row["accelerator"] == "a100-40gb") {
+      a100_40.push_back(id);
+    }
+  }
+  std::sort(a100_40.begin(), a100_40.end());
+  CHECK(a100_40 == std::vector<std::string>{"Standard_ND96asr_v4@eastus", "a2-highgpu-8g@us-central1",
+                                            "p4d.24xlarge@us-east-1"});
+  REQUIRE(a2 != nullptr);
+  // 37% and 65% off a2-highgpu-8g's $29.38708/h (docs/data.md "GCP GPU commitments").
+  CHECK((*a2)["usd_per_month_1y"].get<double>() == Approx(13514.9691136).epsilon(1e-6));
+  CHECK((*a2)["usd_per_month_3y"].get<double>() == Approx(7508.53662384).epsilon(1e-6));
+  CHECK((*a2)["breakeven_1y_vs_on_demand_hours_per_day"].get<double>() == Approx(24 * 0.63).epsilon(1e-4));
+}

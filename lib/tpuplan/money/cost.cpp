@@ -178,8 +178,16 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
   if (query.all) {
     result.rows = candidates;
   } else {
-    // Per accelerator: the best option by the objective; without a figure, the smallest that holds it.
-    for (const auto& [id, rows] : by_accelerator) {
+    // Per accelerator (and cloud, with `per_cloud`): the best option by the objective; without a
+    // figure, the smallest that holds it.
+    std::map<std::string, std::vector<const CostRow*>> by_pick = by_accelerator;
+    if (query.per_cloud) {
+      by_pick.clear();
+      for (const auto& row : candidates) {
+        by_pick[row.accelerator->id + '@' + row.offering->cloud].push_back(&row);
+      }
+    }
+    for (const auto& [id, rows] : by_pick) {
       const CostRow* best = nullptr;
       for (const CostRow* row : rows) {
         if (!row->fit.fits) {

@@ -50,6 +50,9 @@ struct CostQuery {
   std::optional<Tier> rank_tier; ///< rank in this tier; default: each row's cheapest
   Objective sort = Objective::usd_per_million_tokens;
   bool all = false;              ///< every matching offering in every region, not the best per accelerator
+  /// Without `all`: the best per accelerator and cloud (a commitment is bought from one cloud,
+  /// so breakeven shows each cloud's), not per accelerator alone.
+  bool per_cloud = false;
   /// Without `all`: also list, for each pick no listed row matches, its preferred region,
   /// whether or not it holds the model.
   std::vector<OfferingPick> also_show;

@@ -180,16 +180,45 @@ TEST_CASE("lint: pinned Azure figures: ND H100 v5 is 8 GPUs (the catalog row say
   CHECK(c.find_offering("Standard_ND96asr_v4@westus2")->price(Tier::spot)->usd_per_hour == Approx(2.99167));
 }
 
+TEST_CASE("lint: pinned GCP GPU commitments: a2-highgpu-8g 37%/65% off, a3-highgpu-8g the row's ratio", "[data_lint]") {
+  const auto& c = shipped().catalog;
+  const auto* a2 = c.find_offering("a2-highgpu-8g@us-central1");
+  REQUIRE(a2 != nullptr);
+  // The compiled month at each tier / 730 h; its on-demand hour is ours to the cent.
+  CHECK(a2->price(Tier::on_demand)->usd_per_hour == Approx(21452.5684 / 730));
+  CHECK(a2->price(Tier::commit_1y)->usd_per_hour == Approx(13514.9691136 / 730));
+  CHECK(a2->price(Tier::commit_3y)->usd_per_hour == Approx(7508.53662384 / 730));
+  const auto* a3 = c.find_offering("a3-highgpu-8g@us-east4");
+  REQUIRE(a3 != nullptr);
+  // Our on-demand x the row's ratio (its rows add 6,000 GB of local SSD).
+  const double od = a3->price(Tier::on_demand)->usd_per_hour;
+  CHECK(od == Approx(87.83247));
+  CHECK(a3->price(Tier::commit_1y)->usd_per_hour == Approx(od * 44840.32514976 / 64645.7019904).epsilon(1e-6));
+  CHECK(a3->price(Tier::commit_3y)->usd_per_hour == Approx(od * 28392.60150768 / 64645.7019904).epsilon(1e-6));
+}
+
 TEST_CASE("lint: tiers without a sourced figure stay absent", "[data_lint]") {
   for (const auto& o : shipped().catalog.offerings) {
     INFO(o.id);
-    // No sourced v5p commitment price; no whole-VM GPU commitment on GCP; AWS RIs predate the
-    // 2025 cut. Azure prices whole VMs, and its archived reserved prices are the one GPU
-    // commitment with a source (ND96amsr A100 v4, East US, 2024-01-29).
+    // No sourced v5p commitment price; AWS RIs predate the 2025 cut. GPU commitments come from
+    // two sources: Azure's archived reserved prices (ND96amsr A100 v4, East US, 2024-01-29)
+    // and the compiled GCP billing catalog of 2025-03-06 (A2 and A3 VMs; none for A2 Ultra,
+    // A3 Ultra or A4).
     const bool azure_reserved = o.id == "Standard_ND96amsr_A100_v4@eastus";
-    if (o.accelerator == "v5p" || (shipped().catalog.accelerator_of(o).kind == AcceleratorKind::gpu && !azure_reserved)) {
+    const bool gcp_committed = o.cloud == "gcp" && (o.name.rfind("a2-highgpu-", 0) == 0 ||
+                                                    o.name.rfind("a3-highgpu-", 0) == 0);
+    const bool gpu = shipped().catalog.accelerator_of(o).kind == AcceleratorKind::gpu;
+    if (o.accelerator == "v5p" || (gpu && !azure_reserved && !gcp_committed)) {
       CHECK_FALSE(o.price(Tier::commit_1y));
       CHECK_FALSE(o.price(Tier::commit_3y));
+    }
+    if (gcp_committed) {
+      for (Tier t : {Tier::commit_1y, Tier::commit_3y}) {
+        REQUIRE(o.price(t));
+        CHECK(o.price(t)->as_of == "2025-03-06");
+        CHECK_THAT(o.price(t)->source, Catch::Contains("google-cloud-pricing-cost-calculator"));
+        CHECK_FALSE(o.price(t)->derived.empty()); // the arithmetic from the compiled month
+      }
     }
     if (azure_reserved) {
       for (Tier t : {Tier::commit_1y, Tier::commit_3y}) {
