@@ -66,7 +66,9 @@ public:
         throw Handover{};
       }
     }
-    if (m_s.substr(0, 3) == "\xEF\xBB\xBF") {
+    // yaml-cpp reads a UTF-8, UTF-16 or UTF-32 byte-order mark as the text's encoding (a
+    // first byte 0xFE or 0xFF: fuzz_yaml found "\xFE\xFF…-" read as UTF-16 by yaml-cpp).
+    if (m_s.substr(0, 3) == "\xEF\xBB\xBF" || (!m_s.empty() && (m_s[0] == '\xFE' || m_s[0] == '\xFF'))) {
       throw Handover{};
     }
     scan_content();

@@ -156,6 +156,8 @@ TEST_CASE("what the fast parser does not read goes to yaml-cpp, errors included"
       "a: 1\n b: 2\n",           // bad indentation (yaml-cpp's error)
       "a: [1, 2\n",              // unterminated
       "a: *nowhere\n",           // an unknown alias
+      "\xFE\xFF\xFF\xFF\xFF\xFF\xFF\xFF-", // a UTF-16 byte-order mark (found by fuzz/fuzz_yaml)
+      "\xFF\xFE" "a: 1\n",        // a UTF-16LE mark
   };
   for (const char* s : handed_over) {
     INFO(s);
