@@ -71,6 +71,7 @@ struct BenchFlags {
   bool insecure = false;
   bool follow_redirects = false;
   std::string http_client = "auto";
+  std::string io = "auto";
   bool ignore_eos = false;
   bool no_ignore_eos = false;
   std::string offering;
@@ -359,6 +360,13 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
     c.endpoint.http_client = HttpClient::libcurl;
   } else if (f.http_client != "auto") {
     throw_unknown("--http-client", f.http_client, {"auto", "builtin", "libcurl"});
+  }
+  if (f.io == "epoll") {
+    c.endpoint.io = IoMode::epoll;
+  } else if (f.io == "io_uring") {
+    c.endpoint.io = IoMode::io_uring;
+  } else if (f.io != "auto") {
+    throw_unknown("--io", f.io, {"auto", "epoll", "io_uring"});
   }
   uses_builtin_client(c.endpoint); // the combinations the built-in client refuses, before any request
   c.endpoint.api_key = read_api_key(f);
@@ -722,6 +730,8 @@ Runner setup_bench(CLI::App& sub) {
   sub.add_flag("--follow-redirects", f->follow_redirects, "follow HTTP redirects (http/https only)");
   sub.add_option("--http-client", f->http_client,
                  "auto (built-in HTTP/1.1 client for plain http, libcurl for https, proxies, redirects), builtin or libcurl");
+  sub.add_option("--io", f->io,
+                 "how the built-in client receives: auto (epoll), epoll or io_uring (epoll, with a warning, where the kernel refuses a ring)");
   auto* off = sub.add_option("--offering", f->offering, "catalog offering the server runs on (recorded in the profile)");
   auto* acc = sub.add_option("--accelerator", f->accelerator, "accelerator the server runs on (with --chips)");
   sub.add_option("--chips", f->chips, "chips the server uses (with --accelerator)");

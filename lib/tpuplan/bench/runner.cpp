@@ -129,6 +129,9 @@ BenchRun Run::go() {
   m_curl.emplace(m_config.curl_library);
   m_engine.emplace(*m_curl, m_config.endpoint);
   m_engine->set_stop(m_hooks.stop);
+  if (!m_engine->io_fallback().empty()) {
+    warn(fmt::format("--io io_uring: the kernel refused a ring ({}): receiving with epoll", m_engine->io_fallback()));
+  }
   probe();
 
   Profile& p = m_out.profile;
