@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 echo "tpuplan: configuring (build/release)" >&2
 cmake --preset release >/dev/null
-echo "tpuplan: building the tpuplan binary on $(nproc) cores (about 3 minutes on 2 cores the first time)" >&2
+echo "tpuplan: building the tpuplan binary on $(nproc) cores (about 1.5 minutes on 2 cores the first time)" >&2
 cmake --build --preset release --target tpuplan -- -j"$(nproc)" >&2
 if (($#)); then
   exec build/release/apps/tpuplan/tpuplan "$@"
