@@ -35,7 +35,32 @@ namespace tpuplan::app {
 
 namespace {
 
-using namespace tpuplan::bench;
+// The bench library's names this command uses (declarations, not a using-directive, so that
+// no other name of tpuplan::bench shadows the app's own in a unity build).
+using bench::api_names;
+using bench::BackendRun;
+using bench::bench_report;
+using bench::BenchConfig;
+using bench::BenchHooks;
+using bench::BenchRun;
+using bench::check_http_url;
+using bench::compare_report;
+using bench::HttpClient;
+using bench::k_unique_prefix_words;
+using bench::LevelProgress;
+using bench::LevelResult;
+using bench::LoadLevel;
+using bench::LoadMode;
+using bench::normalize_endpoint;
+using bench::parse_api;
+using bench::parse_slo_targets;
+using bench::Profile;
+using bench::redact_url;
+using bench::RequestLogWriter;
+using bench::RequestRecord;
+using bench::SloSearchSpec;
+using bench::SyntheticPrompts;
+using bench::to_json;
 
 /// The raw flag values (parsed and validated in make_config, with one-line errors).
 struct BenchFlags {

@@ -39,11 +39,6 @@ bool server_accepts_ignore_eos(Api api, ServerKind server) {
   return false; // TGI has no such parameter; JetStream forbids extra fields
 }
 
-std::string level_label(const LoadLevel& l) {
-  return l.mode == LoadMode::concurrency ? fmt::format("concurrency {}", l.concurrency)
-                                         : fmt::format("rate {} req/s", l.rate_rps);
-}
-
 bool stopped(const BenchHooks& hooks) { return hooks.stop != nullptr && hooks.stop->load() > 0; }
 
 RepeatFigure figure(const std::vector<double>& values) {
