@@ -46,6 +46,7 @@ using bench::BenchRun;
 using bench::check_http_url;
 using bench::compare_report;
 using bench::HttpClient;
+using bench::IoMode;
 using bench::k_unique_prefix_words;
 using bench::LevelProgress;
 using bench::LevelResult;
