@@ -184,7 +184,8 @@ struct Profile {
   /// in profiles that predate it.
   std::string timestamp_source;
   /// How the responses were read: "epoll" (readiness, then a read per socket, built-in
-  /// client) or "libcurl"; empty in profiles that predate it.
+  /// client), "io_uring" (multishot receives, built-in client) or "libcurl"; empty in
+  /// profiles that predate it.
   std::string io;
   std::string created_at;   ///< UTC, ISO 8601
   bool partial = false;     ///< interrupted
