@@ -9,7 +9,7 @@
 // Usage: tpuplan_bench_client_overhead [--streams N] [--requests N] [--tokens N]
 //                                      [--paced-tokens N] [--pace-ms X] [--mode unpaced|paced|both]
 //                                      [--repeat N] [--pin yes|no] [--http-client auto|builtin|libcurl]
-//                                      [--prompt-words N]
+//                                      [--prompt-words N] [--io auto|epoll|io_uring]
 // The server runs in a child process; with --pin yes (default, on machines with 2+ CPUs)
 // the client is pinned to CPU 0 and the server to CPU 1, so the kernel work of the server's
 // sends is not charged to the client thread.
@@ -48,6 +48,7 @@ struct Options {
   int repeat = 3;
   bool pin = true;
   tpuplan::bench::HttpClient http_client = tpuplan::bench::HttpClient::automatic;
+  tpuplan::bench::IoMode io = tpuplan::bench::IoMode::automatic;
 };
 
 /// Resident and peak resident memory of the process, bytes (/proc/self/status).
@@ -164,6 +165,7 @@ double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
   Endpoint e;
   e.base_url = "http://127.0.0.1:" + std::to_string(server->port());
   e.http_client = o.http_client;
+  e.io = o.io;
   Engine engine(curl, e);
   GenerationOptions g;
   g.model = "bench-model";
@@ -221,7 +223,8 @@ double run_mode(const CurlLibrary& curl, const Options& o, bool paced) {
               paced ? "paced" : "unpaced", o.streams, static_cast<long long>(o.requests), static_cast<long long>(ok),
               static_cast<long long>(events), tokens, o.prompt_words,
               paced ? (" pace=" + std::to_string(o.pace_ms) + "ms").c_str() : "");
-  std::printf("  load average %s; io %s, token times from %s\n", load_before.c_str(), engine.io().c_str(),
+  std::printf("  load average %s; io %s%s, token times from %s\n", load_before.c_str(), engine.io().c_str(),
+              engine.io_fallback().empty() ? "" : (" (" + engine.io_fallback() + ")").c_str(),
               engine.timestamp_source().c_str());
   std::printf("  client process CPU: user %.3f s + system %.3f s over %.3f s wall (client thread %.3f s); "
               "server thread CPU (whole life) %.3f s\n",
@@ -284,6 +287,8 @@ int main(int argc, char** argv) {
       o.prompt_words = std::max(1, std::stoi(value));
     } else if (flag == "--pin") {
       o.pin = value != "no";
+    } else if (flag == "--io") {
+      o.io = value == "epoll" ? IoMode::epoll : value == "io_uring" ? IoMode::io_uring : IoMode::automatic;
     } else if (flag == "--http-client") {
       o.http_client = value == "builtin" ? HttpClient::builtin : value == "libcurl" ? HttpClient::libcurl : HttpClient::automatic;
     } else {

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${TPUPLAN_PRESET:-dev}"
-bash scripts/deps.sh
+bash scripts/deps.sh --test
 # The real server: llama.cpp built once with a tiny model by the shared build tool (cached in
 # ~/.cache after the first, ~5 min, build). The tool is looked for in TPUPLAN_LLAMA_SERVER_TOOLS,
 # then in shared/tools/llama-server beside the repository (or beside its parent folder), then,
@@ -57,4 +57,10 @@ if [ "$fuzz_runs" != 0 ] && command -v clang++-14 >/dev/null; then
   bash fuzz/run.sh --smoke "$fuzz_runs"
 elif [ "$fuzz_runs" != 0 ]; then
   echo "scripts/test.sh: warning: no clang++-14; the fuzz smoke run is skipped (scripts/deps.sh installs it)" >&2
+fi
+# Under CI the README's first command runs too (scripts/quickstart.sh: the release unity build
+# of the tpuplan binary, then `tpuplan cost --model 70b`), so that it stays true.
+if [ "${CI:-}" = true ]; then
+  bash scripts/quickstart.sh | grep "Llama-3.1-70B" >/dev/null ||
+    { echo "scripts/test.sh: scripts/quickstart.sh did not print the cost of Llama-3.1-70B" >&2; exit 1; }
 fi

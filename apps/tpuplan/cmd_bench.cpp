@@ -5,6 +5,7 @@
 #include "command.hpp"
 
 #include <tpuplan/bench/bench_report.hpp>
+#include <tpuplan/bench/profile.hpp>
 #include <tpuplan/bench/request_log.hpp>
 #include <tpuplan/bench/runner.hpp>
 #include <tpuplan/bench/slo_search.hpp>
@@ -35,7 +36,33 @@ namespace tpuplan::app {
 
 namespace {
 
-using namespace tpuplan::bench;
+// The bench library's names this command uses (declarations, not a using-directive, so that
+// no other name of tpuplan::bench shadows the app's own in a unity build).
+using bench::api_names;
+using bench::BackendRun;
+using bench::bench_report;
+using bench::BenchConfig;
+using bench::BenchHooks;
+using bench::BenchRun;
+using bench::check_http_url;
+using bench::compare_report;
+using bench::HttpClient;
+using bench::IoMode;
+using bench::k_unique_prefix_words;
+using bench::LevelProgress;
+using bench::LevelResult;
+using bench::LoadLevel;
+using bench::LoadMode;
+using bench::normalize_endpoint;
+using bench::parse_api;
+using bench::parse_slo_targets;
+using bench::Profile;
+using bench::redact_url;
+using bench::RequestLogWriter;
+using bench::RequestRecord;
+using bench::SloSearchSpec;
+using bench::SyntheticPrompts;
+using bench::to_json;
 
 /// The raw flag values (parsed and validated in make_config, with one-line errors).
 struct BenchFlags {
@@ -71,6 +98,7 @@ struct BenchFlags {
   bool insecure = false;
   bool follow_redirects = false;
   std::string http_client = "auto";
+  std::string io = "auto";
   bool ignore_eos = false;
   bool no_ignore_eos = false;
   std::string offering;
@@ -268,6 +296,11 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
     throw Error(ErrorKind::usage, fmt::format("{}: no value given", f.rate.empty() ? "--concurrency" : "--rate"),
                 "e.g. --concurrency 1,8,32 or --rate 2,4,8");
   }
+  if (values.size() > tpuplan::bench::k_max_profile_levels) {
+    throw Error(ErrorKind::usage,
+                fmt::format("{}: {} levels is out of range", f.rate.empty() ? "--concurrency" : "--rate", values.size()),
+                fmt::format("accepted: 1 to {} values in one run", tpuplan::bench::k_max_profile_levels));
+  }
   for (const auto& v : values) {
     LoadLevel l;
     l.requests = requests;
@@ -359,6 +392,13 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
     c.endpoint.http_client = HttpClient::libcurl;
   } else if (f.http_client != "auto") {
     throw_unknown("--http-client", f.http_client, {"auto", "builtin", "libcurl"});
+  }
+  if (f.io == "epoll") {
+    c.endpoint.io = IoMode::epoll;
+  } else if (f.io == "io_uring") {
+    c.endpoint.io = IoMode::io_uring;
+  } else if (f.io != "auto") {
+    throw_unknown("--io", f.io, {"auto", "epoll", "io_uring"});
   }
   uses_builtin_client(c.endpoint); // the combinations the built-in client refuses, before any request
   c.endpoint.api_key = read_api_key(f);
@@ -722,6 +762,8 @@ Runner setup_bench(CLI::App& sub) {
   sub.add_flag("--follow-redirects", f->follow_redirects, "follow HTTP redirects (http/https only)");
   sub.add_option("--http-client", f->http_client,
                  "auto (built-in HTTP/1.1 client for plain http, libcurl for https, proxies, redirects), builtin or libcurl");
+  sub.add_option("--io", f->io,
+                 "how the built-in client receives: auto (epoll), epoll or io_uring (epoll, with a warning, where the kernel refuses a ring)");
   auto* off = sub.add_option("--offering", f->offering, "catalog offering the server runs on (recorded in the profile)");
   auto* acc = sub.add_option("--accelerator", f->accelerator, "accelerator the server runs on (with --chips)");
   sub.add_option("--chips", f->chips, "chips the server uses (with --accelerator)");

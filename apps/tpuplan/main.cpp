@@ -346,7 +346,7 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   } catch (const Error& e) {
-    return print_error(e.what(), e.hint(), exit_code(e.kind()));
+    return print_error(e.message(), e.hint(), exit_code(e.kind()));
   } catch (const std::exception& e) {
     return print_error(std::string("internal error: ") + e.what(), "please report it with the command line", 1);
   }

@@ -22,7 +22,10 @@ enum class ErrorKind {
 class Error : public std::runtime_error {
 public:
   Error(ErrorKind kind, std::string message, std::string hint = {})
-      : std::runtime_error(std::move(message)), m_kind(kind), m_hint(std::move(hint)) {}
+      : std::runtime_error(message), m_kind(kind), m_message(std::move(message)), m_hint(std::move(hint)) {}
+
+  /// The whole message; unlike what(), not cut at a NUL byte the input put in it.
+  const std::string& message() const noexcept { return m_message; }
 
   /// The kind of failure.
   ErrorKind kind() const noexcept { return m_kind; }
@@ -31,6 +34,7 @@ public:
 
 private:
   ErrorKind m_kind;
+  std::string m_message;
   std::string m_hint;
 };
 

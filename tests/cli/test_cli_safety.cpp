@@ -304,3 +304,17 @@ TEST_CASE("error messages escape control and bidirectional characters of the inp
   CHECK(r.err.find('\x07') == std::string::npos);
   CHECK(r.err.find("evil\\u{202e}gnp.exe\\x1b[31m\\x07") != std::string::npos);
 }
+
+TEST_CASE("an error message quoting a NUL byte of the input is printed whole, the NUL escaped", "[cli][safety]") {
+  // what() of an exception is a C string: the message used to end at the NUL, cutting off
+  // the closing quote, what was wrong and the count of further problems.
+  TempDir dir;
+  std::ofstream(dir.file("c.yaml")) << "version: 1\nbackends:\n  - name: \"ab\\0cd\"\n    type: quantum\n"
+                                    << "    endpoint: http://127.0.0.1:1\n";
+  const auto r = run_tpuplan(with_fixture_data({"health", "--config", dir.file("c.yaml")}));
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find('\0') == std::string::npos);
+  CHECK(r.err.find("backend name 'ab\\x00cd' must be letters, digits") != std::string::npos);
+  CHECK(r.err.find("and 1 more problem") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include <tpuplan/bench/failure.hpp>
 #include <tpuplan/bench/http1_client.hpp>
 #include <tpuplan/bench/stream_decoder.hpp>
+#include <tpuplan/bench/uring.hpp>
 #include <tpuplan/bench/url.hpp>
 #include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
@@ -44,6 +45,13 @@ constexpr std::size_t k_sample_body_cap = 16u << 20;
 /// Set in the epoll data of the built-in client's sockets (libcurl's carry a bare fd).
 constexpr std::uint64_t k_builtin_tag = std::uint64_t{1} << 63;
 constexpr std::uint32_t k_no_conn = 0xFFFF'FFFFu;
+/// The user data of the ring's poll of the epoll descriptor (connects, sends waiting for room,
+/// libcurl's sockets). The built-in client's cancellations carry 0; its receives, the tag.
+constexpr std::uint64_t k_epoll_ready = 1;
+/// The ring's receive buffers: 16 KiB each (a read of an unpaced stream takes ~80 events), as
+/// many as a wake-up of 1,000 paced streams needs, and more. Memory is touched as used.
+constexpr unsigned k_ring_buffers = 2048;
+constexpr unsigned k_ring_buffer_bytes = 16 * 1024;
 /// Headers of every generation request, before the endpoint's own.
 constexpr const char* k_post_headers[] = {"Content-Type: application/json", "Accept: text/event-stream, application/json"};
 
@@ -200,6 +208,9 @@ struct Engine::Impl final : Http1Events {
   std::int64_t backoff_until_ns = 0;      // no send before this (after a connection failure)
   std::string last_connect_error;
   // The built-in client (plain http), when it carries the generation requests.
+  std::unique_ptr<Uring> ring;      // receives of the built-in client, when the kernel allows
+  std::string io_fallback;          // why there is no ring although one was allowed
+  bool epoll_polled = false;        // the ring's poll of the epoll descriptor is armed
   std::unique_ptr<Http1Client> builtin;
   std::string request_head; // request line and headers of the level's requests, up to Content-Length
   // Gathering wake-ups (built-in client with kernel timestamps only; 0 = never wait).
@@ -585,20 +596,38 @@ struct Engine::Impl final : Http1Events {
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, nullptr);
       }
     }
-    epoll_event events[256];
-    const std::int64_t wait_ns = std::max<std::int64_t>(0, deadline_ns - now_ns());
-    timespec ts{static_cast<time_t>(wait_ns / k_ns_per_s), static_cast<long>(wait_ns % k_ns_per_s)};
-    int n = epoll_pwait2(epoll_fd, events, 256, &ts, nullptr);
-    if (n < 0 && errno == ENOSYS) {
-      n = epoll_wait(epoll_fd, events, 256, static_cast<int>((wait_ns + k_ns_per_ms - 1) / k_ns_per_ms));
+    if (ring) {
+      wait_ring(deadline_ns);
+    } else {
+      epoll_event events[256];
+      const std::int64_t wait_ns = std::max<std::int64_t>(0, deadline_ns - now_ns());
+      timespec ts{static_cast<time_t>(wait_ns / k_ns_per_s), static_cast<long>(wait_ns % k_ns_per_s)};
+      int n = epoll_pwait2(epoll_fd, events, 256, &ts, nullptr);
+      if (n < 0 && errno == ENOSYS) {
+        n = epoll_wait(epoll_fd, events, 256, static_cast<int>((wait_ns + k_ns_per_ms - 1) / k_ns_per_ms));
+      }
+      const std::int64_t woke = now_ns();
+      woken(woke, n);
+      dispatch(events, n);
     }
-    const std::int64_t woke = now_ns();
+    if (timer_deadline_ns >= 0 && now_ns() >= timer_deadline_ns) {
+      timer_deadline_ns = -1;
+      drive(CURL_SOCKET_TIMEOUT, 0);
+    }
+  }
+
+  /// Counts a wake-up that found `n` sockets (or completions) and decides whether the next
+  /// wait gathers.
+  void woken(std::int64_t woke, int n) {
     ++wakeups;
     if (builtin) {
       builtin->sync_clock();
     }
     busy = coalesce_ns > 0 && n > 0 && woke >= fast_until_ns && (n >= 2 || woke - last_wake_ns < coalesce_ns);
     last_wake_ns = woke;
+  }
+
+  void dispatch(const epoll_event* events, int n) {
     for (int i = 0; i < n; ++i) {
       if ((events[i].data.u64 & k_builtin_tag) != 0) {
         builtin->ready(events[i].data.u64, events[i].events);
@@ -609,10 +638,36 @@ struct Engine::Impl final : Http1Events {
                        ((events[i].events & (EPOLLERR | EPOLLHUP)) != 0 ? CURL_CSELECT_ERR : 0);
       drive(static_cast<int>(events[i].data.u64), mask);
     }
-    if (timer_deadline_ns >= 0 && now_ns() >= timer_deadline_ns) {
-      timer_deadline_ns = -1;
-      drive(CURL_SOCKET_TIMEOUT, 0);
+  }
+
+  /// The wait with a ring: one system call submits what is queued (receives to arm, cancels,
+  /// the poll of the epoll descriptor), runs the receives of every socket that got data and
+  /// returns their completions; epoll is asked only when its descriptor was ready.
+  void wait_ring(std::int64_t deadline_ns) {
+    if (!epoll_polled) {
+      ring->poll_in(epoll_fd, k_epoll_ready);
+      epoll_polled = true;
     }
+    ring->wait(std::max<std::int64_t>(0, deadline_ns - now_ns()));
+    const std::int64_t woke = now_ns();
+    bool epoll_ready = false;
+    int n = 0;
+    ring->drain([&](const UringCompletion& c) {
+      if (c.user_data == k_epoll_ready) {
+        epoll_polled = false;
+        epoll_ready = true;
+      } else if ((c.user_data & k_builtin_tag) != 0) {
+        ++n;
+        builtin->completion(c, woke);
+      } // else a cancellation's result (user data 0): nothing to do
+    });
+    if (epoll_ready) {
+      epoll_event events[256];
+      const int m = epoll_wait(epoll_fd, events, 256, 0);
+      n += std::max(0, m);
+      dispatch(events, m);
+    }
+    woken(woke, n);
   }
 
   LevelRun run(Api run_api, const LoadLevel& level, const RequestSource& source, const LevelHooks& level_hooks,
@@ -631,8 +686,13 @@ Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_un
     throw Error(ErrorKind::runtime, "cannot set up the event loop (epoll or libcurl multi handle)");
   }
   if (use_builtin) {
+    if (s.endpoint.io == IoMode::io_uring) {
+      // Refused (an old kernel, io_uring_disabled, a container's seccomp filter): epoll, and
+      // io_fallback() says why.
+      s.ring = Uring::open(k_ring_buffers, k_ring_buffer_bytes, &s.io_fallback);
+    }
     s.builtin = std::make_unique<Http1Client>(s.epoll_fd, k_builtin_tag, parts.host, parts.port,
-                                              s.endpoint.connect_timeout_s, s);
+                                              s.endpoint.connect_timeout_s, s, s.ring.get());
     if (s.builtin->kernel_timestamps()) {
       s.coalesce_ns = k_coalesce_ns;
     }
@@ -669,6 +729,7 @@ Engine::Engine(const CurlLibrary& curl, Endpoint endpoint) : m_impl(std::make_un
 Engine::~Engine() {
   Impl& s = *m_impl;
   s.builtin.reset();
+  s.ring.reset();
   for (auto& t : s.transfers) {
     if (t.active) {
       s.fn.multi_remove_handle(s.multi, t.easy);
@@ -702,7 +763,11 @@ std::string Engine::timestamp_source() const {
   return c.kernel_stamped == c.reads ? "kernel" : c.kernel_stamped == 0 ? "user" : "mixed";
 }
 
-std::string Engine::io() const { return m_impl->builtin ? "epoll" : "libcurl"; }
+std::string Engine::io() const {
+  return m_impl->builtin ? (m_impl->ring ? "io_uring" : "epoll") : "libcurl";
+}
+
+std::string Engine::io_fallback() const { return m_impl->builtin && !m_impl->ring ? m_impl->io_fallback : std::string(); }
 
 IoCounts Engine::io_counts() const {
   IoCounts c;

@@ -30,6 +30,13 @@ enum class HttpClient {
   libcurl,
 };
 
+/// How the built-in client learns of received bytes.
+enum class IoMode {
+  automatic, ///< epoll: measured cheaper per event than io_uring (docs/performance.md)
+  epoll,     ///< readiness from epoll, then one recvmsg() per ready socket
+  io_uring,  ///< multishot receives on an io_uring; epoll where the kernel refuses (Engine::io_fallback)
+};
+
 /// Where requests go and the limits that keep a misbehaving server from hurting the client.
 struct Endpoint {
   std::string base_url;              ///< scheme://host[:port][/prefix]; http and https only
@@ -49,6 +56,7 @@ struct Endpoint {
   double request_timeout_s = 600;    ///< fail a request that takes longer than this in total
   std::int64_t max_response_bytes = std::int64_t{64} << 20; ///< fail a larger response (oversized)
   HttpClient http_client = HttpClient::automatic;
+  IoMode io = IoMode::automatic;     ///< the built-in client's receive mechanism
 };
 
 /// Whether the libcurl of this process would send requests to `url` (http) through a proxy
@@ -180,9 +188,12 @@ public:
   /// timestamp of each segment), "user" (the monotonic clock as the client's read returned), or
   /// "mixed" when some connections could not have kernel timestamps.
   std::string timestamp_source() const;
-  /// How the built-in client reads responses: "epoll" (readiness, then one recvmsg per
-  /// ready socket); "libcurl" when libcurl carries the requests.
+  /// How the built-in client reads responses: "io_uring" (multishot receives, completions
+  /// gathered per wake-up), "epoll" (readiness, then one recvmsg per ready socket); "libcurl"
+  /// when libcurl carries the requests.
   std::string io() const;
+  /// Why io() is "epoll" although io_uring was asked for (the kernel's refusal), else "".
+  std::string io_fallback() const;
   IoCounts io_counts() const;
 
 private:

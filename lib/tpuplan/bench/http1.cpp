@@ -9,6 +9,9 @@ namespace tpuplan::bench {
 
 namespace {
 
+using detail::is_digit;
+using detail::hex_value;
+
 /// Longest chunk-size line accepted (size, extensions): RFC 9112 sets no limit; servers send
 /// a few hex digits.
 constexpr std::size_t k_max_chunk_line = 4096;
@@ -28,16 +31,6 @@ template <typename Fn> void for_each_element(std::string_view value, Fn&& fn) {
     }
     value.remove_prefix(comma + 1);
   }
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  const char l = detail::ascii_lower(c);
-  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
 }
 
 std::string_view header_name(std::string_view line) {

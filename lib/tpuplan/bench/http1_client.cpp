@@ -137,6 +137,7 @@ struct Http1Client::Conn {
   bool reused = false;          // the exchange went out on a connection that carried another
   bool retried = false;
   bool stamped = false;         // the socket asked for kernel receive timestamps
+  bool armed = false;           // the ring's multishot receive runs on the socket
   std::int64_t started_ns = 0;  // the exchange began (no byte of it arrived earlier)
   std::size_t base = 0;         // the address tried first (the preferred one when it started)
   std::size_t attempt = 0;      // how many addresses after `base` the current socket is
@@ -163,10 +164,10 @@ private:
 };
 
 Http1Client::Http1Client(int epoll_fd, std::uint64_t epoll_tag, std::string host, std::string port,
-                         double connect_timeout_s, Http1Events& events)
+                         double connect_timeout_s, Http1Events& events, Uring* ring)
     : m_epoll_fd(epoll_fd), m_tag(epoll_tag), m_host(std::move(host)), m_port(port.empty() ? "80" : std::move(port)),
-      m_connect_timeout_ns(static_cast<std::int64_t>(connect_timeout_s * 1e9)), m_events(events),
-      m_buffer(k_read_buffer) {
+      m_connect_timeout_ns(static_cast<std::int64_t>(connect_timeout_s * 1e9)), m_events(events), m_ring(ring),
+      m_buffer(ring != nullptr ? 0 : k_read_buffer) {
   if (m_host.size() >= 2 && m_host.front() == '[' && m_host.back() == ']') {
     m_host = m_host.substr(1, m_host.size() - 2);
   }
@@ -218,18 +219,40 @@ std::string Http1Client::connect_failure(int err) const {
   return fmt::format("Failed to connect to {} port {}: {}", m_host, m_port, error_text(err));
 }
 
+std::uint64_t Http1Client::data_of(const Conn& c) const {
+  return m_tag | (static_cast<std::uint64_t>(c.generation) << 32) | c.slot;
+}
+
 void Http1Client::watch(Conn& c, std::uint32_t events) {
+  if (m_ring != nullptr && (events & EPOLLIN) != 0) {
+    // The ring receives: epoll keeps only what it must (a send waiting for room).
+    events &= ~static_cast<std::uint32_t>(EPOLLIN);
+    if (!c.armed && c.fd >= 0) {
+      arm(c);
+    }
+  }
   if (c.fd < 0 || c.watched == events) {
     return;
   }
   epoll_event ev{};
   ev.events = events;
-  ev.data.u64 = m_tag | (static_cast<std::uint64_t>(c.generation) << 32) | c.slot;
-  epoll_ctl(m_epoll_fd, c.watched == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd, &ev);
+  ev.data.u64 = data_of(c);
+  epoll_ctl(m_epoll_fd, events == 0 ? EPOLL_CTL_DEL : c.watched == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd, &ev);
   c.watched = events;
 }
 
+void Http1Client::arm(Conn& c) {
+  m_ring->arm_receive(c.fd, data_of(c));
+  c.armed = true;
+}
+
 void Http1Client::close_socket(Conn& c) {
+  if (c.armed) {
+    // The receive holds the socket open until it is cancelled (with the next wait); its
+    // completions then carry a past generation and are dropped.
+    m_ring->cancel(data_of(c), 0);
+    c.armed = false;
+  }
   if (c.fd >= 0) {
     ::close(c.fd); // also leaves the epoll set (the descriptor is not shared)
   }
@@ -430,8 +453,64 @@ void Http1Client::ready(std::uint64_t data, std::uint32_t epoll_events) {
       return;
     }
   }
-  if ((epoll_events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
-    receive(c);
+  if (m_ring == nullptr && (epoll_events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {
+    receive(c); // with a ring, bytes and errors arrive as its completions
+  }
+}
+
+void Http1Client::completion(const UringCompletion& done, std::int64_t now) {
+  const UringReceive r = done.res >= 0 ? m_ring->receive(done) : UringReceive{};
+  const auto slot = static_cast<std::uint32_t>(done.user_data & k_slot_mask);
+  Conn* cp = slot < m_conns.size() ? &m_conns[slot] : nullptr;
+  if (cp == nullptr || cp->fd < 0 || !cp->armed || ((done.user_data >> 32) & k_generation_mask) != cp->generation) {
+    if (r.buffer >= 0) {
+      m_ring->recycle(r.buffer); // a receive of a socket closed meanwhile
+    }
+    return;
+  }
+  Conn& c = *cp;
+  const bool more = done.res >= 0 && (done.flags & Uring::k_more) != 0;
+  if (!more) {
+    c.armed = false; // the kernel ended this receive
+  }
+  if (done.res < 0) {
+    if (done.res == Uring::k_no_buffers) {
+      arm(c); // every buffer was in use: goes out again with the next wait, after the recycles
+    } else if (c.busy) {
+      closed(c, -done.res, now);
+    } else {
+      m_idle.erase(std::find(m_idle.begin(), m_idle.end(), c.slot));
+      release(c);
+    }
+    return;
+  }
+  if (!c.busy) {
+    // An idle connection receives only when the server closed it (or sent junk): drop it.
+    if (r.buffer >= 0) {
+      m_ring->recycle(r.buffer);
+    }
+    m_idle.erase(std::find(m_idle.begin(), m_idle.end(), c.slot));
+    release(c);
+    return;
+  }
+  if (r.payload.empty()) {
+    if (r.buffer >= 0) {
+      m_ring->recycle(r.buffer);
+    }
+    closed(c, 0, now); // the end of the stream (or a completion without bytes)
+    return;
+  }
+  std::int64_t at = now;
+  if (c.stamped && r.stamped) {
+    at = m_clock.monotonic(r.realtime_ns, c.started_ns, now);
+    ++m_counts.kernel_stamped;
+  }
+  ++m_counts.reads;
+  const std::uint32_t generation = c.generation;
+  deliver(c, r.payload.data(), r.payload.size(), at);
+  m_ring->recycle(r.buffer);
+  if (!more && c.fd >= 0 && c.generation == generation && !c.armed) {
+    arm(c); // the kernel stopped receiving though the socket is open: go on
   }
 }
 

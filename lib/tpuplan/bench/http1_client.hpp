@@ -5,11 +5,15 @@
 // Every socket asks the kernel for the receive time of its segments (SO_TIMESTAMPNS), and the
 // bytes of a read are stamped with that time, not with the clock when the read returned: the
 // engine may then wait a little to gather many streams' events per wake-up without moving any
-// token's time. TLS, proxies and redirects stay with libcurl; the engine chooses
-// (Endpoint::http_client).
+// token's time. With an io_uring (uring.hpp) the sockets are not read one by one: each has a
+// multishot recvmsg armed, the kernel receives into the ring's buffers, timestamp included,
+// while the engine waits, and the engine hands the completions to completion(); epoll then
+// only carries connects and sends that did not fit the socket buffer. TLS, proxies and
+// redirects stay with libcurl; the engine chooses (Endpoint::http_client).
 #pragma once
 
 #include <tpuplan/bench/http1.hpp>
+#include <tpuplan/bench/uring.hpp>
 
 #include <curl/curl.h>
 
@@ -66,8 +70,10 @@ class Http1Client {
 public:
   /// `epoll_tag` is or-ed into the epoll data of this client's sockets (the engine routes
   /// events whose data has it to ready()); the low 32 bits carry the connection's slot.
+  /// `ring` (null: read with recvmsg on readiness) receives instead; its completions whose
+  /// user data has the tag go to completion(), and the client's cancellations carry user data 0.
   Http1Client(int epoll_fd, std::uint64_t epoll_tag, std::string host, std::string port, double connect_timeout_s,
-              Http1Events& events);
+              Http1Events& events, Uring* ring = nullptr);
   ~Http1Client();
   Http1Client(const Http1Client&) = delete;
   Http1Client& operator=(const Http1Client&) = delete;
@@ -77,6 +83,8 @@ public:
   std::uint32_t start(std::string_view head, std::string_view body, void* user, std::int64_t now);
   /// Handles epoll readiness; `data` is the event's epoll data (tag, generation, slot).
   void ready(std::uint64_t data, std::uint32_t epoll_events);
+  /// Handles a completion of the ring's receives; `now` is when the wait for it returned.
+  void completion(const UringCompletion& c, std::int64_t now);
   /// Ends an exchange without a callback and closes its connection (abandoned, timed out);
   /// returns whether a TCP connection was up for it.
   bool cancel(std::uint32_t slot);
@@ -105,6 +113,9 @@ private:
   /// Sends what is left of the request; a failure is left in the connection's deferred_errno.
   void send_pending(Conn& c);
   void receive(Conn& c);
+  /// Arms the ring's multishot receive on the connection's socket.
+  void arm(Conn& c);
+  std::uint64_t data_of(const Conn& c) const;
   /// Hands `n` bytes, which arrived at `at`, to the exchange's parser.
   void deliver(Conn& c, const char* data, std::size_t n, std::int64_t at);
   /// A read of the exchange found the end of the stream (`err` 0) or failed (`err` an errno).
@@ -124,6 +135,7 @@ private:
   std::string m_port;
   std::int64_t m_connect_timeout_ns;
   Http1Events& m_events;
+  Uring* m_ring;
   bool m_resolved = false;
   std::string m_resolve_error;
   std::vector<Address> m_addresses;

@@ -10,6 +10,9 @@ namespace tpuplan::bench {
 
 namespace {
 
+using detail::is_digit;
+using detail::hex_value;
+
 constexpr int k_max_depth = 64;
 
 /// Bytes a string scan must stop at: the closing quote, a backslash, control characters.
@@ -22,21 +25,6 @@ constexpr std::array<bool, 256> k_string_stop = [] {
   t['\\'] = true;
   return t;
 }();
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 std::uint32_t read_hex4(std::string_view s, std::size_t at) {
   std::uint32_t v = 0;

@@ -1,10 +1,16 @@
 #include <tpuplan/bench/load.hpp>
 
 #include <cmath>
+#include <fmt/format.h>
 
 namespace tpuplan::bench {
 
 std::string_view to_string(LoadMode mode) { return mode == LoadMode::concurrency ? "concurrency" : "rate"; }
+
+std::string level_label(const LoadLevel& level) {
+  return level.mode == LoadMode::concurrency ? fmt::format("concurrency {}", level.concurrency)
+                                             : fmt::format("rate {:g} req/s", level.rate_rps);
+}
 
 std::uint64_t Random::next() {
   m_state += 0x9E3779B97F4A7C15ULL;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace tpuplan::bench {
 enum class LoadMode { concurrency, rate };
 /// "concurrency" or "rate".
 std::string_view to_string(LoadMode mode);
+
+struct LoadLevel;
+/// "concurrency 8" or "rate 2.5 req/s": how reports name a level.
+std::string level_label(const LoadLevel& level);
 
 /// What one level offers the server, and when it ends.
 struct LoadLevel {

@@ -39,11 +39,6 @@ bool server_accepts_ignore_eos(Api api, ServerKind server) {
   return false; // TGI has no such parameter; JetStream forbids extra fields
 }
 
-std::string level_label(const LoadLevel& l) {
-  return l.mode == LoadMode::concurrency ? fmt::format("concurrency {}", l.concurrency)
-                                         : fmt::format("rate {} req/s", l.rate_rps);
-}
-
 bool stopped(const BenchHooks& hooks) { return hooks.stop != nullptr && hooks.stop->load() > 0; }
 
 RepeatFigure figure(const std::vector<double>& values) {
@@ -129,6 +124,9 @@ BenchRun Run::go() {
   m_curl.emplace(m_config.curl_library);
   m_engine.emplace(*m_curl, m_config.endpoint);
   m_engine->set_stop(m_hooks.stop);
+  if (!m_engine->io_fallback().empty()) {
+    warn(fmt::format("--io io_uring: the kernel refused a ring ({}): receiving with epoll", m_engine->io_fallback()));
+  }
   probe();
 
   Profile& p = m_out.profile;

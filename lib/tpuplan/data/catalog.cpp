@@ -1,9 +1,9 @@
 #include <tpuplan/data/catalog.hpp>
 
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -11,11 +11,7 @@ namespace tpuplan {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using detail::iequals;
 
 template <typename F> std::vector<std::string> sorted_unique(const std::vector<Offering>& offerings, F field) {
   std::set<std::string> s;

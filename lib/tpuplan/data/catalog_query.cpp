@@ -1,10 +1,10 @@
 // Filtering and ordering offerings, and resolving `catalog show ID` (catalog_query.hpp).
 #include <tpuplan/data/catalog_query.hpp>
 
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <fmt/format.h>
 #include <tuple>
 
@@ -12,11 +12,7 @@ namespace tpuplan {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using detail::iequals;
 
 /// The value in `known` equal to `value` (case-insensitive); throws "unknown <what>" otherwise.
 std::string known_value(std::string_view what, const std::string& value, const std::vector<std::string>& known) {

@@ -22,11 +22,7 @@ namespace tpuplan {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
+using detail::iequals;
 
 std::vector<std::string> tier_names() {
   std::vector<std::string> names;

@@ -19,6 +19,18 @@ inline std::string ascii_lower(std::string_view s) {
   return out;
 }
 
+/// '0'–'9'.
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// The value of a hexadecimal digit (either case), or -1.
+inline int hex_value(char c) {
+  if (is_digit(c)) {
+    return c - '0';
+  }
+  const char l = ascii_lower(c);
+  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
+}
+
 /// Equal ignoring ASCII case.
 inline bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&

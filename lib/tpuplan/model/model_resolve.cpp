@@ -2,6 +2,7 @@
 // alias from the seed's sizing table ("70b"), or a Hugging Face config.json.
 #include <tpuplan/model/model.hpp>
 
+#include <tpuplan/detail/text.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
@@ -14,11 +15,7 @@ namespace tpuplan {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
+using detail::iequals;
 
 bool ends_with_json(std::string_view s) {
   return s.size() >= 5 && iequals(s.substr(s.size() - 5), ".json");

@@ -26,11 +26,6 @@ namespace {
 
 constexpr double k_pull = 1e-3;
 
-std::string level_label(const bench::LoadLevel& l) {
-  return l.mode == bench::LoadMode::concurrency ? fmt::format("concurrency {}", l.concurrency)
-                                                : fmt::format("rate {:g} req/s", l.rate_rps);
-}
-
 /// One fitted coordinate: its range in search space and how it maps onto Efficiency.
 struct Axis {
   FitFactor factor;
@@ -163,7 +158,7 @@ std::vector<CalibrationLevel> calibration_levels(const bench::Profile& profile, 
     const auto& l = profile.levels[i];
     CalibrationLevel c;
     c.index = i;
-    c.label = level_label(l.load);
+    c.label = bench::level_label(l.load);
     c.batch = l.mean_in_flight;
     c.input_tokens = l.input_tokens_per_request.count > 0 ? l.input_tokens_per_request.mean
                                                            : profile.workload.input_tokens.value_or(0);

@@ -30,11 +30,6 @@ double percentile_of(const bench::Distribution& d, SloPercentile p) {
   return d.p90;
 }
 
-std::string level_label(const bench::LoadLevel& l) {
-  return l.mode == bench::LoadMode::concurrency ? fmt::format("concurrency {}", l.concurrency)
-                                                : fmt::format("rate {:g} req/s", l.rate_rps);
-}
-
 /// TTFT as goodput judges it: open-loop levels count from the scheduled time, so a server that
 /// falls behind its arrivals does not look fast (coordinated omission, docs/bench.md).
 const bench::Distribution& slo_ttft(const bench::LevelResult& l) {
@@ -222,14 +217,14 @@ MeasuredThroughput measured_throughput(const bench::Profile& profile, std::strin
   if (best == nullptr) {
     m.found = false;
     m.level = static_cast<std::size_t>(closest - profile.levels.data());
-    m.level_label = level_label(closest->load);
+    m.level_label = bench::level_label(closest->load);
     m.selection = fmt::format("no level meets {} (highest throughput tried: {}, {})", targets, m.level_label,
                               closest_miss);
     return m;
   }
   m.found = true;
   m.level = static_cast<std::size_t>(best - profile.levels.data());
-  m.level_label = level_label(best->load);
+  m.level_label = bench::level_label(best->load);
   if (best->load.mode == bench::LoadMode::concurrency) {
     m.concurrency = best->load.concurrency;
   }

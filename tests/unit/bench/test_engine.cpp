@@ -1,6 +1,7 @@
 // The load generator against the fake server on loopback: loads, protocols, failures —
 // each test run once with the built-in HTTP/1.1 client and once with libcurl.
 #include <tpuplan/bench/engine.hpp>
+#include <tpuplan/bench/uring.hpp>
 #include <tpuplan/bench/protocol.hpp>
 
 #include "fake_server.hpp"
@@ -45,11 +46,14 @@ std::map<ErrorClass, int> classes(const LevelRun& run) {
   return m;
 }
 
-/// The client a test runs with: each test case runs once per client.
-HttpClient client_under_test() {
-  const HttpClient client = GENERATE(HttpClient::builtin, HttpClient::libcurl);
-  UNSCOPED_INFO("client: " << (client == HttpClient::builtin ? "builtin" : "libcurl"));
-  return client;
+/// The client a test runs with: each test case runs once per client, the built-in one once
+/// with each way of receiving (io_uring where the kernel allows it, else a second epoll run).
+Endpoint& client_under_test(Endpoint& e) {
+  const int variant = GENERATE(0, 1, 2);
+  e.http_client = variant == 2 ? HttpClient::libcurl : HttpClient::builtin;
+  e.io = variant == 0 ? IoMode::epoll : variant == 1 && Uring::available() ? IoMode::io_uring : IoMode::epoll;
+  UNSCOPED_INFO("client: " << (variant == 2 ? "libcurl" : e.io == IoMode::io_uring ? "builtin, io_uring" : "builtin, epoll"));
+  return e;
 }
 
 struct Setup {
@@ -59,7 +63,7 @@ struct Setup {
   explicit Setup(FakeServerOptions o = {}, Endpoint e = {}) : server(std::move(o)), engine(curl, with_url(e, server.url())) {}
   static Endpoint with_url(Endpoint e, const std::string& url) {
     e.base_url = url;
-    e.http_client = client_under_test();
+    client_under_test(e);
     return e;
   }
 };
@@ -108,7 +112,7 @@ TEST_CASE("a host name reaches the address that listens, whichever the resolver 
   CurlLibrary curl;
   Endpoint e;
   e.base_url = "http://localhost:" + std::to_string(server.port());
-  e.http_client = client_under_test();
+  client_under_test(e);
   Engine engine(curl, e);
   const auto run = engine.run(Api::openai_chat, closed(2, 6), source_for(Api::openai_chat), {}, 1);
   CHECK(classes(run) == std::map<ErrorClass, int>{{ErrorClass::none, 6}});
@@ -295,7 +299,7 @@ TEST_CASE("a refused connection is a connect error, for every request", "[bench]
   CurlLibrary curl;
   Endpoint e;
   e.base_url = "http://127.0.0.1:" + std::to_string(tpuplan::test::closed_port());
-  e.http_client = client_under_test();
+  client_under_test(e);
   Engine engine(curl, e);
   const auto run = engine.run(Api::openai_chat, closed(2, 3), source_for(Api::openai_chat), {}, 1);
   CHECK(classes(run) == std::map<ErrorClass, int>{{ErrorClass::connect, 3}});

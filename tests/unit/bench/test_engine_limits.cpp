@@ -2,6 +2,7 @@
 // connection failures (with back-off between them), finished requests stream out instead of
 // piling up, and a stop flag cuts a blocking GET short.
 #include <tpuplan/bench/engine.hpp>
+#include <tpuplan/bench/uring.hpp>
 #include <tpuplan/bench/protocol.hpp>
 
 #include "fake_server.hpp"
@@ -29,10 +30,14 @@ RequestSource hello(Api api) {
   };
 }
 
-HttpClient client_under_test() {
-  const HttpClient client = GENERATE(HttpClient::builtin, HttpClient::libcurl);
-  UNSCOPED_INFO("client: " << (client == HttpClient::builtin ? "builtin" : "libcurl"));
-  return client;
+/// The client a test runs with: each test case runs once per client, the built-in one once
+/// with each way of receiving (io_uring where the kernel allows it, else a second epoll run).
+Endpoint& client_under_test(Endpoint& e) {
+  const int variant = GENERATE(0, 1, 2);
+  e.http_client = variant == 2 ? HttpClient::libcurl : HttpClient::builtin;
+  e.io = variant == 0 ? IoMode::epoll : variant == 1 && Uring::available() ? IoMode::io_uring : IoMode::epoll;
+  UNSCOPED_INFO("client: " << (variant == 2 ? "libcurl" : e.io == IoMode::io_uring ? "builtin, io_uring" : "builtin, epoll"));
+  return e;
 }
 
 } // namespace
@@ -41,7 +46,7 @@ TEST_CASE("a server that refuses connections ends the level after a bounded numb
   CurlLibrary curl;
   Endpoint e;
   e.base_url = "http://127.0.0.1:" + std::to_string(tpuplan::test::closed_port());
-  e.http_client = client_under_test();
+  client_under_test(e);
   Engine engine(curl, e);
   LoadLevel level;
   level.mode = LoadMode::concurrency;
@@ -71,7 +76,7 @@ TEST_CASE("an open loop against a refused port stops sending too", "[bench]") {
   CurlLibrary curl;
   Endpoint e;
   e.base_url = "http://127.0.0.1:" + std::to_string(tpuplan::test::closed_port());
-  e.http_client = client_under_test();
+  client_under_test(e);
   Engine engine(curl, e);
   LoadLevel level;
   level.mode = LoadMode::rate;
@@ -92,7 +97,7 @@ TEST_CASE("finished requests stream to a hook as they finish instead of piling u
   FakeServer server(o);
   Endpoint e;
   e.base_url = server.url();
-  e.http_client = client_under_test();
+  client_under_test(e);
   Engine engine(curl, e);
   LoadLevel level;
   level.concurrency = 3;

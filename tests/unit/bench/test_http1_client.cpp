@@ -4,6 +4,7 @@
 // 1xx responses, a reply that is not HTTP).
 #include <tpuplan/bench/engine.hpp>
 #include <tpuplan/bench/protocol.hpp>
+#include <tpuplan/bench/uring.hpp>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -122,6 +123,12 @@ LevelRun run_against(const ScriptedServer& server, int requests) {
   Endpoint e;
   e.base_url = server.url();
   e.http_client = HttpClient::builtin;
+  // Each test case runs with both ways of receiving (a second epoll run where io_uring is refused).
+  e.io = GENERATE(IoMode::epoll, IoMode::io_uring);
+  if (e.io == IoMode::io_uring && !Uring::available()) {
+    e.io = IoMode::epoll;
+  }
+  UNSCOPED_INFO("io: " << (e.io == IoMode::epoll ? "epoll" : "io_uring"));
   e.idle_timeout_s = 5;
   Engine engine(curl, e);
   LoadLevel level;

@@ -9,11 +9,14 @@
 //    50 µs of its send interval. A clock read as the read returns fails this as soon as the
 //    loop has waited to gather events (it waits up to 1 ms), whatever the machine's load;
 //  - the engine gathered: fewer wake-ups than reads.
+// Each runs once with epoll and once with io_uring's multishot receives (where the kernel
+// allows it), whose timestamps come in the receive buffers' control part.
 // How many tokens merge with a later one depends on how long the client is kept off the CPU,
 // so the p99 over all tokens is asserted only in the [perf] test (not run by the test command).
 #include <tpuplan/bench/clock.hpp>
 #include <tpuplan/bench/engine.hpp>
 #include <tpuplan/bench/protocol.hpp>
+#include <tpuplan/bench/uring.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -197,13 +200,15 @@ struct Deviations {
 
 /// Runs `streams` × 2 requests against a paced server and compares every token's time with the
 /// server's send interval of its segment.
-Deviations measure(int streams, int tokens, std::chrono::microseconds pace, IoCounts* counts = nullptr,
+Deviations measure(int streams, int tokens, std::chrono::microseconds pace, IoMode io, IoCounts* counts = nullptr,
                    std::string* source = nullptr) {
   PacedServer server(tokens, pace);
   const CurlLibrary curl;
   Endpoint e;
   e.base_url = server.url();
+  e.io = io;
   Engine engine(curl, e);
+  REQUIRE(engine.io() == (io == IoMode::epoll ? "epoll" : "io_uring"));
   GenerationOptions g;
   g.model = "m";
   g.max_tokens = tokens;
@@ -255,12 +260,23 @@ double p99(const std::vector<double>& sorted) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
 }
 
+/// The receive mechanism a test runs with: each once with epoll, once with io_uring where the
+/// kernel allows it.
+IoMode io_under_test() {
+  IoMode io = GENERATE(IoMode::epoll, IoMode::io_uring);
+  if (io == IoMode::io_uring && !Uring::available()) {
+    io = IoMode::epoll;
+  }
+  UNSCOPED_INFO("io: " << (io == IoMode::epoll ? "epoll" : "io_uring"));
+  return io;
+}
+
 } // namespace
 
 TEST_CASE("token times are the kernel's receive times while the engine gathers wake-ups", "[bench]") {
   IoCounts counts;
   std::string source;
-  const Deviations d = measure(16, 12, std::chrono::milliseconds(10), &counts, &source);
+  const Deviations d = measure(16, 12, std::chrono::milliseconds(10), io_under_test(), &counts, &source);
   INFO("tokens " << d.all_us.size() << ", reads " << counts.reads << ", wake-ups " << counts.wakeups
                  << "; deviation p99 " << p99(d.all_us) << " us, max " << d.all_us.back()
                  << " us; last token of a read: max " << d.last_of_read_us.back() << " us");
@@ -273,7 +289,7 @@ TEST_CASE("token times are the kernel's receive times while the engine gathers w
 
 TEST_CASE("p99 of every token's distance from its kernel receive time is at most 50 us", "[perf]") {
   IoCounts counts;
-  const Deviations d = measure(256, 50, std::chrono::milliseconds(20), &counts);
+  const Deviations d = measure(256, 50, std::chrono::milliseconds(20), io_under_test(), &counts);
   INFO("tokens " << d.all_us.size() << ", reads " << counts.reads << ", wake-ups " << counts.wakeups
                  << "; deviation p99 " << p99(d.all_us) << " us, max " << d.all_us.back() << " us");
   CHECK(d.early == 0);
