@@ -130,6 +130,15 @@ bool range_of_hours(const BreakevenInputs& in) { return in.hours.size() > 1; }
 
 // ---- commitment ---------------------------------------------------------------------------
 
+/// What a breakeven chart was drawn for: model and precision, request lengths, the load or
+/// its absence, and the spot overhead.
+std::string chart_subtitle(const BreakevenInputs& in) {
+  return fmt::format("{} in {} · {} + {} tokens a request · {} · spot with {}% preemption overhead", in.model.spec.id,
+                     to_string(in.memory.weights), format_human_number(in.workload.input_tokens, 0),
+                     format_human_number(in.workload.output_tokens, 0), comparison_basis(in.workload, in.hours.back()),
+                     format_human_number(in.pricing.spot_overhead * 100, 0));
+}
+
 void add_commitment(Report& r, const BreakevenInputs& in) {
   Table t;
   t.name = "commitment";
@@ -225,7 +234,8 @@ void add_commitment(Report& r, const BreakevenInputs& in) {
 
   Chart c;
   c.table = "commitment";
-  c.title = fmt::format("Monthly cost against hours per day ({})", in.model.spec.id);
+  c.title = fmt::format("Monthly cost of {} against hours per day, by option and tier", in.model.spec.id);
+  c.subtitle = chart_subtitle(in);
   c.x = "hours_per_day";
   c.group = "offering";
   for (Tier tier : in.tiers) {
@@ -243,8 +253,10 @@ void add_commitment(Report& r, const BreakevenInputs& in) {
                            std::find(in.tiers.begin(), in.tiers.end(), Tier::on_demand) != in.tiers.end();
       if (be && charted && *be >= in.hours.front() && *be <= in.hours.back()) {
         const double y = *b.cost.monthly(tier) * replicas_at(o, in, *be).value_or(1);
-        c.markers.push_back({*be, y, fmt::format("{}: {} = on-demand at {} ({}/month)", o.offering->id,
-                                                  to_string(tier), hours_label(*be), usd_text(y))});
+        c.markers.push_back({*be, y,
+                             fmt::format("{}: {} = on-demand at {} ({}/month)", o.offering->id, to_string(tier),
+                                         hours_label(*be), usd_text(y)),
+                             {o.offering->id + " · on-demand", o.offering->id + " · " + std::string(to_string(tier))}});
       }
     }
   }
@@ -389,7 +401,8 @@ void add_platform(Report& r, const BreakevenInputs& in) {
         if (basis != Basis::per_token && swaps[i].hours_per_day >= in.hours.front() && swaps[i].hours_per_day <= in.hours.back()) {
           markers.push_back({swaps[i].hours_per_day, swaps[i].usd_per_month,
                              fmt::format("{}: TPU = GPU at {} ({}/month)", k.label, hours_label(swaps[i].hours_per_day),
-                                         usd_text(swaps[i].usd_per_month))});
+                                         usd_text(swaps[i].usd_per_month)),
+                             {k.label + " · TPU", k.label + " · GPU"}});
         }
       }
     }
@@ -433,7 +446,9 @@ void add_platform(Report& r, const BreakevenInputs& in) {
 
   Chart c;
   c.table = "platform";
-  c.title = fmt::format("Cheapest TPU vs cheapest GPU option for {}, by tier", in.model.spec.id);
+  c.title = fmt::format("Cheapest TPU vs cheapest GPU option for {} against hours per day, by tier",
+                        in.model.spec.id);
+  c.subtitle = chart_subtitle(in);
   c.x = "hours_per_day";
   c.group = "tier";
   c.y = {"tpu_usd_per_month", "gpu_usd_per_month"};

@@ -25,6 +25,7 @@ struct GlobalOptions {
   std::string table;         ///< --table NAME for CSV/JSON rows
   std::string color = "auto";
   std::vector<std::string> columns; ///< --columns KEY,…: exactly these columns in tables
+  std::string series;        ///< --series N|all: how many series a chart draws (empty: 6)
   int max_price_age = -1;    ///< --max-price-age DAYS; -1 = the config's, else 180
   bool wide = false;
   bool explain = false;

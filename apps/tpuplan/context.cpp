@@ -7,6 +7,7 @@
 #include <tpuplan/error.hpp>
 #include <tpuplan/version.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -59,6 +60,28 @@ std::size_t table_width(bool to_stdout) {
     }
   }
   return 100;
+}
+
+/// --series N|all: a count of 1 to 1000, or 0 for all; only the formats that draw charts take it.
+std::size_t chart_series(const std::string& text, Format format) {
+  if (format != Format::svg && format != Format::html) {
+    throw Error(ErrorKind::usage, "--series: only charts draw series, and this output has none",
+                "--series applies to --format svg and --format html");
+  }
+  if (text == "all") {
+    return 0;
+  }
+  std::size_t n = 0;
+  const bool digits = !text.empty() && text.size() <= 4 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    n = static_cast<std::size_t>(std::stoul(text));
+  }
+  if (!digits || n < 1 || n > 1000) {
+    throw Error(ErrorKind::usage, fmt::format("--series: '{}' is not a number of series", text),
+                "accepted: a whole number from 1 to 1000, or all");
+  }
+  return n;
 }
 
 } // namespace
@@ -245,6 +268,9 @@ void Context::emit(const Report& report_in) {
   ro.table = m_options.table;
   ro.tool_version = k_version;
   ro.columns = m_options.columns;
+  if (!m_options.series.empty()) {
+    ro.chart_series = chart_series(m_options.series, fmt_);
+  }
   if (!ro.columns.empty()) {
     check_columns(report, ro.columns);
   }

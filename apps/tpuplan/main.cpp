@@ -312,6 +312,10 @@ int main(int argc, char** argv) {
   app.add_option("--columns", global.columns,
                  "show exactly these columns (keys, as in CSV headers), in this order, in table and Markdown output")
       ->delimiter(',');
+  app.add_option("--series", global.series,
+                 "how many series each chart draws in svg and html output, the cheapest first: N or all "
+                 "(default: 6)")
+      ->type_name("N|all");
   app.add_flag("--explain", global.explain, "show the arithmetic behind the figures");
   app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
 

@@ -38,6 +38,7 @@ std::size_t code_points(const std::string& s) {
 std::vector<std::string> table_lines(const std::string& out) {
   std::vector<std::string> lines;
   bool prose = false;
+  bool in_note = false; // a note wraps onto lines indented under its text
   std::size_t start = 0;
   while (start < out.size()) {
     auto end = out.find('\n', start);
@@ -51,7 +52,12 @@ std::vector<std::string> table_lines(const std::string& out) {
       prose = true;
     } else if (line.empty()) {
       prose = false;
-    } else if (!prose && line.rfind("note: ", 0) != 0) {
+    } else if (line.rfind("note: ", 0) == 0) {
+      in_note = true;
+    } else if (in_note && line.rfind("      ", 0) == 0) {
+      continue;
+    } else if (!prose) {
+      in_note = false;
       lines.push_back(line);
     }
   }

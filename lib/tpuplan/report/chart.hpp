@@ -24,13 +24,20 @@ struct ChartMarker {
   double x = 0;
   double y = 0;
   std::string label; ///< "v4-8: 1y = on-demand at 18 h/day"
+  /// Labels of the series it lies on (ChartSeries::label): drawn only when all of them are
+  /// (none named: always).
+  std::vector<std::string> series;
 };
+
+/// How many series a chart draws by default (`--series N|all` changes it): the cheapest ones.
+inline constexpr std::size_t k_default_chart_series = 6;
 
 /// How to draw one table of a report.
 struct Chart {
   std::string table;                 ///< name of the Report table it draws
   ChartKind kind = ChartKind::line;
   std::string title;                 ///< shown above the plot
+  std::string subtitle;              ///< under the title: model, workload and options drawn
   std::string x;                     ///< column key: numbers (line) or category labels (bar)
   std::vector<std::string> y;        ///< column keys of the plotted numbers, one series each
   std::vector<std::string> y_labels; ///< legend names of the y columns (default: column titles)
@@ -44,6 +51,12 @@ struct Chart {
   /// Stacked charts: column keys drawn as lines over the stack (e.g. the load it serves).
   std::vector<std::string> lines;
   std::vector<std::string> line_labels; ///< legend names of the lines (default: column titles)
+  /// Line charts: the panel of each y column (empty: one panel); panels are stacked, sharing x.
+  std::vector<std::size_t> y_panels;
+  std::vector<std::string> panel_titles; ///< y axis title of each panel (default: y_title)
+  /// Line charts: column key whose text labels each point of a panel's first y column (e.g.
+  /// the load level of a bench row); points are then marked.
+  std::string point_label;
 };
 
 /// One series as drawn: its points in data units.
@@ -54,6 +67,7 @@ struct ChartSeries {
   /// (x, y) in data units; for bars x is the category index. Rows whose cells are empty are
   /// left out: an unknown value is never drawn as 0.
   std::vector<std::pair<double, double>> points;
+  std::vector<std::string> point_labels; ///< parallel to points, when the chart names point_label
 };
 
 /// What a chart plots, derived from its table.
@@ -66,9 +80,12 @@ struct ChartData {
 /// names no column (a programming error in the command).
 ChartData chart_data(const Table& table, const Chart& chart);
 
-/// A standalone SVG 1.1 document of `chart` drawn from `table`: title, axes with ticks and
-/// titles, one line (or bar) per series, numbered crossover markers, and a legend.
-std::string render_svg(const Table& table, const Chart& chart);
+/// A standalone SVG 1.1 document of `chart` drawn from `table`: title and subtitle, axes with
+/// ticks, units and a log scale where values span more than 10×, at most `max_series` series
+/// (0: all; the cheapest by mean value; bar charts: the options with the cheapest bar) named at
+/// their line ends (a legend when they do not fit), numbered crossover markers placed clear of
+/// other text, and "n/a" where a bar has no value. No two text boxes overlap.
+std::string render_svg(const Table& table, const Chart& chart, std::size_t max_series = k_default_chart_series);
 
 /// Renders the chart of the table RenderOptions::table names (default: the report's first
 /// chart). Throws Error(usage) when the report, or that table, has no chart.

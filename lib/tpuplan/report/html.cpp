@@ -68,8 +68,8 @@ void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
 }
 
 /// The chart's SVG without its XML declaration, to sit inside the page.
-std::string inline_svg(const Table& table, const Chart& chart) {
-  std::string svg = render_svg(table, chart);
+std::string inline_svg(const Table& table, const Chart& chart, std::size_t max_series) {
+  std::string svg = render_svg(table, chart, max_series);
   if (svg.rfind("<?xml", 0) == 0) {
     svg.erase(0, svg.find('\n') + 1);
   }
@@ -102,7 +102,7 @@ void render_html(const Report& r, const RenderOptions& o, std::ostream& out) {
     table_html(t, o, out);
     for (const auto& chart : r.charts) {
       if (chart.table == t.name && worth_drawing(t, chart)) {
-        out << "<figure class=\"chart\" data-table=\"" << detail::xml_escape(t.name) << "\">\n" << inline_svg(t, chart)
+        out << "<figure class=\"chart\" data-table=\"" << detail::xml_escape(t.name) << "\">\n" << inline_svg(t, chart, o.chart_series)
             << "</figure>\n";
       }
     }

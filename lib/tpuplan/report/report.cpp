@@ -99,11 +99,19 @@ void render_table_format(const Report& r, const RenderOptions& o, std::ostream& 
   }
   if (!r.notes.empty() || !r.price_notes.empty()) {
     out << '\n';
+    // Within the terminal's width a long note wraps at phrase boundaries, under its indent.
+    auto note_lines = [&](const std::string& note, std::string_view on, std::string_view off) {
+      const std::string text = detail::terminal_text(note);
+      const auto lines = o.width > 6 ? detail::wrap_phrases(text, o.width - 6) : std::vector<std::string>{text};
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        out << on << (i ? "      " : "note: ") << lines[i] << off << '\n';
+      }
+    };
     for (const auto& note : r.notes) {
-      out << "note: " << detail::terminal_text(note) << '\n';
+      note_lines(note, "", "");
     }
     for (const auto& note : r.price_notes) {
-      out << (o.color ? k_dim : "") << "note: " << detail::terminal_text(note) << (o.color ? k_reset : "") << '\n';
+      note_lines(note, o.color ? k_dim : "", o.color ? k_reset : "");
     }
   }
   if (o.explain && !r.explain.empty()) {
@@ -265,6 +273,7 @@ ojson charts_json(const Report& r, const RenderOptions& o) {
     ojson j = {{"table", c.table},
                {"kind", c.kind == ChartKind::bar ? "bar" : c.kind == ChartKind::stacked ? "stacked" : "line"},
                {"title", c.title},
+               {"subtitle", c.subtitle},
                {"x", c.x},
                {"y", c.y},
                {"y_labels", c.y_labels},
@@ -274,12 +283,15 @@ ojson charts_json(const Report& r, const RenderOptions& o) {
                {"y_title", c.y_title},
                {"markers", ojson::array()},
                {"lines", c.lines},
-               {"line_labels", c.line_labels}};
+               {"line_labels", c.line_labels},
+               {"y_panels", c.y_panels},
+               {"panel_titles", c.panel_titles},
+               {"point_label", c.point_label}};
     for (const auto& [value, title] : c.group_titles) {
       j["group_titles"].push_back({value, title});
     }
     for (const auto& m : c.markers) {
-      j["markers"].push_back({{"x", m.x}, {"y", m.y}, {"label", m.label}});
+      j["markers"].push_back({{"x", m.x}, {"y", m.y}, {"label", m.label}, {"series", m.series}});
     }
     charts.push_back(std::move(j));
   }

@@ -97,6 +97,8 @@ struct RenderOptions {
   /// --columns: exactly these column keys, in this order, in each table (table, Markdown) that has
   /// any of them; no fitting to the width.
   std::vector<std::string> columns;
+  /// --series: how many series each chart draws (SVG, HTML), the cheapest first; 0: all.
+  std::size_t chart_series = 6;
 };
 
 /// Throws Error(usage) naming the first key of `columns` that no table of `report` has, with a

@@ -80,6 +80,14 @@ Chart chart_of(const json& c) {
   const std::string kind = text(c, "kind");
   chart.kind = kind == "bar" ? ChartKind::bar : kind == "stacked" ? ChartKind::stacked : ChartKind::line;
   chart.title = text(c, "title");
+  chart.subtitle = text(c, "subtitle");
+  chart.point_label = text(c, "point_label");
+  chart.panel_titles = strings(c, "panel_titles");
+  if (const auto it = c.find("y_panels"); it != c.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      chart.y_panels.push_back(p.is_number_unsigned() ? p.get<std::size_t>() : 0);
+    }
+  }
   chart.x = text(c, "x");
   chart.y = strings(c, "y");
   chart.y_labels = strings(c, "y_labels");
@@ -95,7 +103,7 @@ Chart chart_of(const json& c) {
   chart.y_title = text(c, "y_title");
   if (const auto it = c.find("markers"); it != c.end() && it->is_array()) {
     for (const auto& m : *it) {
-      chart.markers.push_back({m.value("x", 0.0), m.value("y", 0.0), text(m, "label")});
+      chart.markers.push_back({m.value("x", 0.0), m.value("y", 0.0), text(m, "label"), strings(m, "series")});
     }
   }
   chart.lines = strings(c, "lines");

@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 #include <numeric>
 
 namespace tpuplan::detail {
@@ -292,6 +293,65 @@ std::vector<std::string> wrap_text(std::string_view text, std::size_t width) {
   return lines;
 }
 
+namespace {
+
+/// Where `line` may end at a phrase boundary: the length of the head to keep, or 0.
+std::size_t phrase_break(const std::string& line, std::size_t width) {
+  std::size_t best = 0;
+  for (std::string_view mark : {", ", "; ", ": ", " · ", " — ", " ("}) {
+    for (auto at = line.find(mark); at != std::string::npos; at = line.find(mark, at + 1)) {
+      // Keep the punctuation on the first line; an opening parenthesis starts the next one.
+      const std::size_t head = mark == " (" ? at : at + mark.size() - 1;
+      if (display_width(std::string_view(line).substr(0, head)) * 2 >= width) {
+        best = std::max(best, head);
+      }
+    }
+  }
+  return best;
+}
+
+} // namespace
+
+std::vector<std::string> wrap_phrases(std::string_view text, std::size_t width) {
+  width = std::max<std::size_t>(width, 1);
+  std::vector<std::string> lines;
+  for (auto& paragraph : wrap_text(text, std::numeric_limits<std::size_t>::max() / 4)) {
+    std::string line;
+    std::size_t i = 0;
+    while (i < paragraph.size()) {
+      const auto space = paragraph.find(' ', i);
+      const std::string word = paragraph.substr(i, space == std::string::npos ? std::string::npos : space - i);
+      i = space == std::string::npos ? paragraph.size() : space + 1;
+      if (word.empty()) {
+        continue;
+      }
+      if (line.empty() || display_width(line) + 1 + display_width(word) <= width) {
+        line += (line.empty() ? "" : " ") + word;
+        continue;
+      }
+      const std::size_t head = phrase_break(line, width);
+      if (head > 0) {
+        std::string tail(detail::trim(std::string_view(line).substr(head), " "));
+        line.resize(head);
+        lines.push_back(std::move(line));
+        line = tail.empty() ? word : tail + " " + word;
+      } else {
+        lines.push_back(std::move(line));
+        line = word;
+      }
+    }
+    lines.push_back(std::move(line));
+  }
+  // A word longer than the width is still cut as wrap_text cuts it.
+  std::vector<std::string> out;
+  for (const auto& l : lines) {
+    for (auto& piece : display_width(l) > width ? wrap_text(l, width) : std::vector<std::string>{l}) {
+      out.push_back(std::move(piece));
+    }
+  }
+  return out;
+}
+
 void render_text_table(const Table& t, const RenderOptions& o, std::ostream& out) {
   std::vector<Laid> cols;
   for (std::size_t i : shown_columns(t, o)) {
@@ -360,13 +420,19 @@ void render_text_table(const Table& t, const RenderOptions& o, std::ostream& out
         "{} hidden to fit {} columns: {} (--wide shows every column; --columns KEY,… picks)",
         layout.dropped.size() == 1 ? "1 column" : fmt::format("{} columns", layout.dropped.size()), width,
         fmt::join(layout.dropped, ", "));
-    const auto lines = wrap_text(note, width > 6 ? width - 6 : width);
+    const auto lines = wrap_phrases(note, width > 6 ? width - 6 : width);
     for (std::size_t i = 0; i < lines.size(); ++i) {
       out << dim << (i ? "      " : "note: ") << lines[i] << reset << '\n';
     }
   }
   for (const auto& note : t.notes) {
-    out << dim << "note: " << terminal_text(note) << reset << '\n';
+    // Within the terminal's width, a note wraps at phrase boundaries under its own indent
+    // (piped, at full length: one note per line for grep).
+    const std::string text = terminal_text(note);
+    const auto lines = width > 6 ? wrap_phrases(text, width - 6) : std::vector<std::string>{text};
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      out << dim << (i ? "      " : "note: ") << lines[i] << reset << '\n';
+    }
   }
 }
 

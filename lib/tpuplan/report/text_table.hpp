@@ -23,6 +23,10 @@ bool is_numeric(const Cell& cell);
 std::size_t display_width(std::string_view text);
 /// `text` broken at spaces into lines of at most `width` columns (a longer word is cut).
 std::vector<std::string> wrap_text(std::string_view text, std::size_t width);
+/// Like wrap_text, but a line that would end mid-phrase ends instead after the last phrase
+/// boundary (", ", "; ", ": ", " · ", " — ", or before " (") in its second half, so that notes
+/// read in whole phrases.
+std::vector<std::string> wrap_phrases(std::string_view text, std::size_t width);
 
 /// The columns a table shows, by index: the keys of --columns it has, in their order, else its
 /// default ones (with --wide, all).

@@ -42,7 +42,7 @@ Chart curve_chart() {
   c.group = "offering";
   c.x_title = "hours per day (h)";
   c.y_title = "monthly cost (USD)";
-  c.markers.push_back({3.0, 396.0, "example marker"});
+  c.markers.push_back({3.0, 396.0, "example marker", {}});
   return c;
 }
 
@@ -117,9 +117,13 @@ TEST_CASE("the SVG of a line chart is well-formed XML with titled axes, a legend
   CHECK(text.find("example marker") != std::string::npos);
 }
 
-TEST_CASE("the SVG's lines carry the table's values and place them by one linear map", "[chart]") {
+TEST_CASE("the SVG's lines carry the table's values and place them by one map, log where they span over 10×",
+          "[chart]") {
   const Table table = curve_table();
   const auto doc = StrictXml::parse(render_svg(table, curve_chart()));
+  // $132 to $1,440 a month spans more than 10×: the y axis is logarithmic, pixel = a + b × log10(value).
+  CHECK(doc->attr("data-scale") == "log");
+  const auto f = [](double v) { return std::log10(v); };
   const auto lines = doc->find_all("polyline");
   REQUIRE(lines.size() == 3);
   // Every data point of the table appears in data-points, and pixel = a + b × value on both axes.
@@ -149,20 +153,20 @@ TEST_CASE("the SVG's lines carry the table's values and place them by one linear
   const auto [xl, xh] = extremes([](const auto& p) { return p.first; });
   const auto [yl, yh] = extremes([](const auto& p) { return p.second; });
   const double x0 = data[xl].first, px0 = pixels[xl].first;
-  const double y0 = data[yl].second, py0 = pixels[yl].second;
+  const double y0 = f(data[yl].second), py0 = pixels[yl].second;
   const double bx = (pixels[xh].first - px0) / (data[xh].first - x0);
-  const double by = (pixels[yh].second - py0) / (data[yh].second - y0);
+  const double by = (pixels[yh].second - py0) / (f(data[yh].second) - y0);
   CHECK(bx > 0);
   CHECK(by < 0); // SVG's y grows downwards: larger costs are higher up
   for (std::size_t i = 0; i < data.size(); ++i) {
     CHECK(pixels[i].first == Approx(px0 + bx * (data[i].first - x0)).margin(0.02));
-    CHECK(pixels[i].second == Approx(py0 + by * (data[i].second - y0)).margin(0.02));
+    CHECK(pixels[i].second == Approx(py0 + by * (f(data[i].second) - y0)).margin(0.02));
   }
   // The marker sits on the v4-8 on-demand line at 3 h/day.
   const auto circles = doc->find_all("circle");
   REQUIRE(circles.size() == 1);
   CHECK(std::stod(circles[0]->attr("cx")) == Approx(px0 + bx * (3 - x0)).margin(0.02));
-  CHECK(std::stod(circles[0]->attr("cy")) == Approx(py0 + by * (396 - y0)).margin(0.02));
+  CHECK(std::stod(circles[0]->attr("cy")) == Approx(py0 + by * (f(396) - y0)).margin(0.02));
 }
 
 TEST_CASE("a single point or an empty table still renders a valid chart", "[chart]") {
