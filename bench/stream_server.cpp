@@ -144,12 +144,19 @@ void StreamServer::loop() {
         c.out += k_event;
         --c.events_left;
       }
-    } else if (c.events_left > 0 && now >= c.next_due) {
-      c.out += k_event;
-      --c.events_left;
+    } else if (now >= c.next_due) {
+      // Paced, the tail carries the last token: it is due a pace after the one before it.
+      if (c.events_left > 0) {
+        c.out += k_event;
+        --c.events_left;
+      } else {
+        c.out += tail(c.tokens);
+        c.events_left = -1;
+      }
       c.next_due += pace_ns;
+      return;
     }
-    if (c.events_left == 0) {
+    if (c.events_left == 0 && pace_ns == 0) {
       c.out += tail(c.tokens);
       c.events_left = -1;
     }
