@@ -14,6 +14,7 @@ packages=(
 # What the whole suite needs beyond that (scripts/test.sh passes --test).
 test_packages=(
   xz-utils curl python3-numpy  # the real-server tests: llama.cpp's build tool and its tiny model
+  chromium                     # the browser test of HTML reports (headless)
   clang-14 libclang-rt-14-dev  # the fuzz preset: libFuzzer with ASan + UBSan (fuzz/, docs/reliability.md)
 )
 case "${1:-}" in
