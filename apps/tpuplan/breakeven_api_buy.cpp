@@ -122,7 +122,7 @@ void add_buy_table(Report& r, const Catalog& catalog, const BreakevenInputs& in)
   for (const auto& m : sheet.machines) {
     BreakevenOption mo;
     mo.accelerator = &catalog.accelerator(m.accelerator);
-    mo.holds_model = fit_memory(in.model.spec, *mo.accelerator, m.chips, in.memory).fits;
+    mo.holds_model = fit_memory(in.model.spec, *mo.accelerator, m.chips, in.perf.memory_for(*mo.accelerator, in.memory)).fits;
     if (mo.holds_model) {
       const CapacityAnswer answer = replica_capacity(in.perf, in.workload, *mo.accelerator, m.chips, in.memory.weights);
       mo.capacity = answer.capacity;

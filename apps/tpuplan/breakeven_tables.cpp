@@ -482,7 +482,18 @@ Report breakeven_report(const Catalog& catalog, const BreakevenInputs& in) {
   if (range_of_hours(in)) {
     r.assumptions.front().value = in.hours_text;
   }
-  add_memory_assumptions(r, in.memory);
+  add_memory_assumptions(r, in.memory, in.perf.user);
+  {
+    std::vector<const Accelerator*> accelerators;
+    for (const auto* list : {&in.options, &in.candidates}) {
+      for (const auto& o : *list) {
+        if (o.accelerator != nullptr && std::find(accelerators.begin(), accelerators.end(), o.accelerator) == accelerators.end()) {
+          accelerators.push_back(o.accelerator);
+        }
+      }
+    }
+    add_engine_report(r, in.perf, accelerators);
+  }
   const char* defaults = in.lengths_given ? "" : " (the default; --input-tokens/--output-tokens set it)";
   r.assumptions.push_back({"input_tokens", in.workload.input_tokens, "tokens",
                            fmt::format("prompt tokens per request, for throughput estimates{}", defaults), ""});

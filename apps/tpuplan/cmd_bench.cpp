@@ -5,6 +5,7 @@
 #include "command.hpp"
 
 #include <tpuplan/bench/bench_report.hpp>
+#include <tpuplan/bench/profile.hpp>
 #include <tpuplan/bench/request_log.hpp>
 #include <tpuplan/bench/runner.hpp>
 #include <tpuplan/bench/slo_search.hpp>
@@ -294,6 +295,11 @@ BenchConfig make_config(const BenchFlags& f, Context& ctx) {
   if (values.empty()) {
     throw Error(ErrorKind::usage, fmt::format("{}: no value given", f.rate.empty() ? "--concurrency" : "--rate"),
                 "e.g. --concurrency 1,8,32 or --rate 2,4,8");
+  }
+  if (values.size() > tpuplan::bench::k_max_profile_levels) {
+    throw Error(ErrorKind::usage,
+                fmt::format("{}: {} levels is out of range", f.rate.empty() ? "--concurrency" : "--rate", values.size()),
+                fmt::format("accepted: 1 to {} values in one run", tpuplan::bench::k_max_profile_levels));
   }
   for (const auto& v : values) {
     LoadLevel l;

@@ -28,6 +28,7 @@ struct BreakevenFlags {
   double api_usd_per_million_tokens = 0;
   std::string buy;
   MemoryFlags memory;
+  std::string engine;
   PricingFlags pricing;
   FilterFlags filter;
   WorkloadFlags workload;
@@ -118,6 +119,7 @@ Runner setup_breakeven(CLI::App& sub) {
   sub.add_option("-m,--model", flags->model, "model the options must hold: preset, alias (70b) or config.json")
       ->capture_default_str();
   add_memory_flags(sub, flags->memory);
+  add_engine_flag(sub, flags->engine);
   sub.add_option("--offering", flags->offerings, "offering ids or names to compare (a list, or repeated); default: "
                                                  "the best option per accelerator and cloud that holds the model")
       ->delimiter(',');
@@ -168,6 +170,7 @@ Runner setup_breakeven(CLI::App& sub) {
     in.perf.model = in.model.spec;
     in.perf.kv = in.memory.kv;
     in.perf.headroom_fraction = in.memory.headroom_fraction;
+    set_engine(in.perf, data, f.engine, to_engine_settings(f.memory));
     in.perf.overhead_gib_per_chip = in.memory.overhead_gib_per_chip;
     const OfferingFilter filter = to_filter(catalog, f.filter);
     CostQuery query;
@@ -189,7 +192,7 @@ Runner setup_breakeven(CLI::App& sub) {
         for (const Offering* o : found) {
           if (allowed.count(o) > 0 && seen.insert(o->id).second) {
             const Accelerator& a = catalog.accelerator_of(*o);
-            in.options.push_back({o, &a, fit_memory(in.model.spec, a, o->chips, in.memory).fits, std::nullopt, {}});
+            in.options.push_back({o, &a, fit_memory(in.model.spec, a, o->chips, in.perf.memory_for(a, in.memory)).fits, std::nullopt, {}});
           }
         }
       }

@@ -21,6 +21,7 @@ namespace {
 struct CostFlags {
   std::string model;
   MemoryFlags memory;
+  std::string engine;
   PricingFlags pricing;
   FilterFlags filter;
   WorkloadFlags workload;
@@ -104,6 +105,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   query.perf.kv = query.memory.kv;
   query.perf.headroom_fraction = query.memory.headroom_fraction;
   query.perf.overhead_gib_per_chip = query.memory.overhead_gib_per_chip;
+  set_engine(query.perf, data, flags.engine, to_engine_settings(flags.memory));
   // Profiles are read only when named: `cost` without them stays a few-millisecond command.
   MeasuredOptions measured_options;
   measured_options.slo = {workload.slo.ttft_ms, workload.slo.tpot_ms};
@@ -138,7 +140,8 @@ int run_cost(const CostFlags& flags, Context& ctx) {
     }
   }
   add_pricing_assumptions(report, query.pricing);
-  add_memory_assumptions(report, query.memory);
+  add_memory_assumptions(report, query.memory, query.perf.user);
+  add_engine_report(report, query.perf, filtered_accelerators(data.catalog, query.filter));
   if (calibration) {
     add_calibration_assumptions(report, *calibration);
   }
@@ -318,6 +321,7 @@ Runner setup_cost(CLI::App& sub) {
   sub.add_option("-m,--model", flags->model, "preset, size alias (70b) or path to a Hugging Face config.json")
       ->required();
   add_memory_flags(sub, flags->memory);
+  add_engine_flag(sub, flags->engine);
   add_pricing_flags(sub, flags->pricing);
   flags->hours_option = sub.get_option("--hours");
   add_filter_flags(sub, flags->filter);

@@ -25,20 +25,21 @@ struct EstimateFlags {
   int chips = 0;
   std::string offering;
   std::string precision = "bf16";
-  std::string kv_precision = "bf16";
+  std::string kv_precision; // empty: the engine's for the weights
+  std::string engine;       // empty: the accelerator family's default engine
   double input_tokens = 1000;
   double output_tokens = 1000;
   int batch = 0;
   int concurrency = 0;
   std::string mode = "continuous";
   std::string efficiency;
-  std::string kv_read = "ragged";
+  std::string kv_read; // empty: the engine's
   double cache_tokens = 0;
   double load = 0;
   double ttft_ms = 0;
   double tpot_ms = 0;
   int max_batch = 0;
-  double headroom_fraction = MemoryOptions{}.headroom_fraction;
+  std::optional<double> headroom_fraction; // absent: the engine's
   double overhead_gib_per_chip = MemoryOptions{}.overhead_gib_per_chip;
   bool fidelity = false;
   std::string calibrate;
@@ -91,14 +92,36 @@ T parse_choice(std::string_view flag, std::string_view value, std::optional<T> p
   throw Error(ErrorKind::usage, fmt::format("{}: unknown value '{}'", flag, value), suggestion(value, accepted));
 }
 
-EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::optional<CalibrationFit>& calibration) {
+/// The user's explicit engine-level settings (--kv-precision, --headroom, --kv-read).
+EngineSettings user_settings(const EstimateFlags& f) {
+  MemoryFlags m;
+  m.kv_precision = f.kv_precision;
+  m.headroom_fraction = f.headroom_fraction;
+  EngineSettings user = to_engine_settings(m);
+  if (!f.kv_read.empty()) {
+    user.kv_read = parse_choice("--kv-read", f.kv_read, parse_kv_read(f.kv_read), {"ragged", "padded"});
+  }
+  return user;
+}
+
+/// The engine --engine names, or the accelerator family's default; Error(usage) when it does
+/// not run on the accelerator. nullptr when no engine runs on it (the request stays as given).
+const Engine* resolve_engine(const std::vector<Engine>& engines, const EstimateFlags& f, const Accelerator& a) {
+  if (f.engine.empty()) {
+    return default_engine(engines, a);
+  }
+  const Engine& e = find_engine(engines, f.engine);
+  require_runs_on(engines, e, a);
+  return &e;
+}
+
+EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::optional<CalibrationFit>& calibration,
+                           const Engine* engine) {
   EstimateRequest r;
   r.chips = s.chips;
   r.weights = parse_precision_flag("--precision", f.precision);
-  r.kv = parse_precision_flag("--kv-precision", f.kv_precision);
-  if (r.kv == Precision::int4) {
-    throw Error(ErrorKind::usage, "--kv-precision: int4 KV caches are not modelled", "accepted: bf16, fp8, int8");
-  }
+  const EngineSettings user = user_settings(f);
+  r.kv = user.kv.value_or(Precision::bf16);
   const auto tokens = [](std::string_view flag, double v) {
     if (!(v >= 1 && v <= 1e7)) {
       throw Error(ErrorKind::usage, fmt::format("{}: {} is not a token count from 1 to 10,000,000", flag, v));
@@ -108,7 +131,11 @@ EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::op
   r.input_tokens = tokens("--input-tokens", f.input_tokens);
   r.output_tokens = tokens("--output-tokens", f.output_tokens);
   r.mode = parse_choice("--mode", f.mode, parse_batch_mode(f.mode), {"continuous", "static"});
-  r.kv_read = parse_choice("--kv-read", f.kv_read, parse_kv_read(f.kv_read), {"ragged", "padded"});
+  r.kv_read = user.kv_read.value_or(KvRead::ragged);
+  r.headroom_fraction = user.headroom_fraction.value_or(r.headroom_fraction);
+  if (engine != nullptr) {
+    apply_engine(*engine, user, r);
+  }
   if (f.cache_tokens != 0) {
     if (r.kv_read != KvRead::padded) {
       throw Error(ErrorKind::usage, "--cache-tokens applies to --kv-read padded", "add --kv-read padded");
@@ -123,13 +150,9 @@ EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::op
   if (f.load > 0) {
     r.load_requests_per_s = f.load;
   }
-  if (!(f.headroom_fraction >= 0 && f.headroom_fraction < 1)) {
-    throw Error(ErrorKind::usage, fmt::format("--headroom: {} is not a fraction in [0, 1)", f.headroom_fraction));
-  }
   if (!(f.overhead_gib_per_chip >= 0)) {
     throw Error(ErrorKind::usage, fmt::format("--overhead-gib: {} is negative", f.overhead_gib_per_chip));
   }
-  r.headroom_fraction = f.headroom_fraction;
   r.overhead_gib_per_chip = f.overhead_gib_per_chip;
   r.efficiency = calibrated_or_default(*s.accelerator, calibration, f.efficiency);
   return r;
@@ -264,8 +287,10 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
       throw Error(ErrorKind::usage, "--calibrate takes the accelerator and chips from the profile",
                   "drop --accelerator, --chips and --offering");
     }
-    const auto request_for = [&f](const ProfiledHardware& hw) {
-      return to_request(f, Slice{hw.accelerator, hw.chips, hw.offering}, std::nullopt);
+    const DataSet& data = ctx.data();
+    const auto request_for = [&f, &data](const ProfiledHardware& hw) {
+      return to_request(f, Slice{hw.accelerator, hw.chips, hw.offering}, std::nullopt,
+                        resolve_engine(data.engines, f, *hw.accelerator));
     };
     return run_estimate_calibrate(ctx, {f.calibrate, f.model, f.fit, request_for});
   }
@@ -278,7 +303,8 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   const Slice slice = resolve_slice(data.catalog, f);
   const Accelerator& accelerator = *slice.accelerator;
   const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
-  const EstimateRequest request = to_request(f, slice, calibration);
+  const Engine* engine = resolve_engine(data.engines, f, accelerator);
+  const EstimateRequest request = to_request(f, slice, calibration, engine);
   const Estimator est(model, accelerator, request);
   est.require_fit();
 
@@ -291,6 +317,8 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   }
   if (f.max_batch > 0) {
     limits.max_batch = f.max_batch;
+  } else if (engine != nullptr && engine->max_batch) {
+    limits.max_batch = engine->max_batch;
   }
   const int fixed_batch = f.batch > 0 ? f.batch : f.concurrency;
   if (fixed_batch > est.max_batch()) {
@@ -309,6 +337,7 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   if (slice.offering != nullptr) {
     report.inputs["offering"] = slice.offering->id;
   }
+  report.inputs["engine"] = engine != nullptr ? engine->id : std::string("none");
   report.inputs["precision"] = std::string(to_string(request.weights));
   report.inputs["kv_precision"] = std::string(to_string(request.kv));
   report.inputs["input_tokens"] = request.input_tokens;
@@ -334,6 +363,11 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     report.inputs["max_batch"] = *limits.max_batch;
   }
   report.assumptions = estimate_assumptions(est, model, accelerator);
+  if (engine != nullptr) {
+    for (auto& a : engine_assumptions(*engine, user_settings(f))) {
+      report.assumptions.push_back(std::move(a));
+    }
+  }
   if (calibration) {
     add_calibration_assumptions(report, *calibration);
     if (!calibrated_efficiency(*calibration, accelerator)) {
@@ -347,9 +381,10 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
 
   Table t;
   t.name = "estimate";
-  t.title = fmt::format("{} on {} × {} ({} weights, {} KV), {:g} in / {:g} out tokens, {} batching — estimates",
+  t.title = fmt::format("{} on {} × {} ({} weights, {} KV), {:g} in / {:g} out tokens, {} batching, {} — estimates",
                         model.id, slice.chips, accelerator.id, to_string(request.weights), to_string(request.kv),
-                        request.input_tokens, request.output_tokens, to_string(request.mode));
+                        request.input_tokens, request.output_tokens, to_string(request.mode),
+                        engine != nullptr ? engine->name : std::string("no engine"));
   t.columns = estimate_columns();
 
   Estimate explained;
@@ -411,7 +446,9 @@ Runner setup_estimate(CLI::App& sub) {
   auto* off = sub.add_option("--offering", f->offering, "an offering id or name (gives accelerator and chips)");
   off->excludes(acc)->excludes(chips);
   sub.add_option("--precision", f->precision, "weight precision: bf16, fp8, int8, int4")->capture_default_str();
-  sub.add_option("--kv-precision", f->kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
+  sub.add_option("--kv-precision", f->kv_precision,
+                 "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights)");
+  add_engine_flag(sub, f->engine);
   sub.add_option("--input-tokens", f->input_tokens, "prompt tokens per request")->capture_default_str();
   sub.add_option("--output-tokens", f->output_tokens, "generated tokens per request")->capture_default_str();
   auto* batch = sub.add_option("--batch", f->batch, "concurrent sequences (one row instead of a sweep)")
@@ -422,14 +459,14 @@ Runner setup_estimate(CLI::App& sub) {
   sub.add_option("--mode", f->mode, "continuous (in-flight batching) or static")->capture_default_str();
   sub.add_option("--efficiency", f->efficiency,
                  "override efficiency factors: compute=,memory=,interconnect=,latency_us=,overhead_ms=");
-  sub.add_option("--kv-read", f->kv_read, "ragged (live tokens) or padded (whole cache per step)")->capture_default_str();
+  sub.add_option("--kv-read", f->kv_read, "ragged (live tokens) or padded (whole cache per step); default: the engine's");
   sub.add_option("--cache-tokens", f->cache_tokens, "padded cache length per sequence (default: input + output)");
   auto* load = sub.add_option("--load", f->load, "offered load in requests/s: adds queueing to TTFT");
   auto* ttft = sub.add_option("--ttft-ms", f->ttft_ms, "TTFT limit for the best batch");
   auto* tpot = sub.add_option("--tpot-ms", f->tpot_ms, "TPOT limit for the best batch");
   auto* cap = sub.add_option("--max-batch", f->max_batch, "engine cap on concurrent sequences")->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
-  sub.add_option("--headroom", f->headroom_fraction, "fraction of HBM left free (vLLM's default: 0.10)")
-      ->capture_default_str();
+  sub.add_option("--headroom", f->headroom_fraction,
+                 "fraction of memory left free (default: the engine's, e.g. vLLM 0.10 of HBM)");
   sub.add_option("--overhead-gib", f->overhead_gib_per_chip, "runtime reserve per chip, GiB")->capture_default_str();
   auto* calibrate = sub.add_option("--calibrate", f->calibrate,
                                    "bench profile: fit the efficiency factors to its levels and show the error before "

@@ -17,6 +17,7 @@ namespace {
 struct PlanFlags {
   std::string model;
   MemoryFlags memory;
+  std::string engine;
   PricingFlags pricing;
   FilterFlags filter;
   WorkloadFlags workload;
@@ -107,6 +108,7 @@ int run_plan(const PlanFlags& f, Context& ctx) {
   q.perf.kv = q.memory.kv;
   q.perf.headroom_fraction = q.memory.headroom_fraction;
   q.perf.overhead_gib_per_chip = q.memory.overhead_gib_per_chip;
+  set_engine(q.perf, data, f.engine, to_engine_settings(f.memory));
   q.spot = f.spot;
   validate(q.spot);
   q.all = f.all;
@@ -140,7 +142,8 @@ int run_plan(const PlanFlags& f, Context& ctx) {
   report.assumptions.push_back({"spot_max_share", q.spot.max_share, "fraction",
                                 "at most this share of an hour's replicas on spot (assumed; set --spot-max-share)",
                                 "docs/plan.md"});
-  add_memory_assumptions(report, q.memory);
+  add_memory_assumptions(report, q.memory, q.perf.user);
+  add_engine_report(report, q.perf, filtered_accelerators(data.catalog, q.filter));
 
   Table plans;
   plans.name = "plans";
@@ -353,6 +356,7 @@ Runner setup_plan(CLI::App& sub) {
                   "Example: tpuplan plan --model 70b --load-curve examples/diurnal-chat.csv --ttft-ms 2000 --tpot-ms 50");
   sub.add_option("-m,--model", f->model, "preset, size alias (70b) or path to a Hugging Face config.json")->required();
   add_memory_flags(sub, f->memory);
+  add_engine_flag(sub, f->engine);
   f->hours_option = sub.add_option("--hours", f->pricing.hours_per_day,
                                     "with --rate or --tokens-per-day: the load runs this many hours a day (a flat curve)")
                         ->capture_default_str();

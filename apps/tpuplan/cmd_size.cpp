@@ -23,15 +23,16 @@ constexpr double k_far_from_interactive = 2;
 struct SizeFlags {
   std::string model;
   std::string precision = "bf16";
-  std::string kv_precision = "bf16";
+  std::string kv_precision; // empty: the engine's for the weights
+  std::string engine;
   WorkloadFlags workload;
   std::optional<int> max_batch;
   std::string tier = "on-demand";
   std::string objective = "usd-per-month";
   std::string mode = "continuous";
-  std::string kv_read = "ragged";
+  std::string kv_read; // empty: the engine's
   std::string efficiency;
-  double headroom = MemoryOptions{}.headroom_fraction;
+  std::optional<double> headroom; // absent: the engine's
   double overhead_gib = MemoryOptions{}.overhead_gib_per_chip;
   PricingFlags pricing;
   FilterFlags filter;
@@ -58,8 +59,13 @@ SizingQuery build_query(const SizeFlags& f, const ModelSpec& model, const Catalo
   SizingQuery q;
   q.perf.model = model;
   q.precisions = parse_precisions(f.precision);
-  q.perf.kv = parse_precision_flag("--kv-precision", f.kv_precision);
-  q.perf.headroom_fraction = f.headroom;
+  MemoryFlags memory_flags;
+  memory_flags.kv_precision = f.kv_precision;
+  memory_flags.headroom_fraction = f.headroom;
+  const EngineSettings user = to_engine_settings(memory_flags);
+  q.perf.kv = user.kv.value_or(Precision::bf16);
+  q.perf.headroom_fraction = user.headroom_fraction.value_or(MemoryOptions{}.headroom_fraction);
+  q.perf.user = user;
   q.perf.overhead_gib_per_chip = f.overhead_gib;
   q.workload = to_workload(f.workload);
   if (q.workload.curve && f.hours_option->count() > 0) {
@@ -71,8 +77,11 @@ SizingQuery build_query(const SizeFlags& f, const ModelSpec& model, const Catalo
   } else {
     throw Error(ErrorKind::usage, fmt::format("--mode: unknown mode '{}'", f.mode), "accepted: continuous, static");
   }
-  if (auto r = parse_kv_read(f.kv_read)) {
+  if (f.kv_read.empty()) {
+    // the engine's
+  } else if (auto r = parse_kv_read(f.kv_read)) {
     q.perf.kv_read = *r;
+    q.perf.user.kv_read = *r;
   } else {
     throw Error(ErrorKind::usage, fmt::format("--kv-read: unknown value '{}'", f.kv_read), "accepted: ragged, padded");
   }
@@ -125,6 +134,8 @@ int run_size(const SizeFlags& f, Context& ctx) {
   const DataSet& data = ctx.data();
   const ResolvedModel model = resolve_model(f.model, data.models);
   SizingQuery q = build_query(f, model.spec, data.catalog);
+  const EngineSettings user = q.perf.user;
+  set_engine(q.perf, data, f.engine, user);
   const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
   if (calibration) {
     q.perf.family_efficiency.emplace_back(calibration->family, calibration->after);
@@ -147,7 +158,9 @@ int run_size(const SizeFlags& f, Context& ctx) {
                                 "them for every sequence in the batch",
                                 ""});
   report.assumptions.push_back({"mode", std::string(to_string(q.perf.mode)), "", "batching of the serving engine", ""});
-  report.assumptions.push_back({"kv_read", std::string(to_string(q.perf.kv_read)), "", "KV read per decode step", ""});
+  report.assumptions.push_back({"kv_read", q.perf.user.kv_read ? std::string(to_string(q.perf.kv_read)) : "engine's",
+                                "", "KV read per decode step", ""});
+  add_engine_report(report, q.perf, filtered_accelerators(data.catalog, q.filter));
   report.assumptions.push_back({"efficiency", f.efficiency.empty() ? std::string("per-family defaults") : f.efficiency,
                                 "", "estimator efficiency factors", "docs/methodology.md §Estimator"});
   if (calibration) {
@@ -232,6 +245,7 @@ int run_size(const SizeFlags& f, Context& ctx) {
     memory.headroom_fraction = q.perf.headroom_fraction;
     memory.overhead_gib_per_chip = q.perf.overhead_gib_per_chip;
     memory.context_tokens = w.context();
+    memory = q.perf.memory_for(*c.accelerator, memory);
     ExplainedServing s;
     s.output_tokens_per_s = c.estimate.output_tokens_per_s;
     s.batch = c.estimate.batch;
@@ -304,16 +318,18 @@ Runner setup_size(CLI::App& sub) {
   sub.add_option("-m,--model", f->model, "preset, size alias (70b) or path to a Hugging Face config.json")->required();
   as_list(sub.add_option("--precision", f->precision, "weight precisions to consider: any, or a list of bf16,fp8,int8,int4")
               ->capture_default_str());
-  sub.add_option("--kv-precision", f->kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
+  sub.add_option("--kv-precision", f->kv_precision,
+                 "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights)");
+  add_engine_flag(sub, f->engine);
   add_workload_flags(sub, f->workload, k_open_load | k_concurrency | k_curve);
   sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000})); // on the text, before CLI11 narrows it to an int
   sub.add_option("--tier", f->tier, "price tier: on-demand, spot, 1y, 3y")->capture_default_str();
   sub.add_option("--objective", f->objective, "usd-per-month, usd-per-million-tokens or chips")->capture_default_str();
   sub.add_option("--mode", f->mode, "continuous or static batching")->capture_default_str();
-  sub.add_option("--kv-read", f->kv_read, "ragged (live tokens) or padded (whole cache)")->capture_default_str();
+  sub.add_option("--kv-read", f->kv_read, "ragged (live tokens) or padded (whole cache); default: the engine's");
   sub.add_option("--efficiency", f->efficiency, "override estimator factors, e.g. compute=0.5,memory=0.8");
-  sub.add_option("--headroom", f->headroom, "fraction of HBM left free")->capture_default_str();
+  sub.add_option("--headroom", f->headroom, "fraction of memory left free (default: the engine's)");
   sub.add_option("--overhead-gib", f->overhead_gib, "runtime reserve per chip, GiB")->capture_default_str();
   add_pricing_flags(sub, f->pricing);
   f->hours_option = sub.get_option("--hours");

@@ -1,5 +1,6 @@
 #include "flags.hpp"
 
+#include <tpuplan/data/catalog_query.hpp>
 #include <tpuplan/error.hpp>
 
 #include <algorithm>
@@ -151,9 +152,10 @@ std::string comparison_basis(const Workload& w, double hours_per_day) {
 
 void add_memory_flags(CLI::App& sub, MemoryFlags& flags) {
   sub.add_option("--precision", flags.precision, "weight precision: bf16, fp8, int8, int4")->capture_default_str();
-  sub.add_option("--kv-precision", flags.kv_precision, "KV-cache precision: bf16, fp8, int8")->capture_default_str();
-  sub.add_option("--headroom", flags.headroom_fraction, "fraction of HBM left free (vLLM's default: 0.10)")
-      ->capture_default_str();
+  sub.add_option("--kv-precision", flags.kv_precision,
+                 "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights, data/engines.yaml)");
+  sub.add_option("--headroom", flags.headroom_fraction,
+                 "fraction of memory left free (default: the engine's, e.g. vLLM 0.10 of HBM)");
   sub.add_option("--overhead-gib", flags.overhead_gib_per_chip, "runtime reserve per chip, GiB")
       ->capture_default_str();
 }
@@ -197,19 +199,85 @@ Tier parse_tier_flag(std::string_view flag, std::string_view value) {
 MemoryOptions to_memory_options(const MemoryFlags& flags) {
   MemoryOptions m;
   m.weights = parse_precision_flag("--precision", flags.precision);
-  m.kv = parse_precision_flag("--kv-precision", flags.kv_precision);
-  if (m.kv == Precision::int4) {
-    throw Error(ErrorKind::usage, "--kv-precision: int4 KV caches are not modelled", "accepted: bf16, fp8, int8");
-  }
-  if (!(flags.headroom_fraction >= 0 && flags.headroom_fraction < 1)) {
-    throw Error(ErrorKind::usage, fmt::format("--headroom: {} is not a fraction in [0, 1)", flags.headroom_fraction));
-  }
+  const EngineSettings user = to_engine_settings(flags);
+  m.kv = user.kv.value_or(Precision::bf16);
+  m.headroom_fraction = user.headroom_fraction.value_or(m.headroom_fraction);
   if (!(flags.overhead_gib_per_chip >= 0)) {
     throw Error(ErrorKind::usage, fmt::format("--overhead-gib: {} is negative", flags.overhead_gib_per_chip));
   }
-  m.headroom_fraction = flags.headroom_fraction;
   m.overhead_gib_per_chip = flags.overhead_gib_per_chip;
   return m;
+}
+
+EngineSettings to_engine_settings(const MemoryFlags& flags) {
+  EngineSettings user;
+  if (!flags.kv_precision.empty()) {
+    user.kv = parse_precision_flag("--kv-precision", flags.kv_precision);
+    if (*user.kv == Precision::int4) {
+      throw Error(ErrorKind::usage, "--kv-precision: int4 KV caches are not modelled", "accepted: bf16, fp8, int8");
+    }
+  }
+  if (flags.headroom_fraction) {
+    if (!(*flags.headroom_fraction >= 0 && *flags.headroom_fraction < 1)) {
+      throw Error(ErrorKind::usage, fmt::format("--headroom: {} is not a fraction in [0, 1)", *flags.headroom_fraction));
+    }
+    user.headroom_fraction = flags.headroom_fraction;
+  }
+  return user;
+}
+
+void add_engine_flag(CLI::App& sub, std::string& engine) {
+  sub.add_option("--engine", engine,
+                 "serving engine: trtllm, vllm, sglang, vllm-tpu, sgl-jax, jetstream, llama.cpp (default: each "
+                 "accelerator family's, see docs/methodology.md §Engines)");
+}
+
+void set_engine(PerformanceModel& perf, const DataSet& data, const std::string& engine, const EngineSettings& user) {
+  perf.engines = data.engines;
+  perf.user = user;
+  if (!engine.empty()) {
+    perf.engine = find_engine(data.engines, engine).id;
+  }
+}
+
+std::vector<const Accelerator*> filtered_accelerators(const Catalog& catalog, const OfferingFilter& filter) {
+  std::vector<const Accelerator*> out;
+  for (const Offering* o : select_offerings(catalog, filter)) {
+    const Accelerator* a = &catalog.accelerator_of(*o);
+    if (std::find(out.begin(), out.end(), a) == out.end()) {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+void add_engine_report(Report& report, const PerformanceModel& perf, const std::vector<const Accelerator*>& accelerators) {
+  if (perf.engines.empty()) {
+    return;
+  }
+  if (!perf.engine.empty()) {
+    const Engine& e = find_engine(perf.engines, perf.engine);
+    report.inputs["engine"] = e.id;
+    for (auto& a : engine_assumptions(e, perf.user)) {
+      report.assumptions.push_back(std::move(a));
+    }
+    return;
+  }
+  report.inputs["engine"] = "default per accelerator family";
+  std::vector<std::string> seen;
+  std::string pairs;
+  for (const Accelerator* a : accelerators) {
+    const Engine* e = default_engine(perf.engines, *a);
+    if (e == nullptr || std::find(seen.begin(), seen.end(), a->family) != seen.end()) {
+      continue;
+    }
+    seen.push_back(a->family);
+    pairs += fmt::format("{}{} → {}", pairs.empty() ? "" : ", ", a->family, e->id);
+  }
+  if (!pairs.empty()) {
+    report.assumptions.push_back({"engine", pairs, "", "serving engine assumed per accelerator family (--engine "
+                                                       "names one)", "data/engines.yaml; docs/methodology.md §Engines"});
+  }
 }
 
 PricingOptions to_pricing_options(const PricingFlags& flags) {
@@ -297,14 +365,26 @@ OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags) {
   return f;
 }
 
-void add_memory_assumptions(Report& report, const MemoryOptions& memory) {
+void add_memory_assumptions(Report& report, const MemoryOptions& memory, const EngineSettings& user) {
   report.assumptions.push_back({"context_tokens", memory.context_tokens, "tokens",
                                 "tokens each sequence may grow to (--context, default input + output); memory "
                                 "reserves them, so they set max_batch",
                                 ""});
-  report.assumptions.push_back({"kv_precision", std::string(to_string(memory.kv)), "", "KV-cache precision", ""});
-  report.assumptions.push_back({"hbm_headroom_fraction", memory.headroom_fraction, "fraction",
-                                "HBM left unallocated", "vLLM default gpu_memory_utilization = 0.90"});
+  if (user.kv) {
+    report.assumptions.push_back({"kv_precision", std::string(to_string(memory.kv)), "", "KV-cache precision", ""});
+  } else {
+    report.assumptions.push_back({"kv_precision", std::string("engine's"), "",
+                                  "KV-cache precision: the engine's for the weights (engine assumptions)",
+                                  "data/engines.yaml"});
+  }
+  if (user.headroom_fraction) {
+    report.assumptions.push_back({"hbm_headroom_fraction", memory.headroom_fraction, "fraction",
+                                  "memory left unallocated (--headroom)", ""});
+  } else {
+    report.assumptions.push_back({"hbm_headroom_fraction", std::string("engine's"), "",
+                                  "memory left unallocated: 1 − the engine's memory fraction (engine assumptions)",
+                                  "data/engines.yaml"});
+  }
   report.assumptions.push_back({"runtime_overhead_gib_per_chip", memory.overhead_gib_per_chip, "GiB",
                                 "activations, compiled programs, CUDA context / TPU runtime",
                                 "docs/methodology.md §Memory"});

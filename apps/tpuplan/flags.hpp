@@ -9,6 +9,8 @@
 #include <tpuplan/model/memory.hpp>
 #include <tpuplan/money/pricing.hpp>
 #include <tpuplan/money/workload.hpp>
+#include <tpuplan/money/serving.hpp>
+#include <tpuplan/data/dataset.hpp>
 
 #include <string>
 
@@ -17,8 +19,8 @@ namespace tpuplan::app {
 /// Text of the memory flags, parsed after CLI11 has run. The context is a workload flag.
 struct MemoryFlags {
   std::string precision = "bf16";
-  std::string kv_precision = "bf16";
-  double headroom_fraction = MemoryOptions{}.headroom_fraction;
+  std::string kv_precision;                ///< empty: the engine's choice for the weights
+  std::optional<double> headroom_fraction; ///< absent: the engine's memory fraction
   double overhead_gib_per_chip = MemoryOptions{}.overhead_gib_per_chip;
 };
 
@@ -93,11 +95,25 @@ Precision parse_precision_flag(std::string_view flag, std::string_view value);
 Tier parse_tier_flag(std::string_view flag, std::string_view value);
 
 MemoryOptions to_memory_options(const MemoryFlags& flags);
+/// The memory settings the user gave explicitly (the engine decides the others).
+EngineSettings to_engine_settings(const MemoryFlags& flags);
+
+/// --engine NAME (data/engines.yaml id or alias).
+void add_engine_flag(CLI::App& sub, std::string& engine);
+/// Sets perf's engines, the named engine (checked: Error(usage) with did-you-mean, exit 2) and
+/// the user's explicit settings.
+void set_engine(PerformanceModel& perf, const DataSet& data, const std::string& engine, const EngineSettings& user);
+/// The accelerators of the offerings `filter` selects, each once, in catalog order.
+std::vector<const Accelerator*> filtered_accelerators(const Catalog& catalog, const OfferingFilter& filter);
+/// inputs.engine and the engine assumptions: the named engine, or each family's default
+/// engine among `accelerators` (a note says which).
+void add_engine_report(Report& report, const PerformanceModel& perf, const std::vector<const Accelerator*>& accelerators);
 PricingOptions to_pricing_options(const PricingFlags& flags);
 OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags);
 
 /// Assumptions every cost report lists.
-void add_memory_assumptions(Report& report, const MemoryOptions& memory);
+/// `user`: which of the KV precision and headroom the user set (the others are the engine's).
+void add_memory_assumptions(Report& report, const MemoryOptions& memory, const EngineSettings& user);
 void add_pricing_assumptions(Report& report, const PricingOptions& pricing);
 
 } // namespace tpuplan::app

@@ -239,30 +239,32 @@ TEST_CASE("the breakeven chart is well-formed SVG whose lines carry the table's 
 
 TEST_CASE("breakeven prices self-hosting against a per-token API at equal load", "[cli][breakeven][equal-load]") {
   const auto doc = json_of({"--hours", "8", "--api-usd-per-million-tokens", "1", "--input-tokens", "1000",
-                            "--output-tokens", "250", "--tokens-per-day", "100000000", "--tier", "on-demand"});
+                            "--output-tokens", "250", "--tokens-per-day", "150000000", "--tier", "on-demand"});
   const auto v5e = rows_where(doc, "api", "offering", "v5e-16@us-central1").at(0);
   // $16 × 8 h × 30.4167 days = $3,893.33 a month = 128M tokens a day at $1 per 1M.
   CHECK(v5e["breakeven_tokens_per_day"].get<double>() == Approx(128e6));
   CHECK(v5e["breakeven_requests_per_day"].get<double>() == Approx(128e6 / 1250));
   CHECK(v5e["breakeven_requests_per_hour"].get<double>() == Approx(128e6 / 1250 / 8));
-  CHECK(v5e["api_usd_per_month"].get<double>() == Approx(100 * 730.0 / 24));
-  CHECK(v5e["cheaper"] == "api");
+  CHECK(v5e["api_usd_per_month"].get<double>() == Approx(150 * 730.0 / 24));
+  // One v5e-16 serves the 150M tokens a day and bills less than the API would.
+  REQUIRE(v5e["replicas"] == 1);
+  CHECK(v5e["cheaper"] == "self-host");
   // Capacity is one replica's within the SLO over the 8 hours; the "servable" flag agrees with it.
   REQUIRE(v5e["capacity_tokens_per_day"].is_number());
   CHECK(v5e["breakeven_within_capacity"] ==
         (v5e["breakeven_tokens_per_day"].get<double>() <= v5e["capacity_tokens_per_day"].get<double>()));
-  // The self-hosting bill is of the replicas the 100M tokens a day need, as cost counts them.
+  // The self-hosting bill is of the replicas the 150M tokens a day need, as cost counts them.
   for (const char* id : {"v5e-16@us-central1", "a2-highgpu-4g@us-central1"}) {
     const auto row = rows_where(doc, "api", "offering", id).at(0);
     INFO(id);
     const double capacity = row["capacity_tokens_per_day"].get<double>();
     const int replicas = row["replicas"].get<int>();
-    CHECK(replicas == static_cast<int>(std::ceil(1e8 / capacity)));
+    CHECK(replicas == static_cast<int>(std::ceil(1.5e8 / capacity)));
     CHECK(row["usd_per_month"].get<double>() == Approx(replicas * row["replica_usd_per_month"].get<double>()));
     CHECK(row["self_host_savings_usd_per_month"].get<double>() ==
           Approx(row["api_usd_per_month"].get<double>() - row["usd_per_month"].get<double>()));
   }
-  // One a2-highgpu-4g breaks even at 96M tokens a day but serves fewer: serving 100M takes
+  // One a2-highgpu-4g breaks even at 96M tokens a day but serves fewer than 150M: serving them takes
   // several, and the API is cheaper (one replica's bill against all the traffic said otherwise).
   const auto gpu = rows_where(doc, "api", "offering", "a2-highgpu-4g@us-central1").at(0);
   CHECK(gpu["breakeven_tokens_per_day"].get<double>() == Approx(96e6));

@@ -92,7 +92,7 @@ TEST_CASE("catalog import --write round-trips: the files validate and load as a 
   // A data directory of the fixture's specs and models with only the imported offerings.
   const fs::path data = dir.path() / "data";
   fs::create_directories(data / "offerings");
-  for (const char* f : {"sources.yaml", "accelerators.yaml", "models.yaml"}) {
+  for (const char* f : {"sources.yaml", "accelerators.yaml", "models.yaml", "engines.yaml"}) {
     fs::copy_file(fs::path(k_fixture) / f, data / f);
   }
   fs::copy_file(out + "/skypilot-gcp.yaml", data / "offerings" / "skypilot-gcp.yaml");

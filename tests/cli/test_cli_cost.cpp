@@ -154,7 +154,7 @@ TEST_CASE("cost as a table shows units in the headers and a dash for unpriced ti
   // In 100 columns the headers take two lines: the unit above the tier.
   CHECK(r.out.find("                             $/month  $/month  $/month  $/month             $/1M out      $/1M\n"
                    "offering     accel  chips  on-demand     spot       1y       3y  cheapest  on-demand  out spot\n"
-                   "v5p-8        v5p        4     11,680    3,212        -        -  spot          1.767     0.486\n") !=
+                   "v5p-8        v5p        4     11,680    3,212        -        -  spot          1.806     0.497\n") !=
         std::string::npos);
   CHECK(run_tpuplan(with_fixture_data({"cost", "--model", "70b", "--wide"})).out.find("$/month on-demand") !=
         std::string::npos);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -233,4 +234,70 @@ TEST_CASE("a config.json's sizes are bounded per quantity: no endless layer loop
   CHECK(r.exit_code == 0);
   CHECK(r.out.find(",-") == std::string::npos); // no negative figure anywhere
   CHECK(r.out.find("head_dim,h,33554432") != std::string::npos);
+}
+
+TEST_CASE("a bench profile's figures are range-checked: no negative throughput or latency, no narrowed count",
+          "[cli][hostile]") {
+  // A negative throughput used to give a negative $/1M tokens and a measured ÷ estimate of
+  // -0.59; a negative TPOT "met" the --tpot-ms target; a concurrency of 2^40 was cast to int.
+  TempDir dir;
+  const auto original = nlohmann::json::parse(slurp(TPUPLAN_TEST_DATA_DIR "/profiles/fake-h100-llama-3.1-8b.json"));
+  using Edit = void (*)(nlohmann::json&);
+  const std::vector<std::tuple<Edit, std::string, std::string>> cases = {
+      {[](nlohmann::json& p) { p["levels"][0]["throughput"]["output_tokens_per_s"] = -81.5; },
+       "levels[0].throughput.output_tokens_per_s: -81.5 is out of range; accepted: 0 to 1e+15", ""},
+      {[](nlohmann::json& p) { p["levels"][1]["latency_ms"]["tpot"]["p90"] = -11.8; },
+       "levels[1].latency_ms.tpot.p90: -11.8 is out of range; accepted: 0 to 1e+15", "--tpot-ms"},
+      {[](nlohmann::json& p) { p["levels"][0]["concurrency"] = std::int64_t{1} << 40; },
+       "levels[0].concurrency: 1099511627776 is out of range; accepted: 1 to 100000", ""},
+      {[](nlohmann::json& p) { p["levels"][0]["error_rate"] = 1.5; },
+       "levels[0].error_rate: 1.5 is out of range; accepted: 0 to 1", ""},
+      {[](nlohmann::json& p) { p["workload"]["output_tokens"] = 3000000000LL; },
+       "workload.output_tokens: 3000000000 is out of range; accepted: 0 to 10000000", ""},
+      {[](nlohmann::json& p) { p["levels"][0]["requests"]["sent"] = 18446744073709551615ULL; },
+       "levels[0].requests.sent: 18446744073709551615 is out of range; accepted: at most 9007199254740992", ""},
+      {[](nlohmann::json& p) { p["chips"] = 4294967304LL; }, "chips: 4294967304 is out of range; accepted: 1 to 100000",
+       ""},
+      {[](nlohmann::json& p) {
+         const auto level = p["levels"][0];
+         p["levels"] = nlohmann::json::array();
+         for (int i = 0; i < 257; ++i) {
+           p["levels"].push_back(level);
+         }
+       },
+       "levels: 257 levels; accepted: at most 256", ""},
+  };
+  for (const auto& [edit, expected, flag] : cases) {
+    auto p = original;
+    edit(p);
+    std::ofstream(dir.file("p.json")) << p.dump();
+    std::vector<std::string> args = {"cost", "--model", "llama-3.1-8b", "--measured", dir.file("p.json")};
+    if (!flag.empty()) {
+      args.insert(args.end(), {flag, "50"});
+    }
+    for (const auto& run : {args, std::vector<std::string>{"estimate", "--model", "llama-3.1-8b", "--calibrate",
+                                                           dir.file("p.json")}}) {
+      const auto r = run_tpuplan(with_fixture_data(run));
+      INFO(run[0] << ": " << r.err);
+      CHECK(r.exit_code == 2);
+      CHECK(one_clean_line(r));
+      CHECK(r.err.find("p.json: " + expected) != std::string::npos);
+    }
+  }
+  // The untouched profile still reads (the ranges hold every figure bench writes).
+  std::ofstream(dir.file("p.json")) << original.dump();
+  CHECK(run_tpuplan(with_fixture_data({"cost", "--model", "llama-3.1-8b", "--measured", dir.file("p.json")})).exit_code == 0);
+}
+
+TEST_CASE("bench takes at most as many load levels as a profile holds", "[cli][hostile]") {
+  std::string list = "1";
+  for (int i = 2; i <= 257; ++i) {
+    list += "," + std::to_string(i);
+  }
+  const auto r = run_tpuplan({"bench", "--endpoint", "http://127.0.0.1:1", "--api", "openai-chat", "--model", "m",
+                              "--concurrency", list});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(one_clean_line(r));
+  CHECK(r.err.find("--concurrency: 257 levels is out of range; accepted: 1 to 256 values in one run") != std::string::npos);
 }

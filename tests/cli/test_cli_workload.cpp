@@ -49,7 +49,7 @@ std::string temp_file(const std::string& name, const std::string& text) {
 
 TEST_CASE("1: breakeven's API table bills the replicas the traffic needs, as cost counts them",
           "[cli][equal-load][repro]") {
-  const std::vector<std::string> load = {"--hours", "8", "--tokens-per-day", "100000000", "--input-tokens", "1000",
+  const std::vector<std::string> load = {"--hours", "8", "--tokens-per-day", "150000000", "--input-tokens", "1000",
                                          "--output-tokens", "250"};
   auto args = load;
   args.insert(args.begin(), "breakeven");

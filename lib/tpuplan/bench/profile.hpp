@@ -19,6 +19,9 @@ namespace tpuplan::bench {
 
 /// The schema name written into and required from profiles.
 inline constexpr std::string_view k_profile_schema = "tpuplan.bench/v1";
+/// Load levels one run (and so one profile) holds at most: a --concurrency or --rate list,
+/// or an SLO search's steps. Calibrating on a profile costs time linear in its levels.
+inline constexpr std::size_t k_max_profile_levels = 256;
 
 /// Latency targets for goodput: a request is good when it meets every target given.
 struct Slo {

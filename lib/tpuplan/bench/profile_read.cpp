@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace tpuplan::bench {
@@ -13,6 +14,16 @@ namespace tpuplan::bench {
 namespace {
 
 using json = nlohmann::json;
+
+// Ranges of what a profile holds (docs/bench.md §Profile): those of bench's flags, and for
+// measured figures and counts wide enough for any real run, narrow enough that sums and
+// products of them stay finite and exact (2^53).
+constexpr std::int64_t k_max_count = std::int64_t{1} << 53;
+constexpr double k_max_figure = 1e15;
+constexpr int k_max_in_flight = 100'000;
+constexpr int k_max_chips = 100'000;
+constexpr int k_max_tokens = 10'000'000;
+constexpr double k_max_seconds = 86'400;
 
 /// Walks a parsed profile, naming the JSON path of whatever is wrong.
 class Reader {
@@ -84,6 +95,9 @@ public:
     if (!v.is_number_integer()) {
       fail(join(key), "expected an integer");
     }
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(k_max_count)) {
+      fail(join(key), fmt::format("{} is out of range; accepted: at most {}", v.get<std::uint64_t>(), k_max_count));
+    }
     return v.get<std::int64_t>();
   }
   std::optional<std::int64_t> opt_integer(std::string_view key) const {
@@ -92,12 +106,59 @@ public:
     }
     return integer(key);
   }
-  std::int64_t count(std::string_view key) const {
+  std::int64_t count(std::string_view key) const { return count_in(key, 0, k_max_count); }
+  std::optional<std::int64_t> opt_count(std::string_view key) const {
+    if (!m_j.contains(key) || m_j[std::string(key)].is_null()) {
+      return std::nullopt;
+    }
+    return count(key);
+  }
+  /// A whole number in [lo, hi], checked before it is narrowed to the type that carries it.
+  std::int64_t count_in(std::string_view key, std::int64_t lo, std::int64_t hi) const {
     const std::int64_t v = integer(key);
-    if (v < 0) {
-      fail(join(key), "expected a count (≥ 0)");
+    if (v < lo || v > hi) {
+      fail(join(key), fmt::format("{} is out of range; accepted: {} to {}", v, lo, hi));
     }
     return v;
+  }
+  /// A whole number from 0 to 2^64 − 1 (a seed).
+  std::uint64_t unsigned64(std::string_view key) const {
+    const json& v = field(key);
+    if (v.is_number_unsigned()) {
+      return v.get<std::uint64_t>();
+    }
+    return static_cast<std::uint64_t>(count_in(key, 0, std::numeric_limits<std::int64_t>::max()));
+  }
+  int int_in(std::string_view key, int lo, int hi) const { return static_cast<int>(count_in(key, lo, hi)); }
+  /// A measured figure: a number from 0 up to k_max_figure (rates, latencies, durations,
+  /// tokens per second: none is negative).
+  double figure(std::string_view key) const { return number_in(key, 0, k_max_figure); }
+  std::optional<double> opt_figure(std::string_view key) const {
+    if (!m_j.contains(key) || m_j[std::string(key)].is_null()) {
+      return std::nullopt;
+    }
+    return figure(key);
+  }
+  double number_in(std::string_view key, double lo, double hi) const {
+    const double v = number(key);
+    if (!(v >= lo && v <= hi)) {
+      fail(join(key), fmt::format("{:g} is out of range; accepted: {:g} to {:g}", v, lo, hi));
+    }
+    return v;
+  }
+  /// A number in (0, hi]: a rate, a timeout, a latency target.
+  double positive(std::string_view key, double hi) const {
+    const double v = number(key);
+    if (!(v > 0 && v <= hi)) {
+      fail(join(key), fmt::format("{:g} is out of range; accepted: more than 0 up to {:g}", v, hi));
+    }
+    return v;
+  }
+  std::optional<double> opt_positive(std::string_view key, double hi) const {
+    if (!m_j.contains(key) || m_j[std::string(key)].is_null()) {
+      return std::nullopt;
+    }
+    return positive(key, hi);
   }
 
   [[noreturn]] void fail(const std::string& path, std::string_view what) const {
@@ -124,21 +185,26 @@ private:
   std::string_view m_origin;
 };
 
-Distribution read_distribution(const Reader& r) {
+/// A distribution of a figure that is never negative (latencies, tokens), or with `signed_values`
+/// one that may be (the schedule lag: a send a little ahead of its time).
+Distribution read_distribution(const Reader& r, bool signed_values = false) {
   Distribution d;
   d.count = r.count("count");
   if (d.count == 0) {
     return d;
   }
-  d.mean = r.number("mean");
-  d.std = r.number("std");
-  d.min = r.number("min");
-  d.p50 = r.number("p50");
-  d.p90 = r.number("p90");
-  d.p95 = r.number("p95");
-  d.p99 = r.number("p99");
-  d.p99_9 = r.number("p99_9");
-  d.max = r.number("max");
+  const auto value = [&](std::string_view key) {
+    return signed_values ? r.number_in(key, -k_max_figure, k_max_figure) : r.figure(key);
+  };
+  d.mean = value("mean");
+  d.std = r.figure("std");
+  d.min = value("min");
+  d.p50 = value("p50");
+  d.p90 = value("p90");
+  d.p95 = value("p95");
+  d.p99 = value("p99");
+  d.p99_9 = value("p99_9");
+  d.max = value("max");
   d.exact = r.has("exact") ? r.boolean("exact") : true; // added within v1
   return d;
 }
@@ -158,12 +224,12 @@ LevelResult read_level(const Reader& r) {
   const std::string mode = r.string("mode");
   if (mode == "concurrency") {
     l.load.mode = LoadMode::concurrency;
-    l.load.concurrency = static_cast<int>(r.count("concurrency"));
+    l.load.concurrency = r.int_in("concurrency", 1, k_max_in_flight);
   } else if (mode == "rate") {
     l.load.mode = LoadMode::rate;
-    l.load.rate_rps = r.number("rate_rps");
-    l.load.burstiness = r.number("burstiness");
-    l.load.max_concurrency = static_cast<int>(r.opt_integer("max_concurrency").value_or(0));
+    l.load.rate_rps = r.positive("rate_rps", 1e6);
+    l.load.burstiness = r.positive("burstiness", 1e3);
+    l.load.max_concurrency = r.has("max_concurrency") && !r.at("max_concurrency").is_null() ? r.int_in("max_concurrency", 0, k_max_in_flight) : 0;
   } else {
     r.fail(r.path() + ".mode", fmt::format("unknown mode '{}'; accepted: concurrency, rate", mode));
   }
@@ -174,19 +240,19 @@ LevelResult read_level(const Reader& r) {
   l.requests_failed = req.count("failed");
   l.requests_cancelled = req.count("cancelled");
   l.requests_not_sent = req.count("not_sent");
-  l.error_rate = r.number("error_rate");
-  l.duration_s = r.number("duration_s");
+  l.error_rate = r.number_in("error_rate", 0, 1);
+  l.duration_s = r.figure("duration_s");
   const Reader achieved = r.at("achieved");
-  l.mean_in_flight = achieved.number("mean_in_flight");
-  l.send_rate_rps = achieved.opt_number("send_rate_rps");
+  l.mean_in_flight = achieved.figure("mean_in_flight");
+  l.send_rate_rps = achieved.opt_figure("send_rate_rps");
   const Reader tp = r.at("throughput");
-  l.request_rps = tp.number("request_rps");
-  l.output_tokens_per_s = tp.number("output_tokens_per_s");
-  l.input_tokens_per_s = tp.number("input_tokens_per_s");
-  l.total_tokens_per_s = tp.number("total_tokens_per_s");
-  l.goodput_rps = tp.opt_number("goodput_rps");
+  l.request_rps = tp.figure("request_rps");
+  l.output_tokens_per_s = tp.figure("output_tokens_per_s");
+  l.input_tokens_per_s = tp.figure("input_tokens_per_s");
+  l.total_tokens_per_s = tp.figure("total_tokens_per_s");
+  l.goodput_rps = tp.opt_figure("goodput_rps");
   l.good_requests = tp.count("good_requests");
-  l.completion_rps = tp.opt_number("completion_rps"); // added within v1
+  l.completion_rps = tp.opt_figure("completion_rps"); // added within v1
   const Reader tokens = r.at("tokens");
   l.input_tokens = tokens.count("input");
   l.output_tokens = tokens.count("output");
@@ -196,11 +262,11 @@ LevelResult read_level(const Reader& r) {
   l.output_tokens_per_request = read_distribution(tokens.at("output_per_request"));
   // Added within v1: absent from older profiles.
   if (tokens.has("input_sent")) {
-    l.input_tokens_sent = tokens.opt_integer("input_sent");
-    l.input_tokens_compared = tokens.opt_integer("input_compared").value_or(0);
+    l.input_tokens_sent = tokens.opt_count("input_sent");
+    l.input_tokens_compared = tokens.opt_count("input_compared").value_or(0);
     l.input_truncated = tokens.boolean("input_truncated");
     l.requests_truncated = tokens.count("requests_truncated");
-    l.cached_input_tokens = tokens.opt_integer("cached_input");
+    l.cached_input_tokens = tokens.opt_count("cached_input");
   }
   const Reader lat = r.at("latency_ms");
   l.ttft_ms = read_distribution(lat.at("ttft"));
@@ -209,7 +275,7 @@ LevelResult read_level(const Reader& r) {
   l.e2e_ms = read_distribution(lat.at("e2e"));
   l.ttft_from_schedule_ms = read_distribution(lat.at("ttft_from_schedule"));
   l.e2e_from_schedule_ms = read_distribution(lat.at("e2e_from_schedule"));
-  l.schedule_lag_ms = read_distribution(lat.at("schedule_lag"));
+  l.schedule_lag_ms = read_distribution(lat.at("schedule_lag"), true);
   l.itl_per_chunk = r.boolean("itl_per_chunk");
   l.role_only_events = r.count("role_only_events");
   const Reader errors = r.at("errors");
@@ -224,10 +290,10 @@ LevelResult read_level(const Reader& r) {
     c.error = *cls;
     c.count = e.count("count");
     c.example = e.string("example");
-    if (const auto s = e.opt_integer("http_status")) {
-      c.http_status = static_cast<long>(*s);
+    if (e.has("http_status") && !e.at("http_status").is_null()) {
+      c.http_status = static_cast<long>(e.count_in("http_status", 0, 999));
     }
-    c.retry_after_s = e.opt_number("retry_after_s");
+    c.retry_after_s = e.opt_figure("retry_after_s");
     l.errors.push_back(c);
   }
   const Reader server = r.at("server");
@@ -254,10 +320,10 @@ LevelResult read_level(const Reader& r) {
   if (r.has("repeat") && !r.at("repeat").is_null()) {
     const Reader rep = r.at("repeat");
     RepeatSummary s;
-    s.runs = static_cast<int>(rep.count("runs"));
+    s.runs = rep.int_in("runs", 0, 100);
     const auto fig = [&](std::string_view key) {
       const Reader f = rep.at(key);
-      return RepeatFigure{f.number("mean"), f.number("ci95_low"), f.number("ci95_high")};
+      return RepeatFigure{f.figure("mean"), f.number("ci95_low"), f.number("ci95_high")};
     };
     s.request_rps = fig("request_rps");
     s.output_tokens_per_s = fig("output_tokens_per_s");
@@ -332,41 +398,45 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   p.offering = r.string_or_empty("offering");
   p.accelerator = r.string_or_empty("accelerator");
   if (const auto chips = r.opt_integer("chips")) {
-    if (*chips <= 0) {
-      r.fail("chips", "expected a positive integer");
+    if (*chips <= 0 || *chips > k_max_chips) {
+      r.fail("chips", fmt::format("{} is out of range; accepted: 1 to {}", *chips, k_max_chips));
     }
     p.chips = static_cast<int>(*chips);
   }
   const Reader w = r.at("workload");
   p.workload.prompts = w.string("prompts");
   p.workload.dataset = w.string_or_empty("dataset");
-  p.workload.dataset_prompts = w.opt_integer("dataset_prompts");
-  if (const auto v = w.opt_integer("input_tokens")) {
-    p.workload.input_tokens = static_cast<int>(*v);
+  p.workload.dataset_prompts = w.opt_count("dataset_prompts");
+  if (w.has("input_tokens") && !w.at("input_tokens").is_null()) {
+    p.workload.input_tokens = w.int_in("input_tokens", 1, k_max_tokens);
   }
-  if (const auto v = w.opt_integer("input_tokens_range")) {
-    p.workload.input_tokens_range = static_cast<int>(*v);
+  if (w.has("input_tokens_range") && !w.at("input_tokens_range").is_null()) {
+    p.workload.input_tokens_range = w.int_in("input_tokens_range", 0, k_max_tokens);
   }
-  p.workload.output_tokens = static_cast<int>(w.count("output_tokens"));
+  p.workload.output_tokens = w.int_in("output_tokens", 0, k_max_tokens);
   p.workload.ignore_eos = w.boolean("ignore_eos");
   p.workload.warmup_requests = w.count("warmup_requests");
-  p.workload.requests_per_level = w.opt_integer("requests_per_level");
-  p.workload.duration_s_per_level = w.opt_number("duration_s_per_level");
-  p.workload.seed = static_cast<std::uint64_t>(w.count("seed"));
+  p.workload.requests_per_level = w.opt_count("requests_per_level");
+  p.workload.duration_s_per_level = w.opt_figure("duration_s_per_level");
+  p.workload.seed = w.unsigned64("seed");
   const Reader slo = w.at("slo");
-  p.workload.slo.ttft_ms = slo.opt_number("ttft_ms");
-  p.workload.slo.tpot_ms = slo.opt_number("tpot_ms");
-  p.workload.timeout_s = w.number("timeout_s");
+  p.workload.slo.ttft_ms = slo.opt_positive("ttft_ms", k_max_figure);
+  p.workload.slo.tpot_ms = slo.opt_positive("tpot_ms", k_max_figure);
+  p.workload.timeout_s = w.number_in("timeout_s", 0, k_max_seconds);
   if (w.has("prompt_cache")) { // added within v1
     p.workload.input_tokens_sized = w.boolean("input_tokens_sized");
-    p.workload.shared_prefix_tokens = static_cast<int>(w.count("shared_prefix_tokens"));
-    p.workload.shared_prefix_share = w.number("shared_prefix_share");
+    p.workload.shared_prefix_tokens = w.int_in("shared_prefix_tokens", 0, k_max_tokens);
+    p.workload.shared_prefix_share = w.number_in("shared_prefix_share", 0, 1);
     p.workload.prompt_cache = w.string_or_empty("prompt_cache");
-    p.workload.repeat = static_cast<int>(w.count("repeat"));
+    p.workload.repeat = w.int_in("repeat", 0, 100);
     p.workload.trace = w.string_or_empty("trace");
-    p.workload.turns = static_cast<int>(w.count("turns"));
+    p.workload.turns = w.int_in("turns", 0, 1000);
   }
   const Reader levels = r.at("levels");
+  if (levels.array_size() > k_max_profile_levels) {
+    r.fail("levels", fmt::format("{} levels; accepted: at most {} (bench runs at most that many)", levels.array_size(),
+                                 k_max_profile_levels));
+  }
   for (std::size_t i = 0; i < levels.array_size(); ++i) {
     p.levels.push_back(read_level(levels.index(i)));
   }
@@ -374,8 +444,8 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
   if (r.has("served_models")) { // added within v1
     p.input_truncated = r.boolean("input_truncated");
     p.served_models = r.strings("served_models");
-    p.model_params = r.opt_number("model_params");
-    p.context_tokens = r.opt_integer("context_tokens");
+    p.model_params = r.opt_figure("model_params");
+    p.context_tokens = r.opt_count("context_tokens");
   }
   if (r.has("slo_search") && !r.at("slo_search").is_null()) {
     const Reader s = r.at("slo_search");
@@ -384,9 +454,9 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
     const Reader targets = s.at("targets");
     for (std::size_t i = 0; i < targets.array_size(); ++i) {
       const Reader t = targets.index(i);
-      search.targets.push_back({t.string("metric"), t.string("percentile"), t.number("ms")});
+      search.targets.push_back({t.string("metric"), t.string("percentile"), t.positive("ms", k_max_figure)});
     }
-    search.best = s.opt_number("best");
+    search.best = s.opt_figure("best");
     if (const auto b = s.opt_integer("best_level")) {
       if (*b < 0 || static_cast<std::size_t>(*b) >= p.levels.size()) {
         s.fail(s.path() + ".best_level", "not the index of a level");
@@ -394,7 +464,7 @@ Profile parse_profile(std::string_view text, std::string_view origin) {
       search.best_level = static_cast<std::size_t>(*b);
     }
     search.stop_reason = s.string("stop_reason");
-    search.steps = static_cast<int>(s.count("steps"));
+    search.steps = s.int_in("steps", 0, static_cast<int>(k_max_profile_levels));
     p.slo_search = search;
   }
   return p;

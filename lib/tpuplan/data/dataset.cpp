@@ -58,13 +58,18 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelSpec, id, name, family, sou
                                                 qk_rope_head_dim, v_head_dim, sliding_window,
                                                 sliding_window_layers, published_params_b, aliases)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SizeAlias, alias, model_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, id, name, aliases, runs_on, default_for, fp8_weights_kv,
+                                                int8_weights_kv, kv_read, kv_source, kv_note, memory_basis,
+                                                memory_fraction, memory_source, memory_note, max_batch,
+                                                max_batch_source, max_batch_note, chunked_prefill,
+                                                chunked_prefill_source, chunked_prefill_note, as_of)
 
 namespace {
 
 // ---- the binary codec -----------------------------------------------------------------------
 
 constexpr char k_magic[4] = {'T', 'P', 'D', 'S'};
-constexpr std::uint32_t k_format_version = 2;
+constexpr std::uint32_t k_format_version = 3;
 
 /// Appends little-endian values and interned strings.
 class Writer {
@@ -212,6 +217,9 @@ TPUPLAN_CODEC(ModelSpec, id, name, family, source, layers, hidden, heads, kv_hea
               moe_intermediate, dense_layers, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim,
               v_head_dim, sliding_window, sliding_window_layers, published_params_b, aliases)
 TPUPLAN_CODEC(SizeAlias, alias, model_id)
+TPUPLAN_CODEC(Engine, id, name, aliases, runs_on, default_for, fp8_weights_kv, int8_weights_kv, kv_read, kv_source,
+              kv_note, memory_basis, memory_fraction, memory_source, memory_note, max_batch, max_batch_source,
+              max_batch_note, chunked_prefill, chunked_prefill_source, chunked_prefill_note, as_of)
 
 #undef TPUPLAN_CODEC
 #undef TPUPLAN_CODEC_GET
@@ -262,6 +270,7 @@ nlohmann::json as_json(const DataSet& data) {
   j["presets"] = data.models.presets;
   j["size_aliases"] = data.models.size_aliases;
   j["size_alias_source"] = data.models.source;
+  j["engines"] = data.engines;
   return j;
 }
 
@@ -272,6 +281,7 @@ std::vector<std::uint8_t> encode_binary(const DataSet& data) {
   put(w, data.models.presets);
   put(w, data.models.size_aliases);
   put(w, data.models.source);
+  put(w, data.engines);
   return w.finish();
 }
 
@@ -298,6 +308,7 @@ DataSet decode_dataset(std::span<const std::uint8_t> bytes) {
   get(r, data.models.presets);
   get(r, data.models.size_aliases);
   get(r, data.models.source);
+  get(r, data.engines);
   if (!r.at_end()) {
     throw Error(ErrorKind::runtime, "embedded data is corrupt: trailing bytes");
   }

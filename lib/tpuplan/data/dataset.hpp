@@ -4,6 +4,7 @@
 
 #include <tpuplan/data/catalog.hpp>
 #include <tpuplan/model/model.hpp>
+#include <tpuplan/perf/engine.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,10 +18,11 @@ namespace tpuplan {
 struct DataSet {
   Catalog catalog;
   ModelRegistry models;
+  std::vector<Engine> engines; ///< serving engines (engines.yaml)
   std::string origin; ///< "embedded" or the directory read
 };
 
-/// Reads data/ in YAML (accelerators.yaml, offerings/*.yaml, models.yaml) and validates it;
+/// Reads data/ in YAML (accelerators.yaml, offerings/*.yaml, models.yaml, engines.yaml) and validates it;
 /// throws Error(input) listing every problem with file:line:col and key path.
 DataSet load_dataset_dir(const std::filesystem::path& dir);
 

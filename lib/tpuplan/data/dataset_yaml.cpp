@@ -1,5 +1,5 @@
 // Reading data/ (or --data DIR) from YAML: sources.yaml, accelerators.yaml,
-// offerings/*.yaml and models.yaml, every problem of every file reported at once
+// offerings/*.yaml, models.yaml and engines.yaml, every problem of every file reported at once
 // (docs/data.md describes the format).
 #include <tpuplan/data/dataset.hpp>
 #include <tpuplan/data/dataset_yaml.hpp>
@@ -31,7 +31,7 @@ DataSet load_dataset_dir(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) {
     throw Error(ErrorKind::usage, "--data: '" + dir.string() + "' is not a directory",
-                "expected a directory holding sources.yaml, accelerators.yaml, offerings/ and models.yaml");
+                "expected a directory holding sources.yaml, accelerators.yaml, offerings/, models.yaml and engines.yaml");
   }
   yaml::Problems problems;
   const auto sources = data::read_sources(yaml::load_file(dir / "sources.yaml", problems));
@@ -51,6 +51,7 @@ DataSet load_dataset_dir(const std::filesystem::path& dir) {
   out.catalog.offerings = offerings.take();
 
   out.models = data::read_models(yaml::load_file(dir / "models.yaml", problems), sources);
+  out.engines = data::read_engines(yaml::load_file(dir / "engines.yaml", problems), sources, out.catalog.accelerators);
   problems.throw_if_any();
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include <tpuplan/data/catalog.hpp>
 #include <tpuplan/model/model.hpp>
+#include <tpuplan/perf/engine.hpp>
 #include <tpuplan/data/yaml_reader.hpp>
 
 #include <map>
@@ -82,6 +83,11 @@ private:
 
 /// Reads models.yaml: presets and size aliases; ids, aliases and alias targets are checked.
 ModelRegistry read_models(const yaml::Node& root, const SourceTable& sources);
+
+/// Reads engines.yaml: serving engines with sourced facts; family patterns are checked
+/// against `accelerators`, ids and aliases must be unique, a family has one default engine.
+std::vector<Engine> read_engines(const yaml::Node& root, const SourceTable& sources,
+                                 const std::vector<Accelerator>& accelerators);
 
 /// "v5e", "gcp", "us-central1", "llama-3.1-8b": lower-case letters, digits, '.', '-', '_'.
 bool is_identifier(std::string_view text);

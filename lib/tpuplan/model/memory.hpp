@@ -4,15 +4,28 @@
 #include <tpuplan/data/catalog.hpp>
 #include <tpuplan/model/model.hpp>
 
+#include <optional>
+#include <string_view>
+
 namespace tpuplan {
+
+/// What the headroom is a share of: engines size their KV cache differently.
+enum class MemoryBasis {
+  hbm, ///< weights + reserve + KV within HBM × (1 − headroom) (vLLM gpu_memory_utilization, SGLang mem-fraction)
+  free ///< KV within (HBM − weights − reserve) × (1 − headroom) (TensorRT-LLM kv_cache_free_gpu_mem_fraction)
+};
+std::string_view to_string(MemoryBasis basis);
+std::optional<MemoryBasis> parse_memory_basis(std::string_view name);
 
 /// Memory assumptions; the defaults are documented in docs/methodology.md §Memory.
 struct MemoryOptions {
   Precision weights = Precision::bf16;  ///< weight precision
   Precision kv = Precision::bf16;       ///< KV-cache precision
   double context_tokens = 4096;         ///< tokens one sequence holds (prompt + output)
-  /// Fraction of HBM left unallocated: vLLM's default gpu_memory_utilization is 0.90.
+  /// Fraction left unallocated, of HBM or of the free memory (`basis`): vLLM's default
+  /// gpu_memory_utilization is 0.90 of HBM.
   double headroom_fraction = 0.10;
+  MemoryBasis basis = MemoryBasis::hbm;
   /// Per-chip runtime reserve: activations, compiled programs, CUDA context / TPU runtime.
   double overhead_gib_per_chip = 1.0;
 };
@@ -20,7 +33,7 @@ struct MemoryOptions {
 /// The memory picture of one model on `chips` accelerators with tensor parallelism.
 struct MemoryFit {
   double hbm_bytes = 0;            ///< total HBM of all chips
-  double usable_bytes = 0;         ///< hbm × (1 − headroom)
+  double usable_bytes = 0;         ///< hbm × (1 − headroom), or weights + reserve + free × (1 − headroom)
   double weight_bytes = 0;         ///< all weights (sharded across chips)
   double overhead_bytes = 0;       ///< runtime reserve, all chips
   double kv_bytes_per_sequence = 0;///< one sequence at context_tokens, including replication

@@ -136,13 +136,13 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
   std::vector<CostRow> candidates;
   for (const Offering* offering : query.all ? listed : preferred) {
     const Accelerator& accelerator = catalog.accelerator_of(*offering);
-    if (accelerator.preview) {
+    if (accelerator.preview || !query.perf.serves(accelerator)) {
       continue;
     }
     CostRow row;
     row.offering = offering;
     row.accelerator = &accelerator;
-    row.fit = fit_memory(query.perf.model, accelerator, offering->chips, memory);
+    row.fit = fit_memory(query.perf.model, accelerator, offering->chips, query.perf.memory_for(accelerator, memory));
     row.cost = offering_cost(*offering, query.pricing);
     if (row.fit.fits) {
       const CapacityAnswer& answer = capacities.get(accelerator, offering->chips, memory.weights);

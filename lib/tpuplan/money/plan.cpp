@@ -171,7 +171,7 @@ PlanResult plan_fleets(const Catalog& catalog, const PlanQuery& q) {
   std::vector<OptionPlan> all;
   for (const Offering* offering : one_region_each(select_offerings(catalog, q.filter))) {
     const Accelerator& accelerator = catalog.accelerator_of(*offering);
-    if (accelerator.preview) {
+    if (accelerator.preview || !q.perf.serves(accelerator)) {
       continue;
     }
     const Offering*& big = largest[accelerator.id];
@@ -180,7 +180,7 @@ PlanResult plan_fleets(const Catalog& catalog, const PlanQuery& q) {
     }
     fits_by_accelerator.emplace(accelerator.id, false);
     serves_by_accelerator.emplace(accelerator.id, false);
-    if (!fit_memory(q.perf.model, accelerator, offering->chips, memory).fits) {
+    if (!fit_memory(q.perf.model, accelerator, offering->chips, q.perf.memory_for(accelerator, memory)).fits) {
       continue;
     }
     fits_by_accelerator[accelerator.id] = true;

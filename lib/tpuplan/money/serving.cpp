@@ -113,7 +113,48 @@ EstimateRequest PerformanceModel::request(const Accelerator& accelerator, int ch
   r.efficiency = efficiency_for(accelerator);
   r.headroom_fraction = headroom_fraction;
   r.overhead_gib_per_chip = overhead_gib_per_chip;
+  if (const Engine* e = engine_for(accelerator)) {
+    apply_engine(*e, user, r);
+  }
   return r;
+}
+
+const Engine* PerformanceModel::engine_for(const Accelerator& accelerator) const {
+  if (engines.empty()) {
+    return nullptr;
+  }
+  if (engine.empty()) {
+    return default_engine(engines, accelerator);
+  }
+  const Engine& named = find_engine(engines, engine);
+  require_runs_on(engines, named, accelerator);
+  return &named;
+}
+
+bool PerformanceModel::serves(const Accelerator& accelerator) const {
+  return engines.empty() || engine.empty() || runs_on(find_engine(engines, engine), accelerator);
+}
+
+std::optional<int> PerformanceModel::max_batch_for(const Accelerator& accelerator) const {
+  if (max_batch) {
+    return max_batch;
+  }
+  const Engine* e = engine_for(accelerator);
+  return e != nullptr ? e->max_batch : std::nullopt;
+}
+
+MemoryOptions PerformanceModel::memory_for(const Accelerator& accelerator, MemoryOptions base) const {
+  if (const Engine* e = engine_for(accelerator)) {
+    EstimateRequest r;
+    r.weights = base.weights;
+    r.kv = base.kv;
+    r.headroom_fraction = base.headroom_fraction;
+    apply_engine(*e, user, r);
+    base.kv = r.kv;
+    base.headroom_fraction = r.headroom_fraction;
+    base.basis = r.memory_basis;
+  }
+  return base;
 }
 
 CapacityAnswer replica_capacity(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
@@ -129,7 +170,7 @@ CapacityAnswer replica_capacity(const PerformanceModel& perf, const Workload& wo
   if (estimator->max_batch() < 1) {
     return answer;
   }
-  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch};
+  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch_for(accelerator)};
   const auto best = best_batch(*estimator, limits);
   answer.at_batch_1 = estimator->at(1);
   if (!best) {
@@ -183,7 +224,7 @@ std::optional<Serving> serve(const PerformanceModel& perf, const Workload& workl
                              int chips, Precision weights, const ReplicaCapacity& capacity, double hours_per_day) {
   Serving s;
   EstimateRequest request = perf.request(accelerator, chips, weights, workload);
-  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch};
+  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch_for(accelerator)};
   if (workload.concurrency) {
     // Closed loop: the sequences are spread over as few replicas as hold them at the best batch.
     const int c = *workload.concurrency;

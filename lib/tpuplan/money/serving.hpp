@@ -5,6 +5,7 @@
 #pragma once
 
 #include <tpuplan/money/workload.hpp>
+#include <tpuplan/perf/engine.hpp>
 #include <tpuplan/perf/estimate.hpp>
 
 #include <array>
@@ -29,6 +30,20 @@ struct PerformanceModel {
   std::string efficiency_overrides;        ///< "compute=0.5,…" on top of each family's factors
   /// Factors replacing a family's defaults (Accelerator::family), e.g. fitted to a bench profile.
   std::vector<std::pair<std::string, Efficiency>> family_efficiency;
+  /// The serving engines (data/engines.yaml). Empty: no engine, the settings above as given.
+  std::vector<Engine> engines;
+  std::string engine;     ///< --engine (id or alias); empty = each accelerator family's default engine
+  EngineSettings user;    ///< what the user set explicitly; the engine decides the rest
+
+  /// The engine assumed on `accelerator` (nullptr without engines). Throws Error(usage) when
+  /// the named engine does not run on it.
+  const Engine* engine_for(const Accelerator& accelerator) const;
+  /// False when a named engine does not run on `accelerator` (its options are left out).
+  bool serves(const Accelerator& accelerator) const;
+  /// The cap on concurrent sequences on `accelerator`: --max-batch, else the engine's.
+  std::optional<int> max_batch_for(const Accelerator& accelerator) const;
+  /// `base` with the KV precision, headroom and basis the engine sets for `weights`.
+  MemoryOptions memory_for(const Accelerator& accelerator, MemoryOptions base) const;
 
   /// The factors used for `accelerator`.
   Efficiency efficiency_for(const Accelerator& accelerator) const;

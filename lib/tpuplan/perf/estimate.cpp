@@ -143,6 +143,7 @@ Estimator::Estimator(const ModelSpec& model, const Accelerator& a, const Estimat
   memory.kv = request.kv;
   memory.context_tokens = m_admission_tokens;
   memory.headroom_fraction = request.headroom_fraction;
+  memory.basis = request.memory_basis;
   memory.overhead_gib_per_chip = request.overhead_gib_per_chip;
   m_fit = fit_memory(model, a, request.chips, memory);
   m_hbm_bytes = m_fit.hbm_bytes;
@@ -197,7 +198,8 @@ Estimator::Estimator(const ModelSpec& model, const Accelerator& a, const Estimat
     m_ar_ms_per_byte = 1e3 * 2.0 * (n - 1) / n / (a.interconnect_gb_per_s * 1e9 * m_eff.interconnect);
   }
 
-  m_prefill_ms = pass_time({in, m_flops_prefill_dense, m_flops_prefill_expert}, 0).total_ms;
+  m_prefill_step = pass_time({in, m_flops_prefill_dense, m_flops_prefill_expert}, 0);
+  m_prefill_ms = m_prefill_step.total_ms;
 }
 
 double Estimator::allreduce_ms(double tokens) const noexcept {
@@ -230,6 +232,25 @@ StepTime Estimator::pass_time(const Pass& pass, double kv_sequences) const noexc
   return t;
 }
 
+StepTime Estimator::continuous_step(double b, double fresh) const noexcept {
+  const double in = m_request.input_tokens;
+  if (m_request.chunked_prefill) {
+    return pass_time({b + fresh * in, b * m_flops_dense_token + fresh * m_flops_prefill_dense,
+                      b * m_flops_expert_token + fresh * m_flops_prefill_expert},
+                     b);
+  }
+  // Without chunked prefill the prompts run in passes of their own between the decode steps:
+  // each output token also waits for `fresh` prefills of one prompt.
+  StepTime t = pass_time({b, b * m_flops_dense_token, b * m_flops_expert_token}, b);
+  t.compute_ms += fresh * m_prefill_step.compute_ms;
+  t.weight_read_ms += fresh * m_prefill_step.weight_read_ms;
+  t.linear_ms += fresh * m_prefill_step.linear_ms;
+  t.interconnect_ms += fresh * m_prefill_step.interconnect_ms;
+  t.overhead_ms += fresh * m_prefill_step.overhead_ms;
+  t.total_ms += fresh * m_prefill_step.total_ms;
+  return t;
+}
+
 Estimate Estimator::at(int batch) const noexcept {
   Estimate e;
   const int b_int = std::max(1, batch);
@@ -242,9 +263,7 @@ Estimate Estimator::at(int batch) const noexcept {
   if (m_request.mode == BatchMode::continuous) {
     // Steady state: B/O sequences finish per step and as many prompts are prefilled in it.
     const double fresh = b / out;
-    e.step = pass_time({b + fresh * in, b * m_flops_dense_token + fresh * m_flops_prefill_dense,
-                        b * m_flops_expert_token + fresh * m_flops_prefill_expert},
-                       b);
+    e.step = continuous_step(b, fresh);
     e.prefill_ms = m_prefill_ms;
     e.output_tokens_per_s = b / e.step.total_ms * 1e3;
     request_ms = out * e.step.total_ms;
@@ -293,10 +312,7 @@ Estimate Estimator::at(int batch) const noexcept {
       // B/O + z_q·√(B/O ÷ O) prompts per step (normal approximation; docs/methodology.md).
       const double fresh = b / out;
       const double fresh_q = std::max(0.0, fresh + normal_quantile(*m_request.tpot_quantile) * std::sqrt(fresh / out));
-      e.tpot_ms_at_quantile = pass_time({b + fresh_q * in, b * m_flops_dense_token + fresh_q * m_flops_prefill_dense,
-                                         b * m_flops_expert_token + fresh_q * m_flops_prefill_expert},
-                                        b)
-                                  .total_ms;
+      e.tpot_ms_at_quantile = continuous_step(b, fresh_q).total_ms;
     }
   }
 

@@ -86,8 +86,13 @@ struct EstimateRequest {
   std::optional<double> tpot_quantile;
   std::optional<double> load_requests_per_s; ///< offered load: adds queueing to TTFT
   std::optional<Efficiency> efficiency;      ///< absent = default_efficiency(accelerator)
-  double headroom_fraction = MemoryOptions{}.headroom_fraction;    ///< HBM left unallocated
+  double headroom_fraction = MemoryOptions{}.headroom_fraction;    ///< memory left unallocated
+  MemoryBasis memory_basis = MemoryBasis::hbm;                      ///< what the headroom is a share of
   double overhead_gib_per_chip = MemoryOptions{}.overhead_gib_per_chip; ///< runtime reserve
+  /// Continuous mode: prompts are prefilled inside the decode steps (chunked prefill), sharing
+  /// their weight reads; false = in passes of their own between the steps (JetStream).
+  bool chunked_prefill = true;
+  std::string engine; ///< the serving engine assumed (data/engines.yaml id); empty = none named
 };
 
 /// Time of one decode step (continuous mode: including the prefill work it carries), by part.
@@ -198,6 +203,8 @@ private:
     double flops_expert; ///< FLOPs of the routed experts
   };
   StepTime pass_time(const Pass& pass, double kv_sequences) const noexcept;
+  /// A continuous-mode step of `b` sequences carrying the prefill of `fresh` prompts.
+  StepTime continuous_step(double b, double fresh) const noexcept;
   double allreduce_ms(double tokens) const noexcept;
 
   EstimateRequest m_request;
@@ -225,6 +232,7 @@ private:
   double m_allreduces = 0;
   double m_ar_ms_per_byte = 0;           ///< 2(N−1)/N ÷ (W_net · η_net), in ms
   double m_prefill_ms = 0;               ///< one request's prefill alone (continuous TTFT)
+  StepTime m_prefill_step;               ///< its breakdown
   double m_hbm_bytes = 0;
   double m_fixed_bytes = 0;              ///< weights + runtime reserve
 };

@@ -67,8 +67,11 @@ std::vector<Assumption> estimate_assumptions(const Estimator& est, const ModelSp
                      "perfmodel §1.5, §3.2"));
   out.push_back(make("kv_reserved_tokens_per_sequence", est.admission_tokens(), "tokens",
                      "memory reserved per sequence (sets the largest batch that fits)", "perfmodel §1.3"));
-  out.push_back(make("hbm_headroom_fraction", r.headroom_fraction, "fraction", "HBM left unallocated",
-                     "vLLM gpu_memory_utilization 0.90"));
+  out.push_back(make("hbm_headroom_fraction", r.headroom_fraction, "fraction",
+                     r.memory_basis == MemoryBasis::free
+                         ? "share of the memory the weights and reserve leave that is not given to the KV cache"
+                         : "HBM left unallocated",
+                     r.engine.empty() ? "vLLM gpu_memory_utilization 0.90" : "the engine's (data/engines.yaml), or --headroom"));
   out.push_back(make("runtime_reserve_gib_per_chip", r.overhead_gib_per_chip, "GiB",
                      "activations, compiled programs, runtime context", "docs/methodology.md §Memory"));
   if (model.is_moe()) {

@@ -124,7 +124,7 @@ TEST_CASE("a profile with a wrong field is rejected naming the file and the JSON
   CHECK(error_of(j.dump()) == "v5e.json: schema 'tpuplan.bench/v2' is not supported");
   j = to_json(sample_profile());
   j["chips"] = 0;
-  CHECK(error_of(j.dump()) == "v5e.json: chips: expected a positive integer");
+  CHECK(error_of(j.dump()) == "v5e.json: chips: 0 is out of range; accepted: 1 to 100000");
 }
 
 TEST_CASE("a profile that is not JSON is rejected with line and column", "[bench]") {

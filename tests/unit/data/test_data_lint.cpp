@@ -258,3 +258,27 @@ TEST_CASE("lint: size aliases follow the seed's right-sizing table", "[data_lint
   CHECK(actual == expected);
   CHECK_FALSE(shipped().models.source.empty());
 }
+
+TEST_CASE("every engine's family patterns match a shipped accelerator family, and every fact has a source",
+          "[data][lint]") {
+  const DataSet data = load_dataset_dir(std::string(TPUPLAN_SOURCE_DIR) + "/data");
+  REQUIRE(data.engines.size() >= 7);
+  for (const auto& e : data.engines) {
+    INFO(e.id);
+    for (const auto* patterns : {&e.runs_on, &e.default_for}) {
+      for (const auto& p : *patterns) {
+        INFO(p);
+        const bool any = std::any_of(data.catalog.accelerators.begin(), data.catalog.accelerators.end(),
+                                     [&](const Accelerator& a) {
+                                       return p.back() == '*' ? a.family.rfind(p.substr(0, p.size() - 1), 0) == 0
+                                                              : a.family == p;
+                                     });
+        CHECK(any);
+      }
+    }
+    CHECK_FALSE(e.kv_source.empty());
+    CHECK_FALSE(e.memory_source.empty());
+    CHECK_FALSE(e.chunked_prefill_source.empty());
+    CHECK((!e.max_batch || !e.max_batch_source.empty()));
+  }
+}

@@ -1,0 +1,146 @@
+// Serving engines (lib/tpuplan/perf/engine.hpp, data/engines.yaml): lookups, defaults per
+// family, and the engine facts that change an estimate.
+#include <tpuplan/data/dataset.hpp>
+#include <tpuplan/error.hpp>
+#include <tpuplan/money/serving.hpp>
+#include <tpuplan/perf/engine.hpp>
+#include <tpuplan/perf/estimate.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+using namespace tpuplan;
+
+namespace {
+
+const DataSet& shipped() {
+  static const DataSet data = load_dataset_dir(std::string(TPUPLAN_SOURCE_DIR) + "/data");
+  return data;
+}
+
+const ModelSpec& preset(const std::string& id) {
+  const auto& p = shipped().models.presets;
+  return *std::find_if(p.begin(), p.end(), [&](const ModelSpec& m) { return m.id == id; });
+}
+
+} // namespace
+
+TEST_CASE("engines are found by id or alias, case-insensitive; an unknown name suggests the closest", "[engine]") {
+  const auto& engines = shipped().engines;
+  CHECK(find_engine(engines, "TensorRT-LLM").id == "trtllm");
+  CHECK(find_engine(engines, "sglang-jax").id == "sgl-jax");
+  try {
+    find_engine(engines, "vlm");
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::usage);
+    CHECK(std::string(e.what()).find("unknown engine 'vlm'") != std::string::npos);
+    CHECK(e.hint().find("vllm") != std::string::npos);
+  }
+}
+
+TEST_CASE("each accelerator family has a default engine that runs on it", "[engine]") {
+  for (const auto& a : shipped().catalog.accelerators) {
+    INFO(a.id);
+    const Engine* e = default_engine(shipped().engines, a);
+    REQUIRE(e != nullptr);
+    CHECK(runs_on(*e, a));
+  }
+  CHECK(default_engine(shipped().engines, shipped().catalog.accelerator("h100"))->id == "trtllm");
+  CHECK(default_engine(shipped().engines, shipped().catalog.accelerator("v6e"))->id == "vllm-tpu");
+  CHECK_THROWS_AS(require_runs_on(shipped().engines, find_engine(shipped().engines, "trtllm"),
+                                  shipped().catalog.accelerator("v5e")),
+                  Error);
+}
+
+TEST_CASE("kind 3: fp8 weights on TensorRT-LLM get an fp8 KV cache unless the user names one", "[engine]") {
+  const auto& engines = shipped().engines;
+  const Engine& trtllm = find_engine(engines, "trtllm");
+  EstimateRequest r;
+  r.weights = Precision::fp8;
+  apply_engine(trtllm, {}, r);
+  CHECK(r.kv == Precision::fp8);
+  CHECK(r.engine == "trtllm");
+  // bf16 weights keep a bf16 cache; an explicit --kv-precision wins.
+  EstimateRequest bf16;
+  apply_engine(trtllm, {}, bf16);
+  CHECK(bf16.kv == Precision::bf16);
+  EstimateRequest user;
+  user.weights = Precision::fp8;
+  EngineSettings given;
+  given.kv = Precision::bf16;
+  apply_engine(trtllm, given, user);
+  CHECK(user.kv == Precision::bf16);
+  // SGLang keeps the model's dtype for the cache.
+  EstimateRequest sglang;
+  sglang.weights = Precision::fp8;
+  apply_engine(find_engine(engines, "sglang"), {}, sglang);
+  CHECK(sglang.kv == Precision::bf16);
+  // The fp8 cache halves the KV bytes a step reads: the same batch decodes faster.
+  const Accelerator& h100 = shipped().catalog.accelerator("h100");
+  sglang.input_tokens = r.input_tokens = 5000;
+  sglang.output_tokens = r.output_tokens = 500;
+  const Estimate fp8_kv = Estimator(preset("llama-3.1-8b"), h100, r).at(64);
+  const Estimate bf16_kv = Estimator(preset("llama-3.1-8b"), h100, sglang).at(64);
+  CHECK(fp8_kv.step.kv_read_ms == Approx(bf16_kv.step.kv_read_ms / 2));
+}
+
+TEST_CASE("kind 5: TensorRT-LLM's share of free memory admits static batches the 10% HBM headroom refuses",
+          "[engine]") {
+  // Llama-3.1-70B FP8 weights and KV on one H200 at 5000 + 500 tokens (a trtllm-bench shape of
+  // calibration-engines.md §B): the KV cache is what limits the batch.
+  const Accelerator& h200 = shipped().catalog.accelerator("h200");
+  EstimateRequest r;
+  r.chips = 1;
+  r.weights = Precision::fp8;
+  r.kv = Precision::fp8;
+  r.input_tokens = 5000;
+  r.output_tokens = 500;
+  r.mode = BatchMode::static_batch;
+  const Estimator generic(preset("llama-3.1-70b"), h200, r);
+  apply_engine(find_engine(shipped().engines, "trtllm"), {}, r);
+  CHECK(r.memory_basis == MemoryBasis::free);
+  const Estimator engine(preset("llama-3.1-70b"), h200, r);
+  // A batch one past the generic limit is refused there and fits with the engine's rule.
+  const int refused = generic.max_batch() + 1;
+  CHECK(generic.max_batch() >= 1);
+  CHECK(engine.max_batch() >= refused);
+  // The KV budget is 0.95 of what the weights and reserve leave.
+  const MemoryFit& fit = engine.memory();
+  CHECK(fit.kv_budget_bytes == Approx(0.95 * (fit.hbm_bytes - fit.weight_bytes - fit.overhead_bytes)));
+  const MemoryFit& g = generic.memory();
+  CHECK(g.kv_budget_bytes == Approx(0.9 * g.hbm_bytes - g.weight_bytes - g.overhead_bytes));
+}
+
+TEST_CASE("an engine without chunked prefill runs prompts in passes of their own", "[engine]") {
+  const Accelerator& v5e = shipped().catalog.accelerator("v5e");
+  EstimateRequest r;
+  r.chips = 8;
+  r.input_tokens = 1000;
+  r.output_tokens = 200;
+  const Estimator chunked(preset("llama-3.1-8b"), v5e, r);
+  apply_engine(find_engine(shipped().engines, "jetstream"), {}, r);
+  CHECK_FALSE(r.chunked_prefill);
+  CHECK(r.kv_read == KvRead::padded);
+  r.kv_read = KvRead::ragged; // compare the prefill alone
+  const Estimator separate(preset("llama-3.1-8b"), v5e, r);
+  // At batch 32 a step carries 0.16 prompts: in their own passes they read the weights again.
+  CHECK(separate.at(32).step.total_ms > chunked.at(32).step.total_ms);
+}
+
+TEST_CASE("a named engine leaves out the accelerators it does not run on; the default serves them all", "[engine]") {
+  PerformanceModel perf;
+  perf.engines = shipped().engines;
+  const Accelerator& v5e = shipped().catalog.accelerator("v5e");
+  const Accelerator& h100 = shipped().catalog.accelerator("h100");
+  CHECK(perf.serves(v5e));
+  CHECK(perf.engine_for(v5e)->id == "vllm-tpu");
+  perf.engine = "trtllm";
+  CHECK_FALSE(perf.serves(v5e));
+  CHECK(perf.serves(h100));
+  CHECK(perf.max_batch_for(h100) == 2048);
+  perf.max_batch = 64;
+  CHECK(perf.max_batch_for(h100) == 64);
+}
