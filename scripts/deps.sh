@@ -9,11 +9,12 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git
   libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2
-  libcurl4-openssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libcpp-httplib-dev liburing-dev
 )
 # What the whole suite needs beyond that (scripts/test.sh passes --test).
 test_packages=(
   xz-utils curl python3-numpy  # the real-server tests: llama.cpp's build tool and its tiny model
+  chromium                     # the browser test of HTML reports (headless)
   clang-14 libclang-rt-14-dev  # the fuzz preset: libFuzzer with ASan + UBSan (fuzz/, docs/reliability.md)
 )
 case "${1:-}" in

@@ -318,3 +318,20 @@ TEST_CASE("an error message quoting a NUL byte of the input is printed whole, th
   CHECK(r.err.find("backend name 'ab\\x00cd' must be letters, digits") != std::string::npos);
   CHECK(r.err.find("and 1 more problem") != std::string::npos);
 }
+
+TEST_CASE("reports escape control and bidirectional characters of the input they quote", "[cli][safety]") {
+  // validate listed a backend name's ESC, U+202E and NUL raw on standard output: the problem
+  // table is printed to the terminal like an error message.
+  TempDir dir;
+  std::ofstream(dir.file("c.yaml")) << "version: 1\nbackends:\n  - name: \"ab\\e[31m\\u202e\\0cd\"\n    type: gpu\n"
+                                    << "    endpoint: http://127.0.0.1:1\n";
+  for (const std::string format : {"table", "markdown"}) {
+    const auto r = run_tpuplan(with_fixture_data({"validate", dir.file("c.yaml"), "--format", format, "--wide"}));
+    INFO(format << ": " << r.out);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+    CHECK(r.out.find('\0') == std::string::npos);
+    CHECK(r.out.find("\u202E") == std::string::npos);
+    CHECK(r.out.find("ab\\x1b[31m\\u{202e}\\x00cd") != std::string::npos);
+  }
+}

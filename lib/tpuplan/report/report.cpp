@@ -100,22 +100,22 @@ void render_table_format(const Report& r, const RenderOptions& o, std::ostream& 
   if (!r.notes.empty() || !r.price_notes.empty()) {
     out << '\n';
     for (const auto& note : r.notes) {
-      out << "note: " << note << '\n';
+      out << "note: " << detail::terminal_text(note) << '\n';
     }
     for (const auto& note : r.price_notes) {
-      out << (o.color ? k_dim : "") << "note: " << note << (o.color ? k_reset : "") << '\n';
+      out << (o.color ? k_dim : "") << "note: " << detail::terminal_text(note) << (o.color ? k_reset : "") << '\n';
     }
   }
   if (o.explain && !r.explain.empty()) {
     out << "\nHow these figures are computed:\n";
     for (const auto& line : r.explain) {
-      out << "  " << line << '\n';
+      out << "  " << detail::terminal_text(line) << '\n';
     }
   }
   if (!r.assumptions.empty()) {
     out << '\n' << (o.color ? k_dim : "") << "Assumptions:" << '\n';
     for (const auto& a : r.assumptions) {
-      out << "  " << assumption_line(a) << '\n';
+      out << "  " << detail::terminal_text(assumption_line(a)) << '\n';
     }
     out << (o.color ? k_reset : "");
   }
@@ -123,7 +123,8 @@ void render_table_format(const Report& r, const RenderOptions& o, std::ostream& 
 
 // ---- markdown ----------------------------------------------------------------------------
 
-std::string markdown_escape(const std::string& s) {
+std::string markdown_escape(const std::string& text) {
+  const std::string s = detail::terminal_text(text);
   std::string outs;
   for (char ch : s) {
     if (ch == '|') {
@@ -174,7 +175,7 @@ void render_markdown(const Report& r, const RenderOptions& o, std::ostream& out)
   if (!r.notes.empty() || !r.price_notes.empty()) {
     out << '\n';
     for (const auto& note : r.notes) {
-      out << "- " << note << '\n';
+      out << "- " << detail::terminal_text(note) << '\n';
     }
     for (const auto& note : r.price_notes) {
       out << "- " << markdown_escape(note) << '\n';
@@ -183,13 +184,13 @@ void render_markdown(const Report& r, const RenderOptions& o, std::ostream& out)
   if (o.explain && !r.explain.empty()) {
     out << "\n**How these figures are computed**\n\n";
     for (const auto& line : r.explain) {
-      out << "- " << line << '\n';
+      out << "- " << detail::terminal_text(line) << '\n';
     }
   }
   if (!r.assumptions.empty()) {
     out << "\n**Assumptions**\n\n";
     for (const auto& a : r.assumptions) {
-      out << "- " << assumption_line(a) << '\n';
+      out << "- " << detail::terminal_text(assumption_line(a)) << '\n';
     }
   }
 }

@@ -1,4 +1,5 @@
 #include <tpuplan/report/text_table.hpp>
+#include <tpuplan/detail/text.hpp>
 
 #include <algorithm>
 #include <array>
@@ -197,6 +198,19 @@ std::pair<std::string, std::string> cut(std::string_view s, std::size_t n) {
 
 } // namespace
 
+std::string terminal_text(std::string_view text) {
+  std::string out;
+  while (true) {
+    const std::size_t nl = text.find('\n');
+    out += escape_for_terminal(text.substr(0, nl));
+    if (nl == std::string_view::npos) {
+      return out;
+    }
+    out += '\n';
+    text.remove_prefix(nl + 1);
+  }
+}
+
 std::string cell_human(const Cell& c, int decimals) {
   return std::visit(
       [decimals](const auto& v) -> std::string {
@@ -210,7 +224,7 @@ std::string cell_human(const Cell& c, int decimals) {
         } else if constexpr (std::is_same_v<T, double>) {
           return std::isfinite(v) ? format_human_number(v, decimals) : std::string{"-"};
         } else {
-          return v;
+          return terminal_text(v);
         }
       },
       c);
@@ -300,7 +314,8 @@ void render_text_table(const Table& t, const RenderOptions& o, std::ostream& out
   const std::string_view reset = o.color ? k_reset : "";
 
   if (!t.title.empty()) {
-    for (const auto& line : width > 0 ? wrap_text(t.title, width) : std::vector<std::string>{t.title}) {
+    const std::string title = terminal_text(t.title);
+    for (const auto& line : width > 0 ? wrap_text(title, width) : std::vector<std::string>{title}) {
       out << bold << line << reset << '\n';
     }
   }
@@ -351,7 +366,7 @@ void render_text_table(const Table& t, const RenderOptions& o, std::ostream& out
     }
   }
   for (const auto& note : t.notes) {
-    out << dim << "note: " << note << reset << '\n';
+    out << dim << "note: " << terminal_text(note) << reset << '\n';
   }
 }
 

@@ -11,8 +11,12 @@
 
 namespace tpuplan::detail {
 
-/// A cell for people: "-" when empty, "yes"/"no", numbers with thousands separators.
+/// A cell for people: "-" when empty, "yes"/"no", numbers with thousands separators, text
+/// through terminal_text.
 std::string cell_human(const Cell& cell, int decimals);
+/// `text` with control and bidirectional characters escaped (detail::escape_for_terminal),
+/// line breaks kept: reports quote input (names, paths, a server's words) and are printed.
+std::string terminal_text(std::string_view text);
 /// True for integer and number cells (right-aligned).
 bool is_numeric(const Cell& cell);
 /// Display width in terminal columns: counts UTF-8 code points, not bytes.
