@@ -165,6 +165,8 @@ std::vector<Column> estimate_columns() {
   return {
       {"batch", "batch", 0, false, "concurrent sequences"},
       {"output_tokens_per_s", "out tok/s", 0, false, "generated tokens per second, whole slice"},
+      {"output_tokens_per_s_low", "low", 0, false, "low end of the error band (assumption error_band)"},
+      {"output_tokens_per_s_high", "high", 0, false, "high end of the error band"},
       {"output_tokens_per_s_per_chip", "out tok/s/chip", 0, false, "generated tokens per second per chip"},
       {"total_tokens_per_s", "total tok/s", 0, false, "input + output tokens per second"},
       {"ttft_ms", "TTFT ms", 1, false, "time to first token: queue + prefill + one decode step (empty: unbounded queue)"},
@@ -186,10 +188,12 @@ std::vector<Column> estimate_columns() {
   };
 }
 
-std::vector<Cell> estimate_row(const Estimate& e, Cell best) {
+std::vector<Cell> estimate_row(const Estimate& e, Cell best, const ErrorBand& band) {
   const auto opt = [](const std::optional<double>& v) { return cell(v); };
   return {static_cast<std::int64_t>(e.batch),
           e.output_tokens_per_s,
+          band.low(e.output_tokens_per_s),
+          band.high(e.output_tokens_per_s),
           e.output_tokens_per_s_per_chip,
           e.total_tokens_per_s,
           opt(e.ttft_ms),
@@ -289,8 +293,29 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
     }
     return out;
   };
-  t.notes.push_back(summary("holdout output tokens/s", throughput(holdout, false)));
-  t.notes.push_back(summary("holdout output tokens/s on TPU", throughput(holdout, true)));
+  // The share of held-out measurements inside the band `estimate` prints for them.
+  std::map<std::pair<std::string, std::string>, ErrorBand> bands;
+  const auto inside = [&](const std::vector<CalibrationResult>& rs) {
+    std::size_t in = 0;
+    for (const auto& r : rs) {
+      const Accelerator& a = data.catalog.accelerator(r.point.accelerator);
+      auto it = bands.find({r.point.engine_id, a.family});
+      if (it == bands.end()) {
+        it = bands.emplace(std::make_pair(r.point.engine_id, a.family), error_band(data, r.point.engine_id, a)).first;
+      }
+      in += r.point.measured >= it->second.low(r.estimated) && r.point.measured <= it->second.high(r.estimated) ? 1 : 0;
+    }
+    return fmt::format("; {} of {} measured values inside the error band ({:.0f}%)", in, rs.size(),
+                       rs.empty() ? 0.0 : 100.0 * static_cast<double>(in) / static_cast<double>(rs.size()));
+  };
+  if (f.efficiency.empty()) {
+    t.notes.push_back(summary("holdout output tokens/s", throughput(holdout, false)) + inside(throughput(holdout, false)));
+    t.notes.push_back(summary("holdout output tokens/s on TPU", throughput(holdout, true)) +
+                      inside(throughput(holdout, true)));
+  } else {
+    t.notes.push_back(summary("holdout output tokens/s", throughput(holdout, false)));
+    t.notes.push_back(summary("holdout output tokens/s on TPU", throughput(holdout, true)));
+  }
   report.tables.push_back(std::move(t));
 
   // Error by engine and accelerator family, calibration and holdout apart.
@@ -432,12 +457,20 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
                         request.input_tokens, request.output_tokens, to_string(request.mode),
                         engine != nullptr ? engine->name : std::string("no engine"));
   t.columns = estimate_columns();
+  const ErrorBand band = error_band(data, engine != nullptr ? engine->id : std::string(), accelerator);
+  report.assumptions.push_back(
+      {"error_band", fmt::format("×{:.3f}", std::exp(band.half_width)), "",
+       fmt::format("output tokens/s low–high = estimate ÷ / × {:.3f}: {}{}", std::exp(band.half_width), band.basis,
+                   calibration || !f.efficiency.empty() ? " (residuals of the shipped factors, not of --efficiency "
+                                                          "or --calibration)"
+                                                        : ""),
+       "docs/accuracy.md §Error band"});
 
   Estimate explained;
   if (fixed_batch > 0) {
     // One given batch: "best" does not apply (no sweep); limits are checked and reported.
     explained = est.at(fixed_batch);
-    t.rows.push_back(estimate_row(explained, Cell{}));
+    t.rows.push_back(estimate_row(explained, Cell{}, band));
     if (limits.ttft_ms && (!explained.ttft_ms || *explained.ttft_ms > *limits.ttft_ms)) {
       t.notes.push_back(fmt::format("batch {} misses the TTFT limit of {:g} ms", fixed_batch, *limits.ttft_ms));
     }
@@ -449,7 +482,7 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     const int cap = limits.max_batch ? std::min(*limits.max_batch, est.max_batch()) : est.max_batch();
     for (const int b : sweep_batches(cap, best ? std::optional<int>(best->batch) : std::nullopt)) {
       const Estimate e = est.at(b);
-      t.rows.push_back(estimate_row(e, Cell{best.has_value() && best->batch == b}));
+      t.rows.push_back(estimate_row(e, Cell{best.has_value() && best->batch == b}, band));
     }
     if (best) {
       explained = *best;

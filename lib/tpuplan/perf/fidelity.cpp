@@ -544,6 +544,65 @@ EngineFitResult fit_engine_efficiency(const std::vector<CalibrationPoint>& point
   return out;
 }
 
+double ErrorBand::low(double estimate) const { return estimate * std::exp(-half_width); }
+double ErrorBand::high(double estimate) const { return estimate * std::exp(half_width); }
+
+ErrorBand error_band(const DataSet& data, const std::string& engine_id, const Accelerator& accelerator) {
+  // The residuals of the shipped factors on `data`'s specs: the calibration points of the
+  // same accelerator kind (the others cannot change the band), a few dozen closed-form runs.
+  struct Residual {
+    std::string engine;
+    std::string family;
+    double log_error;
+  };
+  std::vector<Residual> residuals;
+  for (const auto& p : calibration_points()) {
+    if (p.group != "calibration" || p.metric == CalibrationMetric::prefill_ms) {
+      continue;
+    }
+    const auto a = std::find_if(data.catalog.accelerators.begin(), data.catalog.accelerators.end(),
+                                [&](const Accelerator& x) { return x.id == p.accelerator; });
+    if (a == data.catalog.accelerators.end() || a->kind != accelerator.kind) {
+      continue;
+    }
+    // A --data directory may lack the point's model: the point cannot be run there.
+    if (!p.spec && std::none_of(data.models.presets.begin(), data.models.presets.end(),
+                                [&](const ModelSpec& m) { return m.id == p.model; })) {
+      continue;
+    }
+    const CalibrationResult r = run_calibration_point(p, data);
+    // Throughput ∝ 1 / TPOT: a TPOT estimated 10% high is a throughput 10% low.
+    const double e = p.metric == CalibrationMetric::tpot_ms ? std::log(p.measured / r.estimated)
+                                                            : std::log(r.estimated / p.measured);
+    residuals.push_back({p.engine_id, a->family, e});
+  }
+  ErrorBand band;
+  double own = 0;
+  double kind = 0;
+  for (const auto& r : residuals) {
+    kind = std::max(kind, std::abs(r.log_error));
+    if (r.engine == engine_id && r.family == accelerator.family) {
+      own = std::max(own, std::abs(r.log_error));
+      ++band.points;
+    }
+  }
+  const std::string engine = engine_id.empty() ? std::string("no engine") : engine_id;
+  if (band.points >= 5) {
+    band.half_width = own;
+    band.basis = fmt::format("the largest error of the {} calibration points of {} on {}", band.points, engine,
+                             accelerator.family);
+  } else if (band.points > 0) {
+    band.half_width = std::max(own, kind);
+    band.basis = fmt::format("few points: {} of {} on {}; at least the largest error of any calibration point on a {}",
+                             band.points, engine, accelerator.family, to_string(accelerator.kind));
+  } else {
+    band.half_width = 2 * kind;
+    band.basis = fmt::format("no points of {} on {}: twice the largest error of any calibration point on a {}", engine,
+                             accelerator.family, to_string(accelerator.kind));
+  }
+  return band;
+}
+
 double median_abs_error(const std::vector<CalibrationResult>& results) {
   if (results.empty()) {
     return 0;

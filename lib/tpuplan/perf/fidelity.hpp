@@ -58,6 +58,21 @@ CalibrationResult run_calibration_point(const CalibrationPoint& point, const Dat
 /// Median of |error| over `results`.
 double median_abs_error(const std::vector<CalibrationResult>& results);
 
+/// How far a throughput estimate may be from a measurement, from the residuals of the
+/// calibration points of the same engine on the same accelerator family (throughput points,
+/// and TPOT points read as throughput): half-width w = the largest |ln(estimated ÷ measured)|.
+/// Fewer than 5 such points: w is at least the largest over every calibration point of the
+/// accelerator's kind (GPU or TPU), labelled "few points"; none: twice that, labelled "no
+/// points". The band is [estimate × e^−w, estimate × e^w].
+struct ErrorBand {
+  double half_width = 0;  ///< w, in natural-log units
+  std::size_t points = 0; ///< calibration points of this engine × family
+  std::string basis;      ///< how w was obtained
+  double low(double estimate) const;
+  double high(double estimate) const;
+};
+ErrorBand error_band(const DataSet& data, const std::string& engine_id, const Accelerator& accelerator);
+
 /// The family of the point's accelerator in `data`.
 std::string point_family(const CalibrationPoint& point, const DataSet& data);
 

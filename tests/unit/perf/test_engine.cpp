@@ -215,3 +215,32 @@ TEST_CASE("an engine without measured points on a family says it uses the family
   CHECK(engine_efficiency(&find_engine(shipped().engines, "sgl-jax"), v5e).basis.find("no data for this generation") !=
         std::string::npos);
 }
+
+TEST_CASE("the error band comes from the residuals of the engine × family, wider and labelled where points are few",
+          "[engine][band]") {
+  const Accelerator& v6e = shipped().catalog.accelerator("v6e");
+  const Accelerator& h100 = shipped().catalog.accelerator("h100");
+  const ErrorBand sgl = error_band(shipped(), "sgl-jax", v6e);
+  CHECK(sgl.points == 10);
+  CHECK(sgl.half_width > 0);
+  CHECK(sgl.basis.find("10 calibration points of sgl-jax on tpu-v6e") != std::string::npos);
+  // Every calibration throughput point of sgl-jax on v6e lies inside its own band.
+  for (const auto& p : calibration_points()) {
+    if (p.engine_id == "sgl-jax" && p.group == "calibration" && p.metric == CalibrationMetric::output_tokens_per_s) {
+      const CalibrationResult r = run_calibration_point(p, shipped());
+      INFO(p.id);
+      CHECK(p.measured >= sgl.low(r.estimated) * (1 - 1e-12));
+      CHECK(p.measured <= sgl.high(r.estimated) * (1 + 1e-12));
+    }
+  }
+  const ErrorBand few = error_band(shipped(), "vllm-tpu", v6e);
+  CHECK(few.points == 2);
+  CHECK(few.basis.rfind("few points", 0) == 0);
+  CHECK(few.half_width >= sgl.half_width);
+  const ErrorBand none = error_band(shipped(), "vllm", h100);
+  CHECK(none.points == 0);
+  CHECK(none.basis.rfind("no points", 0) == 0);
+  CHECK(none.half_width > error_band(shipped(), "trtllm", h100).half_width);
+  CHECK(sgl.low(1000) < 1000);
+  CHECK(sgl.high(1000) > 1000);
+}
