@@ -10,6 +10,9 @@
 #include <tpuplan/perf/estimate.hpp>
 #include <tpuplan/perf/fidelity.hpp>
 
+#include <map>
+#include <tuple>
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -154,7 +157,7 @@ EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::op
     throw Error(ErrorKind::usage, fmt::format("--overhead-gib: {} is negative", f.overhead_gib_per_chip));
   }
   r.overhead_gib_per_chip = f.overhead_gib_per_chip;
-  r.efficiency = calibrated_or_default(*s.accelerator, calibration, f.efficiency);
+  r.efficiency = calibrated_or_default(*s.accelerator, calibration, f.efficiency, engine);
   return r;
 }
 
@@ -253,8 +256,11 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
   for (CalibrationPoint point : calibration_points()) {
     if (!f.efficiency.empty()) {
       // Sensitivity: the same overrides on top of every point's family defaults.
+      const Accelerator& a = data.catalog.accelerator(point.accelerator);
+      const auto e = std::find_if(data.engines.begin(), data.engines.end(),
+                                  [&](const Engine& x) { return x.id == point.engine_id; });
       point.request.efficiency =
-          parse_efficiency(f.efficiency, default_efficiency(data.catalog.accelerator(point.accelerator)), "--efficiency");
+          parse_efficiency(f.efficiency, engine_efficiency(e == data.engines.end() ? nullptr : &*e, a), "--efficiency");
     }
     CalibrationResult r = run_calibration_point(point, data);
     t.rows.push_back({r.point.id, r.point.group, std::string(to_string(r.point.metric)),
@@ -272,7 +278,47 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
   };
   t.notes.push_back(summary("calibration", calibration));
   t.notes.push_back(summary("holdout", holdout));
+  // Output tokens/s alone, the figure sizing and cost rest on; TPU points apart.
+  const auto throughput = [&](const std::vector<CalibrationResult>& rs, bool tpu_only) {
+    std::vector<CalibrationResult> out;
+    for (const auto& r : rs) {
+      if (r.point.metric == CalibrationMetric::output_tokens_per_s &&
+          (!tpu_only || data.catalog.accelerator(r.point.accelerator).kind == AcceleratorKind::tpu)) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  };
+  t.notes.push_back(summary("holdout output tokens/s", throughput(holdout, false)));
+  t.notes.push_back(summary("holdout output tokens/s on TPU", throughput(holdout, true)));
   report.tables.push_back(std::move(t));
+
+  // Error by engine and accelerator family, calibration and holdout apart.
+  Table g;
+  g.name = "fidelity_by_engine";
+  g.title = "Error by engine × accelerator family (all metrics)";
+  g.columns = {{"engine", "engine", 0, false, "data/engines.yaml id whose factors the estimates used (- = none)"},
+               {"family", "family", 0, false, "accelerator family"},
+               {"group", "group", 0, false, "calibration (factors fitted on them) or holdout"},
+               {"points", "points", 0, false, "measured points"},
+               {"median_abs_error_pct", "median |err| %", 1, false, "median of |estimated ÷ measured − 1|"},
+               {"worst_abs_error_pct", "worst |err| %", 1, false, "largest |estimated ÷ measured − 1|"}};
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<CalibrationResult>> groups;
+  for (const auto* rs : {&calibration, &holdout}) {
+    for (const auto& r : *rs) {
+      groups[{r.point.engine_id.empty() ? "-" : r.point.engine_id, point_family(r.point, data), r.point.group}]
+          .push_back(r);
+    }
+  }
+  for (const auto& [key, rs] : groups) {
+    double worst = 0;
+    for (const auto& r : rs) {
+      worst = std::max(worst, std::abs(r.error));
+    }
+    g.rows.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), static_cast<std::int64_t>(rs.size()),
+                      median_abs_error(rs) * 100, worst * 100});
+  }
+  report.tables.push_back(std::move(g));
   report.notes.push_back("docs/accuracy.md discusses each group and the limits of the model");
   ctx.emit(report);
   return 0;
