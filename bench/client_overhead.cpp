@@ -10,6 +10,9 @@
 //                                      [--paced-tokens N] [--pace-ms X] [--mode unpaced|paced|both]
 //                                      [--repeat N] [--pin yes|no] [--http-client auto|builtin|libcurl]
 //                                      [--prompt-words N] [--io auto|epoll|io_uring]
+//        tpuplan_bench_client_overhead --serve PORT [--pace-ms X] [--pin yes|no]
+//   (the server alone on 127.0.0.1:PORT, paced at X ms, 0 = unpaced, until SIGINT/SIGTERM, for
+//   `tpuplan bench` or `vllm bench serve` run as their own processes)
 // The server runs in a child process; with --pin yes (default, on machines with 2+ CPUs)
 // the client is pinned to CPU 0 and the server to CPU 1, so the kernel work of the server's
 // sends is not charged to the client thread.
@@ -24,6 +27,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <csignal>
+#include <pthread.h>
 #include <sched.h>
 #include <stdexcept>
 #include <string>
@@ -49,6 +54,7 @@ struct Options {
   bool pin = true;
   tpuplan::bench::HttpClient http_client = tpuplan::bench::HttpClient::automatic;
   tpuplan::bench::IoMode io = tpuplan::bench::IoMode::automatic;
+  int serve_port = -1; // --serve PORT: the server alone (0: a free port)
 };
 
 /// Resident and peak resident memory of the process, bytes (/proc/self/status).
@@ -287,6 +293,8 @@ int main(int argc, char** argv) {
       o.prompt_words = std::max(1, std::stoi(value));
     } else if (flag == "--pin") {
       o.pin = value != "no";
+    } else if (flag == "--serve") {
+      o.serve_port = std::stoi(value);
     } else if (flag == "--io") {
       o.io = value == "epoll" ? IoMode::epoll : value == "io_uring" ? IoMode::io_uring : IoMode::automatic;
     } else if (flag == "--http-client") {
@@ -302,6 +310,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   const CurlLibrary curl;
+  if (o.serve_port >= 0) {
+    // The server alone, for whole clients run as their own processes (docs/performance.md):
+    // until SIGINT or SIGTERM, then its thread's CPU time.
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, nullptr); // before the server thread starts: it inherits the mask
+    if (o.pin) {
+      pin_to_cpu(1);
+    }
+    perf::StreamServer server(std::chrono::microseconds(static_cast<long>(o.pace_ms * 1000)), o.serve_port);
+    std::printf("serving on http://127.0.0.1:%d (pace %.3f ms; 0 = unpaced)\n", server.port(), o.pace_ms);
+    std::fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    server.stop();
+    std::printf("server thread CPU %.3f s\n", static_cast<double>(server.cpu_ns()) / 1e9);
+    return 0;
+  }
   if (o.pin) {
     pin_to_cpu(0);
   }

@@ -36,6 +36,12 @@ const std::string k_event = chunk(
     "\"finish_reason\":null}]}\n\n");
 const std::string k_head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
 
+const std::string k_models =
+    "{\"object\":\"list\",\"data\":[{\"id\":\"bench-model\",\"object\":\"model\",\"owned_by\":\"vllm\","
+    "\"root\":\"bench-model\",\"max_model_len\":131072}]}";
+const std::string k_get_reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                                std::to_string(k_models.size()) + "\r\n\r\n" + k_models;
+
 std::string tail(int tokens) {
   return chunk("data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
                "\"delta\":{\"content\":\" end\"},\"finish_reason\":\"length\"}]}\n\n") +
@@ -58,13 +64,14 @@ struct Conn {
 
 } // namespace
 
-StreamServer::StreamServer(std::chrono::microseconds pace) : m_pace(pace) {
+StreamServer::StreamServer(std::chrono::microseconds pace, int port) : m_pace(pace) {
   m_listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   setsockopt(m_listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
   if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(m_listen_fd, 4096) != 0) {
     throw std::runtime_error(std::string("stream server: ") + std::strerror(errno));
   }
@@ -144,12 +151,19 @@ void StreamServer::loop() {
         c.out += k_event;
         --c.events_left;
       }
-    } else if (c.events_left > 0 && now >= c.next_due) {
-      c.out += k_event;
-      --c.events_left;
+    } else if (now >= c.next_due) {
+      // Paced, the tail carries the last token: it is due a pace after the one before it.
+      if (c.events_left > 0) {
+        c.out += k_event;
+        --c.events_left;
+      } else {
+        c.out += tail(c.tokens);
+        c.events_left = -1;
+      }
       c.next_due += pace_ns;
+      return;
     }
-    if (c.events_left == 0) {
+    if (c.events_left == 0 && pace_ns == 0) {
       c.out += tail(c.tokens);
       c.events_left = -1;
     }
@@ -166,11 +180,21 @@ void StreamServer::loop() {
     if (c.in.size() < end + 4 + length) {
       return;
     }
+    const bool get = c.in.compare(0, 4, "GET ") == 0;
     const std::string body = c.in.substr(end + 4, length);
     c.in.erase(0, end + 4 + length);
+    if (get) {
+      // The probes of a whole client (`tpuplan bench`, `vllm bench serve`): a vLLM-shaped model
+      // list for every GET (/v1/models, /health, /version), so either runs against this server.
+      c.out += k_get_reply;
+      return;
+    }
     int tokens = 16;
+    // tpuplan sends max_tokens, vLLM's chat client max_completion_tokens (with a space after the colon).
     if (const auto mt = body.find("\"max_tokens\":"); mt != std::string::npos) {
       tokens = std::atoi(body.c_str() + mt + 13);
+    } else if (const auto mc = body.find("\"max_completion_tokens\":"); mc != std::string::npos) {
+      tokens = std::atoi(body.c_str() + mc + 24);
     }
     c.tokens = tokens;
     c.events_left = tokens - 1; // the tail carries the last token

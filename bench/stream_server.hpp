@@ -14,7 +14,8 @@ namespace tpuplan::perf {
 class StreamServer {
 public:
   /// `pace` = 0: write events as fast as possible; else one event per stream every `pace`.
-  explicit StreamServer(std::chrono::microseconds pace);
+  /// Listens on 127.0.0.1:`port` (0: a free port). Every GET gets a vLLM-shaped model list.
+  explicit StreamServer(std::chrono::microseconds pace, int port = 0);
   ~StreamServer();
   StreamServer(const StreamServer&) = delete;
   StreamServer& operator=(const StreamServer&) = delete;

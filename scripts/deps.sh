@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git
   libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2
-  libcurl4-openssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libcpp-httplib-dev liburing-dev
 )
 # What the whole suite needs beyond that (scripts/test.sh passes --test).
 test_packages=(

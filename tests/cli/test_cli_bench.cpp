@@ -479,6 +479,28 @@ TEST_CASE("bench with a config and no endpoint compares every backend under the 
   CHECK(fast_profile["http_client"] == "built-in HTTP/1.1");
 }
 
+TEST_CASE("bench --io io_uring receives through a ring and records it; an unknown --io is refused", "[bench]") {
+  FakeServer server(fast());
+  TempDir dir;
+  const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "3", "--output-tokens", "4",
+                              "--no-metrics", "--io", "io_uring", "--save", dir.file("p.json")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto saved = json::parse(slurp(dir.file("p.json")));
+  CHECK(saved["timestamp_source"] == "kernel");
+  if (saved["io"] == "epoll") {
+    // A kernel or container that refuses io_uring: epoll, and the reason on stderr.
+    CHECK(r.err.find("--io io_uring: the kernel refused a ring (") != std::string::npos);
+  } else {
+    CHECK(saved["io"] == "io_uring");
+    CHECK(r.err.find("refused a ring") == std::string::npos);
+  }
+  const auto unknown = run_tpuplan({"bench", "--endpoint", server.url(), "--io", "uring"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown --io 'uring'") != std::string::npos);
+  CHECK(server.stats().generation_requests == 3);
+}
+
 TEST_CASE("bench --http-client picks the client and refuses what the built-in one cannot do", "[bench]") {
   FakeServer server(fast());
   TempDir dir;
