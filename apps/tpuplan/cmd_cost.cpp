@@ -192,7 +192,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
       }
       // One row per profile of the hardware: two servers measured on it are compared side by side.
       table.rows.push_back(cost_row(row, query.memory.weights, measured(m, workload, query.pricing.hours_per_day)));
-      const Efficiency efficiency = calibrated_or_default(*row.accelerator, calibration);
+      const Efficiency efficiency = calibrated_or_default(*row.accelerator, calibration, {}, query.perf.engine_for(*row.accelerator));
       table.notes.push_back(
           measured_note(m, row, estimate_at_level(m, row, query.perf.model, query.memory, efficiency)));
       shown[i] = replaced = true;

@@ -10,6 +10,9 @@
 #include <tpuplan/perf/estimate.hpp>
 #include <tpuplan/perf/fidelity.hpp>
 
+#include <map>
+#include <tuple>
+
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
@@ -154,7 +157,7 @@ EstimateRequest to_request(const EstimateFlags& f, const Slice& s, const std::op
     throw Error(ErrorKind::usage, fmt::format("--overhead-gib: {} is negative", f.overhead_gib_per_chip));
   }
   r.overhead_gib_per_chip = f.overhead_gib_per_chip;
-  r.efficiency = calibrated_or_default(*s.accelerator, calibration, f.efficiency);
+  r.efficiency = calibrated_or_default(*s.accelerator, calibration, f.efficiency, engine);
   return r;
 }
 
@@ -162,6 +165,8 @@ std::vector<Column> estimate_columns() {
   return {
       {"batch", "batch", 0, false, "concurrent sequences"},
       {"output_tokens_per_s", "out tok/s", 0, false, "generated tokens per second, whole slice"},
+      {"output_tokens_per_s_low", "low", 0, false, "low end of the error band (assumption error_band)"},
+      {"output_tokens_per_s_high", "high", 0, false, "high end of the error band"},
       {"output_tokens_per_s_per_chip", "out tok/s/chip", 0, false, "generated tokens per second per chip"},
       {"total_tokens_per_s", "total tok/s", 0, false, "input + output tokens per second"},
       {"ttft_ms", "TTFT ms", 1, false, "time to first token: queue + prefill + one decode step (empty: unbounded queue)"},
@@ -183,10 +188,12 @@ std::vector<Column> estimate_columns() {
   };
 }
 
-std::vector<Cell> estimate_row(const Estimate& e, Cell best) {
+std::vector<Cell> estimate_row(const Estimate& e, Cell best, const ErrorBand& band) {
   const auto opt = [](const std::optional<double>& v) { return cell(v); };
   return {static_cast<std::int64_t>(e.batch),
           e.output_tokens_per_s,
+          band.low(e.output_tokens_per_s),
+          band.high(e.output_tokens_per_s),
           e.output_tokens_per_s_per_chip,
           e.total_tokens_per_s,
           opt(e.ttft_ms),
@@ -253,8 +260,11 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
   for (CalibrationPoint point : calibration_points()) {
     if (!f.efficiency.empty()) {
       // Sensitivity: the same overrides on top of every point's family defaults.
+      const Accelerator& a = data.catalog.accelerator(point.accelerator);
+      const auto e = std::find_if(data.engines.begin(), data.engines.end(),
+                                  [&](const Engine& x) { return x.id == point.engine_id; });
       point.request.efficiency =
-          parse_efficiency(f.efficiency, default_efficiency(data.catalog.accelerator(point.accelerator)), "--efficiency");
+          parse_efficiency(f.efficiency, engine_efficiency(e == data.engines.end() ? nullptr : &*e, a), "--efficiency");
     }
     CalibrationResult r = run_calibration_point(point, data);
     t.rows.push_back({r.point.id, r.point.group, std::string(to_string(r.point.metric)),
@@ -272,7 +282,68 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
   };
   t.notes.push_back(summary("calibration", calibration));
   t.notes.push_back(summary("holdout", holdout));
+  // Output tokens/s alone, the figure sizing and cost rest on; TPU points apart.
+  const auto throughput = [&](const std::vector<CalibrationResult>& rs, bool tpu_only) {
+    std::vector<CalibrationResult> out;
+    for (const auto& r : rs) {
+      if (r.point.metric == CalibrationMetric::output_tokens_per_s &&
+          (!tpu_only || data.catalog.accelerator(r.point.accelerator).kind == AcceleratorKind::tpu)) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  };
+  // The share of held-out measurements inside the band `estimate` prints for them.
+  std::map<std::pair<std::string, std::string>, ErrorBand> bands;
+  const auto inside = [&](const std::vector<CalibrationResult>& rs) {
+    std::size_t in = 0;
+    for (const auto& r : rs) {
+      const Accelerator& a = data.catalog.accelerator(r.point.accelerator);
+      auto it = bands.find({r.point.engine_id, a.family});
+      if (it == bands.end()) {
+        it = bands.emplace(std::make_pair(r.point.engine_id, a.family), error_band(data, r.point.engine_id, a)).first;
+      }
+      in += r.point.measured >= it->second.low(r.estimated) && r.point.measured <= it->second.high(r.estimated) ? 1 : 0;
+    }
+    return fmt::format("; {} of {} measured values inside the error band ({:.0f}%)", in, rs.size(),
+                       rs.empty() ? 0.0 : 100.0 * static_cast<double>(in) / static_cast<double>(rs.size()));
+  };
+  if (f.efficiency.empty()) {
+    t.notes.push_back(summary("holdout output tokens/s", throughput(holdout, false)) + inside(throughput(holdout, false)));
+    t.notes.push_back(summary("holdout output tokens/s on TPU", throughput(holdout, true)) +
+                      inside(throughput(holdout, true)));
+  } else {
+    t.notes.push_back(summary("holdout output tokens/s", throughput(holdout, false)));
+    t.notes.push_back(summary("holdout output tokens/s on TPU", throughput(holdout, true)));
+  }
   report.tables.push_back(std::move(t));
+
+  // Error by engine and accelerator family, calibration and holdout apart.
+  Table g;
+  g.name = "fidelity_by_engine";
+  g.title = "Error by engine × accelerator family (all metrics)";
+  g.columns = {{"engine", "engine", 0, false, "data/engines.yaml id whose factors the estimates used (- = none)"},
+               {"family", "family", 0, false, "accelerator family"},
+               {"group", "group", 0, false, "calibration (factors fitted on them) or holdout"},
+               {"points", "points", 0, false, "measured points"},
+               {"median_abs_error_pct", "median |err| %", 1, false, "median of |estimated ÷ measured − 1|"},
+               {"worst_abs_error_pct", "worst |err| %", 1, false, "largest |estimated ÷ measured − 1|"}};
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<CalibrationResult>> groups;
+  for (const auto* rs : {&calibration, &holdout}) {
+    for (const auto& r : *rs) {
+      groups[{r.point.engine_id.empty() ? "-" : r.point.engine_id, point_family(r.point, data), r.point.group}]
+          .push_back(r);
+    }
+  }
+  for (const auto& [key, rs] : groups) {
+    double worst = 0;
+    for (const auto& r : rs) {
+      worst = std::max(worst, std::abs(r.error));
+    }
+    g.rows.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), static_cast<std::int64_t>(rs.size()),
+                      median_abs_error(rs) * 100, worst * 100});
+  }
+  report.tables.push_back(std::move(g));
   report.notes.push_back("docs/accuracy.md discusses each group and the limits of the model");
   ctx.emit(report);
   return 0;
@@ -386,12 +457,20 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
                         request.input_tokens, request.output_tokens, to_string(request.mode),
                         engine != nullptr ? engine->name : std::string("no engine"));
   t.columns = estimate_columns();
+  const ErrorBand band = error_band(data, engine != nullptr ? engine->id : std::string(), accelerator);
+  report.assumptions.push_back(
+      {"error_band", fmt::format("×{:.3f}", std::exp(band.half_width)), "",
+       fmt::format("output tokens/s low–high = estimate ÷ / × {:.3f}: {}{}", std::exp(band.half_width), band.basis,
+                   calibration || !f.efficiency.empty() ? " (residuals of the shipped factors, not of --efficiency "
+                                                          "or --calibration)"
+                                                        : ""),
+       "docs/accuracy.md §Error band"});
 
   Estimate explained;
   if (fixed_batch > 0) {
     // One given batch: "best" does not apply (no sweep); limits are checked and reported.
     explained = est.at(fixed_batch);
-    t.rows.push_back(estimate_row(explained, Cell{}));
+    t.rows.push_back(estimate_row(explained, Cell{}, band));
     if (limits.ttft_ms && (!explained.ttft_ms || *explained.ttft_ms > *limits.ttft_ms)) {
       t.notes.push_back(fmt::format("batch {} misses the TTFT limit of {:g} ms", fixed_batch, *limits.ttft_ms));
     }
@@ -403,7 +482,7 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     const int cap = limits.max_batch ? std::min(*limits.max_batch, est.max_batch()) : est.max_batch();
     for (const int b : sweep_batches(cap, best ? std::optional<int>(best->batch) : std::nullopt)) {
       const Estimate e = est.at(b);
-      t.rows.push_back(estimate_row(e, Cell{best.has_value() && best->batch == b}));
+      t.rows.push_back(estimate_row(e, Cell{best.has_value() && best->batch == b}, band));
     }
     if (best) {
       explained = *best;

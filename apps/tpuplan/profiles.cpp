@@ -69,8 +69,8 @@ std::optional<CalibrationFit> load_calibration(const CalibrationFlags& flags, Co
 }
 
 Efficiency calibrated_or_default(const Accelerator& accelerator, const std::optional<CalibrationFit>& fit,
-                                 const std::string& overrides) {
-  Efficiency e = default_efficiency(accelerator);
+                                 const std::string& overrides, const Engine* engine) {
+  Efficiency e = engine_efficiency(engine, accelerator);
   if (fit) {
     if (auto fitted = calibrated_efficiency(*fit, accelerator)) {
       e = *fitted;

@@ -6,6 +6,7 @@
 #include "command.hpp"
 
 #include <tpuplan/perf/calibrate.hpp>
+#include <tpuplan/perf/engine.hpp>
 #include <tpuplan/perf/measured.hpp>
 
 #include <optional>
@@ -34,9 +35,9 @@ ResolvedModel profiled_model(const bench::Profile& profile, std::string_view fil
 std::optional<CalibrationFit> load_calibration(const CalibrationFlags& flags, Context& ctx);
 
 /// The efficiency for `accelerator`: the fit when it is of the calibrated family, else the
-/// family defaults; `overrides` (--efficiency) apply on top.
+/// engine's factors for the family (engine_efficiency); `overrides` (--efficiency) apply on top.
 Efficiency calibrated_or_default(const Accelerator& accelerator, const std::optional<CalibrationFit>& fit,
-                                 const std::string& overrides = {});
+                                 const std::string& overrides = {}, const Engine* engine = nullptr);
 
 /// The calibration's assumptions: the fitted factors, the profile, the family they apply to.
 void add_calibration_assumptions(Report& report, const CalibrationFit& fit);

@@ -168,11 +168,12 @@ TEST_CASE("efficiency overrides appear in the assumptions and change the estimat
   const std::vector<std::string> args = {"--model", "8b", "--accelerator", "h100", "--chips", "1", "--batch", "64"};
   const json plain = estimate_json(args);
   auto slower_args = args;
-  slower_args.insert(slower_args.end(), {"--efficiency", "memory=0.45,overhead_ms=0"});
+  slower_args.insert(slower_args.end(), {"--efficiency", "memory=0.45,kv_memory=0.45,overhead_ms=0"});
   const json slower = estimate_json(slower_args);
   CHECK(assumption(slower, "efficiency_memory")["value"] == 0.45);
-  CHECK(assumption(slower, "efficiency_memory")["source"].get<std::string>().find("overridden: memory=0.45,overhead_ms=0") !=
+  CHECK(assumption(slower, "efficiency_memory")["source"].get<std::string>().find("overridden: memory=0.45,kv_memory=0.45,overhead_ms=0") !=
         std::string::npos);
+  CHECK(assumption(slower, "efficiency_kv_memory")["value"] == 0.45);
   CHECK(slower["rows"][0]["overhead_ms"] == 0);
   CHECK(slower["rows"][0]["kv_read_ms"].get<double>() == Approx(2 * plain["rows"][0]["kv_read_ms"].get<double>()));
 }
@@ -234,5 +235,5 @@ TEST_CASE("fidelity lists every measured point against the shipped specs", "[cli
     CHECK(row["error_pct"].get<double>() ==
           Approx((row["estimated"].get<double>() / row["measured"].get<double>() - 1) * 100).margin(1e-6));
   }
-  CHECK(calibration == 29);
+  CHECK(calibration == 41);
 }

@@ -58,18 +58,20 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelSpec, id, name, family, sou
                                                 qk_rope_head_dim, v_head_dim, sliding_window,
                                                 sliding_window_layers, published_params_b, aliases)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SizeAlias, alias, model_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineEfficiency, family, measured_on, compute, memory, kv_memory,
+                                                overhead_ms, fitted, fitted_on)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Engine, id, name, aliases, runs_on, default_for, fp8_weights_kv,
                                                 int8_weights_kv, kv_read, kv_source, kv_note, memory_basis,
                                                 memory_fraction, memory_source, memory_note, max_batch,
                                                 max_batch_source, max_batch_note, chunked_prefill,
-                                                chunked_prefill_source, chunked_prefill_note, as_of)
+                                                chunked_prefill_source, chunked_prefill_note, as_of, efficiency)
 
 namespace {
 
 // ---- the binary codec -----------------------------------------------------------------------
 
 constexpr char k_magic[4] = {'T', 'P', 'D', 'S'};
-constexpr std::uint32_t k_format_version = 3;
+constexpr std::uint32_t k_format_version = 4;
 
 /// Appends little-endian values and interned strings.
 class Writer {
@@ -217,9 +219,11 @@ TPUPLAN_CODEC(ModelSpec, id, name, family, source, layers, hidden, heads, kv_hea
               moe_intermediate, dense_layers, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim,
               v_head_dim, sliding_window, sliding_window_layers, published_params_b, aliases)
 TPUPLAN_CODEC(SizeAlias, alias, model_id)
+TPUPLAN_CODEC(EngineEfficiency, family, measured_on, compute, memory, kv_memory, overhead_ms, fitted, fitted_on)
 TPUPLAN_CODEC(Engine, id, name, aliases, runs_on, default_for, fp8_weights_kv, int8_weights_kv, kv_read, kv_source,
               kv_note, memory_basis, memory_fraction, memory_source, memory_note, max_batch, max_batch_source,
-              max_batch_note, chunked_prefill, chunked_prefill_source, chunked_prefill_note, as_of)
+              max_batch_note, chunked_prefill, chunked_prefill_source, chunked_prefill_note, as_of,
+              efficiency)
 
 #undef TPUPLAN_CODEC
 #undef TPUPLAN_CODEC_GET

@@ -32,7 +32,7 @@ std::string fact_source(const yaml::Node& group, const yaml::Node& as_of, const 
 
 Engine read_engine(const yaml::Node& n, const SourceTable& sources, const std::set<std::string>& families) {
   n.allow_keys({"id", "name", "aliases", "runs_on", "default_for", "as_of", "kv_cache", "memory", "max_batch",
-                "chunked_prefill"});
+                "chunked_prefill", "efficiency"});
   Engine e;
   e.id = n.required("id").text().value_or("");
   if (!e.id.empty() && !is_identifier(e.id)) {
@@ -89,6 +89,33 @@ Engine read_engine(const yaml::Node& n, const SourceTable& sources, const std::s
   e.chunked_prefill = chunked.required("value").boolean().value_or(true);
   e.chunked_prefill_source = fact_source(chunked, as_of, sources);
   e.chunked_prefill_note = chunked.child("note").text().value_or("");
+  for (const yaml::Node& f : n.child("efficiency").items()) {
+    f.allow_keys({"family", "measured_on", "compute", "memory", "kv_memory", "overhead_ms", "fitted", "fitted_on"});
+    EngineEfficiency x;
+    x.family = f.required("family").text().value_or("");
+    x.measured_on = f.required("measured_on").text().value_or("");
+    const yaml::Range share{0.0, 1.0, true};
+    x.compute = f.required("compute").number(share).value_or(0.5);
+    x.memory = f.required("memory").number(share).value_or(0.9);
+    x.kv_memory = f.required("kv_memory").number(share).value_or(0.9);
+    x.overhead_ms = f.required("overhead_ms").number(yaml::Range::at_least(0)).value_or(0);
+    x.fitted = f.required("fitted").text_list();
+    for (const auto& name : x.fitted) {
+      if (name != "compute" && name != "memory" && name != "kv_memory" && name != "overhead_ms") {
+        f.required("fitted").problem(fmt::format("unknown factor '{}'", name),
+                                     "accepted: compute, memory, kv_memory, overhead_ms");
+      }
+    }
+    x.fitted_on = f.required("fitted_on").text().value_or("");
+    bool runs = false;
+    for (const auto& r : e.runs_on) {
+      runs = runs || pattern_matches(r, x.measured_on);
+    }
+    if (!x.measured_on.empty() && !runs) {
+      f.required("measured_on").problem(fmt::format("'{}' is not a family {} runs on", x.measured_on, e.id));
+    }
+    e.efficiency.push_back(std::move(x));
+  }
   return e;
 }
 

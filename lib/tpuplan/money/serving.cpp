@@ -80,7 +80,7 @@ std::string_view to_string(RejectReason reason) {
 }
 
 Efficiency PerformanceModel::efficiency_for(const Accelerator& accelerator) const {
-  Efficiency efficiency = default_efficiency(accelerator);
+  Efficiency efficiency = engine_efficiency(engine_for(accelerator), accelerator);
   for (const auto& [family, fitted] : family_efficiency) {
     if (!family.empty() && family == accelerator.family) {
       efficiency = fitted;

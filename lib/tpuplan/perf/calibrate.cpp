@@ -50,9 +50,14 @@ void from_axis(FitFactor f, double x, Efficiency& e) {
   case FitFactor::compute:
     e.compute = std::exp(x);
     break;
-  case FitFactor::memory:
+  case FitFactor::memory: {
+    // One factor for a profile's HBM reads: the KV-read efficiency moves with the weights' in
+    // proportion (a profile's levels rarely separate the two).
+    const double ratio = std::exp(x) / e.memory;
     e.memory = std::exp(x);
+    e.kv_memory = std::min(1.0, e.kv_memory * ratio);
     break;
+  }
   case FitFactor::overhead:
     e.step_overhead_ms = x;
     break;

@@ -99,6 +99,36 @@ MemoryBasis engine_memory_basis(const Engine& engine) {
 
 double engine_headroom_fraction(const Engine& engine) { return 1.0 - engine.memory_fraction; }
 
+const EngineEfficiency* engine_efficiency_entry(const Engine& engine, const Accelerator& accelerator) {
+  for (const auto& e : engine.efficiency) {
+    if (family_matches(e.family, accelerator.family)) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+Efficiency engine_efficiency(const Engine* engine, const Accelerator& accelerator) {
+  Efficiency e = default_efficiency(accelerator);
+  if (engine == nullptr) {
+    return e;
+  }
+  const EngineEfficiency* fit = engine_efficiency_entry(*engine, accelerator);
+  if (fit == nullptr) {
+    e.basis = fmt::format("{}: no measured {} points, the family defaults ({})", engine->id, accelerator.family, e.basis);
+    return e;
+  }
+  e.compute = fit->compute;
+  e.memory = fit->memory;
+  e.kv_memory = fit->kv_memory;
+  e.step_overhead_ms = fit->overhead_ms;
+  e.basis = fit->measured_on == accelerator.family
+                ? fmt::format("{} on {}: fitted on {} (data/engines.yaml)", engine->id, accelerator.family, fit->fitted_on)
+                : fmt::format("{} on {}: fitted on {} {} — no data for this generation (data/engines.yaml)",
+                              engine->id, accelerator.family, fit->measured_on, fit->fitted_on);
+  return e;
+}
+
 void apply_engine(const Engine& engine, const EngineSettings& user, EstimateRequest& r) {
   r.engine = engine.id;
   r.kv = user.kv.value_or(engine_kv_precision(engine, r.weights));

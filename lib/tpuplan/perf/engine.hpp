@@ -17,6 +17,20 @@
 
 namespace tpuplan {
 
+/// Efficiency factors of one engine on accelerator families, fitted on its measured points
+/// (fidelity.cpp, group "calibration"): `fitted` names the factors the fit chose (the others
+/// are the family defaults'); `measured_on` the family the points ran on.
+struct EngineEfficiency {
+  std::string family;              ///< family pattern it applies to ("tpu-*" = prefix)
+  std::string measured_on;         ///< the family the calibration points ran on
+  double compute = 0.5;            ///< η_c
+  double memory = 0.9;             ///< η_m (weights)
+  double kv_memory = 0.9;          ///< η_kv (KV cache)
+  double overhead_ms = 0;          ///< per-step overhead
+  std::vector<std::string> fitted; ///< "compute", "memory", "kv_memory", "overhead_ms"
+  std::string fitted_on;           ///< the points, by id prefix and count
+};
+
 /// One serving engine. Strings hold the enumerations the way data/engines.yaml spells them
 /// (the reader checked them); the accessors below turn them into the library's types.
 struct Engine {
@@ -41,6 +55,7 @@ struct Engine {
   std::string chunked_prefill_source;
   std::string chunked_prefill_note;
   std::string as_of;                    ///< date the facts were read
+  std::vector<EngineEfficiency> efficiency; ///< fitted factors per family; none = the family defaults
 };
 
 /// True when `engine` runs on the accelerator's family ("nvidia-*" matches "nvidia-hopper").
@@ -64,6 +79,14 @@ Precision engine_kv_precision(const Engine& engine, Precision weights);
 /// How the engine sizes its KV cache: the basis, and the headroom 1 − memory_fraction.
 MemoryBasis engine_memory_basis(const Engine& engine);
 double engine_headroom_fraction(const Engine& engine);
+
+/// The factors `engine` runs at on `accelerator`: its fitted entry for the family (the basis
+/// says when the entry was measured on another family), else default_efficiency(accelerator)
+/// with a basis saying the engine has no data there. nullptr engine: the family defaults.
+Efficiency engine_efficiency(const Engine* engine, const Accelerator& accelerator);
+
+/// The engine's entry for `accelerator` (nullptr: none).
+const EngineEfficiency* engine_efficiency_entry(const Engine& engine, const Accelerator& accelerator);
 
 /// What the user set explicitly; each absent setting is the engine's.
 struct EngineSettings {

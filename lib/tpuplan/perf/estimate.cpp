@@ -113,7 +113,7 @@ void validate(const ModelSpec& model, const Accelerator& a, const EstimateReques
                 "use --chips 1");
   }
   const auto fraction = [](double v) { return std::isfinite(v) && v > 0 && v <= 1; };
-  require(fraction(e.compute) && fraction(e.memory) && fraction(e.interconnect),
+  require(fraction(e.compute) && fraction(e.memory) && fraction(e.kv_memory) && fraction(e.interconnect),
           "efficiency factors must be fractions in (0, 1]");
   require(std::isfinite(e.collective_latency_us) && e.collective_latency_us >= 0 &&
               std::isfinite(e.step_overhead_ms) && e.step_overhead_ms >= 0,
@@ -188,6 +188,7 @@ Estimator::Estimator(const ModelSpec& model, const Accelerator& a, const Estimat
   m_math = math;
   m_ms_per_flop = 1e3 / (n * peak * 1e12 * m_eff.compute);
   m_ms_per_byte = 1e3 / (n * a.hbm_tb_per_s * 1e12 * m_eff.memory);
+  m_ms_per_kv_byte = 1e3 / (n * a.hbm_tb_per_s * 1e12 * m_eff.kv_memory);
 
   // Megatron tensor parallelism: two all-reduces per layer (after attention's output
   // projection and the FFN's down projection) of tokens × d bf16 activations; a ring moves
@@ -211,7 +212,7 @@ double Estimator::allreduce_ms(double tokens) const noexcept {
 
 StepTime Estimator::pass_time(const Pass& pass, double kv_sequences) const noexcept {
   StepTime t;
-  t.kv_read_ms = kv_sequences * m_kv_read_bytes_per_seq * m_ms_per_byte;
+  t.kv_read_ms = kv_sequences * m_kv_read_bytes_per_seq * m_ms_per_kv_byte;
   const double dense_compute = pass.flops_dense * m_ms_per_flop;
   const double dense_weights = m_dense_weight_bytes * m_ms_per_byte;
   double expert_compute = 0;

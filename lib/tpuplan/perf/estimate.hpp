@@ -24,7 +24,8 @@ namespace tpuplan {
 /// Defaults per accelerator family come from default_efficiency(); see docs/methodology.md.
 struct Efficiency {
   double compute = 0.65;            ///< η_c: achieved ÷ peak matmul FLOP/s
-  double memory = 0.9;              ///< η_m: achieved ÷ peak HBM bandwidth
+  double memory = 0.9;              ///< η_m: achieved ÷ peak HBM bandwidth, streaming the weights
+  double kv_memory = 0.9;           ///< η_kv: achieved ÷ peak HBM bandwidth, reading the KV cache
   double interconnect = 0.7;        ///< η_net: achieved ÷ peak link bandwidth in an all-reduce
   double collective_latency_us = 8; ///< α: time of one all-reduce of a tiny message
   double step_overhead_ms = 2.25;   ///< per forward pass: scheduling, launches, sampling, host
@@ -215,6 +216,7 @@ private:
   double m_peak_tflops = 0;
   double m_ms_per_flop = 0;          ///< 1e3 / (N · C · η_c)
   double m_ms_per_byte = 0;          ///< 1e3 / (N · W_hbm · η_m)
+  double m_ms_per_kv_byte = 0;       ///< 1e3 / (N · W_hbm · η_kv)
   double m_kv_read_tokens = 0;
   double m_admission_tokens = 0;
   double m_kv_read_bytes_per_seq = 0;    ///< bytes per sequence per step, all chips, replication included

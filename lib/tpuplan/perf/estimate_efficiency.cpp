@@ -47,6 +47,7 @@ Efficiency make(double compute, double overhead_ms, std::string basis) {
   Efficiency e;
   e.compute = compute;
   e.memory = k_memory;
+  e.kv_memory = k_memory;
   e.interconnect = k_interconnect;
   e.collective_latency_us = k_latency_us;
   e.step_overhead_ms = overhead_ms;
@@ -84,10 +85,10 @@ Efficiency default_efficiency(const Accelerator& a) {
                           f.empty() ? a.id : f));
 }
 
-std::vector<std::string> efficiency_keys() { return {"compute", "memory", "interconnect", "latency_us", "overhead_ms"}; }
+std::vector<std::string> efficiency_keys() { return {"compute", "memory", "kv_memory", "interconnect", "latency_us", "overhead_ms"}; }
 
 Efficiency parse_efficiency(std::string_view text, Efficiency base, std::string_view origin) {
-  const std::string accepted = "expected key=value pairs such as compute=0.5,memory=0.8 (keys: compute, memory, "
+  const std::string accepted = "expected key=value pairs such as compute=0.5,memory=0.8 (keys: compute, memory, kv_memory, "
                                "interconnect, latency_us, overhead_ms)";
   std::string applied;
   std::size_t start = 0;
@@ -130,6 +131,8 @@ Efficiency parse_efficiency(std::string_view text, Efficiency base, std::string_
         fraction(base.compute);
       } else if (key == "memory") {
         fraction(base.memory);
+      } else if (key == "kv_memory") {
+        fraction(base.kv_memory);
       } else if (key == "interconnect") {
         fraction(base.interconnect);
       } else if (key == "latency_us") {

@@ -37,7 +37,10 @@ std::vector<Assumption> estimate_assumptions(const Estimator& est, const ModelSp
                      "every throughput and latency figure is an estimate of the roofline model, not a measurement",
                      "docs/methodology.md §Estimator; error on measured data: docs/accuracy.md"));
   out.push_back(make("efficiency_compute", e.compute, "fraction", "η_c: achieved ÷ peak matmul FLOP/s", e.basis));
-  out.push_back(make("efficiency_memory", e.memory, "fraction", "η_m: achieved ÷ peak HBM bandwidth", e.basis));
+  out.push_back(make("efficiency_memory", e.memory, "fraction", "η_m: achieved ÷ peak HBM bandwidth streaming the weights",
+                     e.basis));
+  out.push_back(make("efficiency_kv_memory", e.kv_memory, "fraction",
+                     "η_kv: achieved ÷ peak HBM bandwidth reading the KV cache", e.basis));
   out.push_back(make("efficiency_interconnect", e.interconnect, "fraction",
                      "η_net: achieved ÷ peak link bandwidth in an all-reduce", e.basis));
   out.push_back(make("collective_latency_us", e.collective_latency_us, "us",
@@ -102,9 +105,9 @@ std::vector<std::string> explain_estimate(const Estimator& est, const ModelSpec&
                               kv_bytes_per_token(model, r.kv) / k_bytes_per_kib, to_string(r.kv)));
   lines.push_back(fmt::format("{} × {}: {}; HBM {:g} TB/s per chip; {:g} GiB per chip", r.chips, a.id,
                               math_path(est, a), a.hbm_tb_per_s, a.hbm_gib));
-  lines.push_back(fmt::format("efficiency: compute {:g}, memory {:g}, interconnect {:g}, all-reduce latency {:g} µs, "
-                              "step overhead {:g} ms ({})",
-                              e.compute, e.memory, e.interconnect, e.collective_latency_us, e.step_overhead_ms,
+  lines.push_back(fmt::format("efficiency: compute {:g}, memory {:g}, KV memory {:g}, interconnect {:g}, all-reduce latency "
+                              "{:g} µs, step overhead {:g} ms ({})",
+                              e.compute, e.memory, e.kv_memory, e.interconnect, e.collective_latency_us, e.step_overhead_ms,
                               e.basis));
   const double fresh = r.mode == BatchMode::continuous ? x.batch / r.output_tokens : 0.0;
   const double tokens = x.batch + fresh * r.input_tokens;
@@ -115,7 +118,7 @@ std::vector<std::string> explain_estimate(const Estimator& est, const ModelSpec&
                                         : std::string{}));
   lines.push_back(fmt::format("  KV read      = {} × {} ÷ ({:g} × {:g} TB/s × {:g}) = {:.3f} ms", x.batch,
                               gb(est.kv_read_bytes_per_sequence()),
-                              n, a.hbm_tb_per_s, e.memory, s.kv_read_ms));
+                              n, a.hbm_tb_per_s, e.kv_memory, s.kv_read_ms));
   lines.push_back(fmt::format("  weights      = {} ÷ ({:g} × {:g} TB/s × {:g}) = {:.3f} ms{}",
                               gb(s.weight_read_ms * n * a.hbm_tb_per_s * 1e9 * e.memory), n, a.hbm_tb_per_s, e.memory,
                               s.weight_read_ms, model.is_moe() ? " (dense part + experts touched)" : ""));

@@ -4,6 +4,7 @@
 #include <tpuplan/perf/fidelity.hpp>
 
 #include <tpuplan/error.hpp>
+#include <tpuplan/perf/engine.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -59,6 +60,7 @@ CalibrationPoint trtllm_017(const std::string& group, const std::string& model, 
   c.id = fmt::format("trtllm-0.17/{}/{}/tp{}/{}/{}", model, accelerator, tp, to_string(p), lengths_id(in, out));
   c.group = group;
   c.engine = "TensorRT-LLM v0.17";
+  c.engine_id = "trtllm";
   c.model = model;
   c.accelerator = accelerator;
   c.request = workload(tp, p, p, in, out, BatchMode::continuous);
@@ -89,6 +91,7 @@ CalibrationPoint trtllm_061(const std::string& group, const std::string& model, 
                      lengths_id(in, out));
   c.group = group;
   c.engine = "TensorRT-LLM v0.6.1 (static)";
+  c.engine_id = "trtllm";
   c.model = model;
   c.accelerator = accelerator;
   c.request = workload(tp, p, p, in, out, BatchMode::static_batch);
@@ -109,6 +112,7 @@ CalibrationPoint jetstream(const std::string& model, const std::string& label, P
   c.id = fmt::format("jetstream-pytorch/{}/v5e/tp8/{}/b{}", label, to_string(p), batch);
   c.group = "calibration";
   c.engine = "JetStream-PyTorch (2024)";
+  c.engine_id = "jetstream";
   c.model = model;
   c.accelerator = "v5e";
   c.request = workload(8, p, p, k_in, k_out, BatchMode::continuous);
@@ -169,6 +173,7 @@ CalibrationPoint ttft_05(const std::string& model, const std::string& accelerato
   c.id = fmt::format("trtllm-0.5/{}/{}/tp{}/{}/b1/{}-prefill", model, accelerator, tp, to_string(p), in);
   c.group = "holdout";
   c.engine = "TensorRT-LLM v0.5";
+  c.engine_id = "trtllm";
   c.model = model;
   c.accelerator = accelerator;
   c.request = workload(tp, p, p, in, 1, BatchMode::static_batch);
@@ -177,6 +182,50 @@ CalibrationPoint ttft_05(const std::string& model, const std::string& accelerato
   c.measured = measured_ms;
   c.source = k_trtllm_05_ttft;
   c.note = "first-token latency at batch 1 (context phase of one prompt)";
+  return c;
+}
+
+constexpr const char* k_sgl_jax =
+    "calibration-engines.md §A — sgl-project/sglang-jax docs/performance/qwen3_benchmark.md @24f84739 (2025-09-13): "
+    "random dataset, fixed lengths, 3 × B prompts at max concurrency B, TP4 on v6e-4, bf16";
+
+/// A row of the SGL-JAX / vLLM-TPU sweep on v6e-4: a static-like batch of B (3 × B prompts at
+/// concurrency B, fixed lengths). Qwen3-8B rows calibrate, Qwen3-32B rows are held out.
+CalibrationPoint tpu_sweep(const std::string& engine_id, const std::string& engine, const std::string& model, int in,
+                           int out, int batch, CalibrationMetric metric, double measured, double headroom) {
+  CalibrationPoint c;
+  c.id = fmt::format("{}/{}/v6e/tp4/bf16/b{}/{}{}", engine_id, model, batch, lengths_id(in, out),
+                     metric == CalibrationMetric::tpot_ms ? "/itl" : "");
+  c.group = model == "qwen3-8b" ? "calibration" : "holdout";
+  c.engine = engine;
+  c.engine_id = engine_id;
+  c.model = model;
+  c.accelerator = "v6e";
+  c.request = workload(4, Precision::bf16, Precision::bf16, in, out, BatchMode::static_batch);
+  c.request.headroom_fraction = headroom;
+  c.batch = batch;
+  c.metric = metric;
+  c.measured = measured;
+  c.source = k_sgl_jax;
+  c.note = metric == CalibrationMetric::tpot_ms
+               ? "median inter-token latency of the run, as the decode step"
+               : "output tokens/s of the run (prefill of each wave included), as a static batch of B";
+  return c;
+}
+
+constexpr const char* k_trtllm_10 =
+    "calibration-engines.md §B — NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @00f37686 (v1.0, "
+    "trtllm-bench throughput, PyTorch backend, FP8 weights and FP8 KV cache)";
+
+CalibrationPoint trtllm_10(const std::string& model, const std::string& accelerator, int tp, int in, int out,
+                           double measured) {
+  CalibrationPoint c = trtllm_017("holdout", model, accelerator, tp, Precision::fp8, in, out, measured, {});
+  c.id = fmt::format("trtllm-1.0/{}/{}/tp{}/fp8/{}", model, accelerator, tp, lengths_id(in, out));
+  c.engine = "TensorRT-LLM v1.0";
+  c.source = k_trtllm_10;
+  if (model == "llama-3.1-70b") {
+    c.note += "; Llama-3.3-70B-Instruct, which has Llama-3.1-70B's architecture";
+  }
   return c;
 }
 
@@ -207,6 +256,7 @@ std::vector<CalibrationPoint> calibration_points() {
     c.id = "mlperf-4.0/llama-2-70b/h100/tp2/fp8/b896/offline";
     c.group = "calibration";
     c.engine = "TensorRT-LLM (MLPerf v4.0)";
+    c.engine_id = "trtllm";
     c.model = "llama-2-70b";
     c.accelerator = "h100";
     c.request = workload(2, fp8, fp8, 218, 292, BatchMode::continuous);
@@ -249,6 +299,43 @@ std::vector<CalibrationPoint> calibration_points() {
   p.push_back(ft(2, CalibrationMetric::tpot_ms, 13.5));
   p.push_back(ft(1, CalibrationMetric::prefill_ms, 63.17));
   p.push_back(ft(2, CalibrationMetric::prefill_ms, 45.45));
+
+  // SGL-JAX and vLLM-TPU on v6e-4 (calibration-engines.md §A): SGL-JAX ran mem-fraction 0.8,
+  // vLLM-TPU its default 0.9. Qwen3-8B rows are calibration, Qwen3-32B rows holdout.
+  {
+    const auto tps = CalibrationMetric::output_tokens_per_s;
+    const auto itl = CalibrationMetric::tpot_ms;
+    struct Row {
+      const char* model;
+      int in;
+      int batch;
+      double tokens_per_s;
+      double itl_ms;
+    };
+    constexpr Row sgl[] = {{"qwen3-8b", 1024, 8, 1311.49, 5.99},   {"qwen3-8b", 1024, 64, 5296.60, 11.11},
+                           {"qwen3-8b", 1024, 256, 7571.84, 30.00}, {"qwen3-8b", 4096, 64, 2528.79, 21.13},
+                           {"qwen3-8b", 8192, 64, 1458.77, 31.98},  {"qwen3-32b", 1024, 8, 427.69, 18.29},
+                           {"qwen3-32b", 1024, 64, 1977.45, 29.48}, {"qwen3-32b", 4096, 64, 785.30, 35.32},
+                           {"qwen3-32b", 8192, 64, 435.25, 33.43}};
+    for (const Row& r : sgl) {
+      p.push_back(tpu_sweep("sgl-jax", "SGL-JAX (2025-09)", r.model, r.in, 1024, r.batch, tps, r.tokens_per_s, 0.2));
+      p.push_back(tpu_sweep("sgl-jax", "SGL-JAX (2025-09)", r.model, r.in, 1024, r.batch, itl, r.itl_ms, 0.2));
+    }
+    constexpr Row vllm[] = {{"qwen3-8b", 1024, 64, 3043.58, 18.34}, {"qwen3-32b", 1024, 64, 1391.29, 42.45}};
+    for (const Row& r : vllm) {
+      p.push_back(tpu_sweep("vllm-tpu", "vLLM-TPU (2025-09)", r.model, r.in, 1024, r.batch, tps, r.tokens_per_s, 0.1));
+      p.push_back(tpu_sweep("vllm-tpu", "vLLM-TPU (2025-09)", r.model, r.in, 1024, r.batch, itl, r.itl_ms, 0.1));
+    }
+  }
+
+  // TensorRT-LLM v1.0 (calibration-engines.md §B), held out: no default was chosen on them.
+  p.push_back(trtllm_10("llama-3.1-70b", "h100", 2, 128, 2048, 6651));
+  p.push_back(trtllm_10("llama-3.1-70b", "h100", 2, 2048, 128, 762));
+  p.push_back(trtllm_10("llama-3.1-70b", "h100", 2, 20000, 2000, 437));
+  p.push_back(trtllm_10("llama-3.1-70b", "h200", 1, 1000, 2000, 2994));
+  p.push_back(trtllm_10("llama-3.1-70b", "h200", 1, 5000, 500, 566));
+  p.push_back(trtllm_10("llama-3.1-8b", "h200", 1, 1000, 2000, 16828));
+  p.push_back(trtllm_10("llama-3.1-8b", "h100", 1, 5000, 500, 3459));
 
   // Holdout: the other cells of the same tables. They were not used to choose the defaults.
   // v0.17 columns in row order 128/128, 128/2048, 128/4096, 500/2000, 1000/1000, 2048/128,
@@ -340,7 +427,15 @@ CalibrationResult run_calibration_point(const CalibrationPoint& point, const Dat
     model = &full;
   }
   const Accelerator& accelerator = data.catalog.accelerator(point.accelerator);
-  const Estimator estimator(*model, accelerator, point.request);
+  EstimateRequest request = point.request;
+  if (!request.efficiency && !point.engine_id.empty()) {
+    const auto it = std::find_if(data.engines.begin(), data.engines.end(),
+                                 [&](const Engine& e) { return e.id == point.engine_id; });
+    if (it != data.engines.end()) {
+      request.efficiency = engine_efficiency(&*it, accelerator);
+    }
+  }
+  const Estimator estimator(*model, accelerator, request);
   int batch = 1;
   if (point.batch) {
     batch = *point.batch;
@@ -365,6 +460,147 @@ CalibrationResult run_calibration_point(const CalibrationPoint& point, const Dat
   }
   r.error = r.estimated / point.measured - 1;
   return r;
+}
+
+std::string point_family(const CalibrationPoint& point, const DataSet& data) {
+  return data.catalog.accelerator(point.accelerator).family;
+}
+
+namespace {
+
+struct FitAxis {
+  std::string name;
+  double lo;
+  double hi;
+  double step;
+  double Efficiency::*field;
+};
+
+} // namespace
+
+EngineFitResult fit_engine_efficiency(const std::vector<CalibrationPoint>& points, const DataSet& data,
+                                      const std::string& engine_id, const std::string& family, Efficiency start,
+                                      const std::vector<std::string>& fit) {
+  std::vector<CalibrationPoint> chosen;
+  for (const auto& p : points) {
+    if (p.group == "calibration" && p.engine_id == engine_id && point_family(p, data) == family) {
+      chosen.push_back(p);
+      chosen.back().request.efficiency = start;
+    }
+  }
+  EngineFitResult out;
+  out.points = chosen.size();
+  const auto run = [&](const Efficiency& e, std::vector<CalibrationResult>* results) {
+    double sum = 0;
+    for (auto& p : chosen) {
+      p.request.efficiency = e;
+      const CalibrationResult r = run_calibration_point(p, data);
+      const double l = std::log(r.estimated / p.measured);
+      sum += l * l;
+      if (results != nullptr) {
+        results->push_back(r);
+      }
+    }
+    return sum;
+  };
+  std::vector<CalibrationResult> before;
+  run(start, &before);
+  out.median_before = median_abs_error(before);
+  const std::vector<FitAxis> all = {{"compute", 0.20, 1.00, 0.01, &Efficiency::compute},
+                                    {"memory", 0.50, 1.00, 0.01, &Efficiency::memory},
+                                    {"kv_memory", 0.10, 1.00, 0.01, &Efficiency::kv_memory},
+                                    {"overhead_ms", 0.0, 30.0, 0.05, &Efficiency::step_overhead_ms}};
+  std::vector<FitAxis> axes;
+  for (const auto& a : all) {
+    if (std::find(fit.begin(), fit.end(), a.name) != fit.end()) {
+      axes.push_back(a);
+    }
+  }
+  Efficiency best = start;
+  double best_cost = chosen.empty() ? 0 : run(best, nullptr);
+  for (int round = 0; round < 50 && !chosen.empty(); ++round) {
+    bool moved = false;
+    for (const auto& a : axes) {
+      const int steps = static_cast<int>(std::lround((a.hi - a.lo) / a.step));
+      for (int i = 0; i <= steps; ++i) {
+        Efficiency e = best;
+        e.*a.field = a.lo + a.step * i;
+        const double c = run(e, nullptr);
+        if (c < best_cost - 1e-12) {
+          best_cost = c;
+          best = e;
+          moved = true;
+        }
+      }
+    }
+    if (!moved) {
+      break;
+    }
+  }
+  std::vector<CalibrationResult> after;
+  run(best, &after);
+  out.median_after = median_abs_error(after);
+  out.fitted = best;
+  return out;
+}
+
+double ErrorBand::low(double estimate) const { return estimate * std::exp(-half_width); }
+double ErrorBand::high(double estimate) const { return estimate * std::exp(half_width); }
+
+ErrorBand error_band(const DataSet& data, const std::string& engine_id, const Accelerator& accelerator) {
+  // The residuals of the shipped factors on `data`'s specs: the calibration points of the
+  // same accelerator kind (the others cannot change the band), a few dozen closed-form runs.
+  struct Residual {
+    std::string engine;
+    std::string family;
+    double log_error;
+  };
+  std::vector<Residual> residuals;
+  for (const auto& p : calibration_points()) {
+    if (p.group != "calibration" || p.metric == CalibrationMetric::prefill_ms) {
+      continue;
+    }
+    const auto a = std::find_if(data.catalog.accelerators.begin(), data.catalog.accelerators.end(),
+                                [&](const Accelerator& x) { return x.id == p.accelerator; });
+    if (a == data.catalog.accelerators.end() || a->kind != accelerator.kind) {
+      continue;
+    }
+    // A --data directory may lack the point's model: the point cannot be run there.
+    if (!p.spec && std::none_of(data.models.presets.begin(), data.models.presets.end(),
+                                [&](const ModelSpec& m) { return m.id == p.model; })) {
+      continue;
+    }
+    const CalibrationResult r = run_calibration_point(p, data);
+    // Throughput ∝ 1 / TPOT: a TPOT estimated 10% high is a throughput 10% low.
+    const double e = p.metric == CalibrationMetric::tpot_ms ? std::log(p.measured / r.estimated)
+                                                            : std::log(r.estimated / p.measured);
+    residuals.push_back({p.engine_id, a->family, e});
+  }
+  ErrorBand band;
+  double own = 0;
+  double kind = 0;
+  for (const auto& r : residuals) {
+    kind = std::max(kind, std::abs(r.log_error));
+    if (r.engine == engine_id && r.family == accelerator.family) {
+      own = std::max(own, std::abs(r.log_error));
+      ++band.points;
+    }
+  }
+  const std::string engine = engine_id.empty() ? std::string("no engine") : engine_id;
+  if (band.points >= 5) {
+    band.half_width = own;
+    band.basis = fmt::format("the largest error of the {} calibration points of {} on {}", band.points, engine,
+                             accelerator.family);
+  } else if (band.points > 0) {
+    band.half_width = std::max(own, kind);
+    band.basis = fmt::format("few points: {} of {} on {}; at least the largest error of any calibration point on a {}",
+                             band.points, engine, accelerator.family, to_string(accelerator.kind));
+  } else {
+    band.half_width = 2 * kind;
+    band.basis = fmt::format("no points of {} on {}: twice the largest error of any calibration point on a {}", engine,
+                             accelerator.family, to_string(accelerator.kind));
+  }
+  return band;
 }
 
 double median_abs_error(const std::vector<CalibrationResult>& results) {

@@ -25,6 +25,7 @@ struct CalibrationPoint {
   std::string id;            ///< unique, e.g. "trtllm-0.17/llama-3.1-8b/h100/fp8/1000-1000"
   std::string group;         ///< "calibration" (perfmodel §3.1) or "holdout" (same sources, not used to choose defaults)
   std::string engine;        ///< "TensorRT-LLM v0.17", "JetStream-PyTorch", …
+  std::string engine_id;     ///< data/engines.yaml id whose factors the estimate uses; empty = the family defaults
   std::string model;         ///< model preset id (data/models.yaml) unless `spec` is given
   std::optional<ModelSpec> spec; ///< the architecture, for models that are not presets
   bool full_attention = false; ///< the engine ignored the model's sliding window
@@ -56,5 +57,39 @@ CalibrationResult run_calibration_point(const CalibrationPoint& point, const Dat
 
 /// Median of |error| over `results`.
 double median_abs_error(const std::vector<CalibrationResult>& results);
+
+/// How far a throughput estimate may be from a measurement, from the residuals of the
+/// calibration points of the same engine on the same accelerator family (throughput points,
+/// and TPOT points read as throughput): half-width w = the largest |ln(estimated ÷ measured)|.
+/// Fewer than 5 such points: w is at least the largest over every calibration point of the
+/// accelerator's kind (GPU or TPU), labelled "few points"; none: twice that, labelled "no
+/// points". The band is [estimate × e^−w, estimate × e^w].
+struct ErrorBand {
+  double half_width = 0;  ///< w, in natural-log units
+  std::size_t points = 0; ///< calibration points of this engine × family
+  std::string basis;      ///< how w was obtained
+  double low(double estimate) const;
+  double high(double estimate) const;
+};
+ErrorBand error_band(const DataSet& data, const std::string& engine_id, const Accelerator& accelerator);
+
+/// The family of the point's accelerator in `data`.
+std::string point_family(const CalibrationPoint& point, const DataSet& data);
+
+/// A fit of one engine's factors on one family: a grid search over the factors `fit` names
+/// (compute 0.20–1.00 and kv_memory 0.10–1.00 in steps of 0.01, overhead_ms 0–30 in steps
+/// of 0.05, memory 0.50–1.00 in steps of 0.01), one factor at a time until none moves, from
+/// `start`, minimising the sum of squared log errors over the calibration points of that
+/// engine and family. Deterministic; used to produce and to check the factors of
+/// data/engines.yaml.
+struct EngineFitResult {
+  Efficiency fitted;
+  std::size_t points = 0;
+  double median_before = 0; ///< median |error| at `start`
+  double median_after = 0;
+};
+EngineFitResult fit_engine_efficiency(const std::vector<CalibrationPoint>& points, const DataSet& data,
+                                      const std::string& engine_id, const std::string& family, Efficiency start,
+                                      const std::vector<std::string>& fit);
 
 } // namespace tpuplan

@@ -28,6 +28,7 @@ Efficiency factors(double compute, double memory, double overhead_ms) {
   Efficiency e = default_efficiency(h100());
   e.compute = compute;
   e.memory = memory;
+  e.kv_memory = memory; // calibration moves η_kv with η_m in proportion (equal at the defaults)
   e.step_overhead_ms = overhead_ms;
   return e;
 }

@@ -5,6 +5,7 @@
 #include <tpuplan/money/serving.hpp>
 #include <tpuplan/perf/engine.hpp>
 #include <tpuplan/perf/estimate.hpp>
+#include <tpuplan/perf/fidelity.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -143,4 +144,103 @@ TEST_CASE("a named engine leaves out the accelerators it does not run on; the de
   CHECK(perf.max_batch_for(h100) == 2048);
   perf.max_batch = 64;
   CHECK(perf.max_batch_for(h100) == 64);
+}
+
+TEST_CASE("each engine's factors in data/engines.yaml are the fit's optimum on its calibration points", "[engine][fit]") {
+  const auto points = calibration_points();
+  for (const auto& engine : shipped().engines) {
+    for (const auto& entry : engine.efficiency) {
+      INFO(engine.id << " on " << entry.measured_on);
+      const auto acc = std::find_if(shipped().catalog.accelerators.begin(), shipped().catalog.accelerators.end(),
+                                    [&](const Accelerator& a) { return a.family == entry.measured_on; });
+      REQUIRE(acc != shipped().catalog.accelerators.end());
+      // Start: the shipped values of the factors not fitted, the family defaults for the others.
+      Efficiency start = default_efficiency(*acc);
+      const auto fitted = [&](const char* name) {
+        return std::find(entry.fitted.begin(), entry.fitted.end(), name) != entry.fitted.end();
+      };
+      start.compute = fitted("compute") ? start.compute : entry.compute;
+      start.memory = fitted("memory") ? start.memory : entry.memory;
+      start.kv_memory = fitted("kv_memory") ? start.kv_memory : entry.kv_memory;
+      start.step_overhead_ms = fitted("overhead_ms") ? start.step_overhead_ms : entry.overhead_ms;
+      const EngineFitResult fit = fit_engine_efficiency(points, shipped(), engine.id, entry.measured_on, start, entry.fitted);
+      REQUIRE(fit.points >= entry.fitted.size());
+      INFO("fitted: compute " << fit.fitted.compute << ", memory " << fit.fitted.memory << ", kv_memory "
+                              << fit.fitted.kv_memory << ", overhead_ms " << fit.fitted.step_overhead_ms << " on "
+                              << fit.points << " points, median |error| " << fit.median_before << " → "
+                              << fit.median_after);
+      CHECK(entry.compute == Approx(fit.fitted.compute).margin(1e-9));
+      CHECK(entry.memory == Approx(fit.fitted.memory).margin(1e-9));
+      CHECK(entry.kv_memory == Approx(fit.fitted.kv_memory).margin(1e-9));
+      CHECK(entry.overhead_ms == Approx(fit.fitted.step_overhead_ms).margin(1e-9));
+    }
+  }
+}
+
+TEST_CASE("kind 2: a TPU engine's step has a fitted overhead below the old 8 ms floor and reads KV slower than weights",
+          "[engine]") {
+  const Accelerator& v6e = shipped().catalog.accelerator("v6e");
+  const Engine& sgl = find_engine(shipped().engines, "sgl-jax");
+  const Efficiency e = engine_efficiency(&sgl, v6e);
+  CHECK(e.kv_memory < e.memory);
+  CHECK(e.step_overhead_ms < default_efficiency(v6e).step_overhead_ms);
+  EstimateRequest r;
+  r.chips = 4;
+  r.input_tokens = 1024;
+  r.output_tokens = 1024;
+  r.mode = BatchMode::static_batch;
+  r.efficiency = e;
+  // A small batch's decode step can fall below the family default's fixed overhead alone.
+  const Estimator short_ctx(preset("qwen3-8b"), v6e, r);
+  CHECK(short_ctx.at(8).tpot_ms < default_efficiency(v6e).step_overhead_ms);
+  // KV reads at η_kv: the same step with η_kv raised to η_m is faster, and more so at long context.
+  EstimateRequest fast = r;
+  fast.efficiency->kv_memory = e.memory;
+  r.input_tokens = fast.input_tokens = 8192;
+  const double slow_long = Estimator(preset("qwen3-8b"), v6e, r).at(64).tpot_ms;
+  const double fast_long = Estimator(preset("qwen3-8b"), v6e, fast).at(64).tpot_ms;
+  r.input_tokens = fast.input_tokens = 1024;
+  const double slow_short = Estimator(preset("qwen3-8b"), v6e, r).at(64).tpot_ms;
+  const double fast_short = Estimator(preset("qwen3-8b"), v6e, fast).at(64).tpot_ms;
+  CHECK(fast_long < slow_long);
+  CHECK(slow_long - fast_long > slow_short - fast_short);
+}
+
+TEST_CASE("an engine without measured points on a family says it uses the family defaults", "[engine]") {
+  const Accelerator& h100 = shipped().catalog.accelerator("h100");
+  const Efficiency e = engine_efficiency(&find_engine(shipped().engines, "vllm"), h100);
+  CHECK(e.compute == default_efficiency(h100).compute);
+  CHECK(e.basis.find("no measured nvidia-hopper points") != std::string::npos);
+  const Accelerator& v5e = shipped().catalog.accelerator("v5e");
+  CHECK(engine_efficiency(&find_engine(shipped().engines, "sgl-jax"), v5e).basis.find("no data for this generation") !=
+        std::string::npos);
+}
+
+TEST_CASE("the error band comes from the residuals of the engine × family, wider and labelled where points are few",
+          "[engine][band]") {
+  const Accelerator& v6e = shipped().catalog.accelerator("v6e");
+  const Accelerator& h100 = shipped().catalog.accelerator("h100");
+  const ErrorBand sgl = error_band(shipped(), "sgl-jax", v6e);
+  CHECK(sgl.points == 10);
+  CHECK(sgl.half_width > 0);
+  CHECK(sgl.basis.find("10 calibration points of sgl-jax on tpu-v6e") != std::string::npos);
+  // Every calibration throughput point of sgl-jax on v6e lies inside its own band.
+  for (const auto& p : calibration_points()) {
+    if (p.engine_id == "sgl-jax" && p.group == "calibration" && p.metric == CalibrationMetric::output_tokens_per_s) {
+      const CalibrationResult r = run_calibration_point(p, shipped());
+      INFO(p.id);
+      CHECK(p.measured >= sgl.low(r.estimated) * (1 - 1e-12));
+      CHECK(p.measured <= sgl.high(r.estimated) * (1 + 1e-12));
+    }
+  }
+  const ErrorBand few = error_band(shipped(), "vllm-tpu", v6e);
+  CHECK(few.points == 2);
+  CHECK(few.basis.rfind("few points", 0) == 0);
+  CHECK(few.half_width >= sgl.half_width);
+  const ErrorBand none = error_band(shipped(), "vllm", h100);
+  CHECK(none.points == 0);
+  CHECK(none.basis.rfind("no points", 0) == 0);
+  CHECK(none.half_width > error_band(shipped(), "trtllm", h100).half_width);
+  CHECK(sgl.low(1000) < 1000);
+  CHECK(sgl.high(1000) > 1000);
 }

@@ -69,6 +69,7 @@ Efficiency ideal() {
   Efficiency e;
   e.compute = 1;
   e.memory = 1;
+  e.kv_memory = 1;
   e.interconnect = 1;
   e.collective_latency_us = 0;
   e.step_overhead_ms = 0;
