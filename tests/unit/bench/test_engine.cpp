@@ -4,6 +4,7 @@
 #include <tpuplan/bench/uring.hpp>
 #include <tpuplan/bench/protocol.hpp>
 
+#include "bench_clients.hpp"
 #include "fake_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace tpuplan::bench;
+using tpuplan::test::client_under_test;
 using tpuplan::test::Fault;
 using tpuplan::test::FakeServer;
 using tpuplan::test::FakeServerOptions;
@@ -44,16 +46,6 @@ std::map<ErrorClass, int> classes(const LevelRun& run) {
     ++m[r.error];
   }
   return m;
-}
-
-/// The client a test runs with: each test case runs once per client, the built-in one once
-/// with each way of receiving (io_uring where the kernel allows it, else a second epoll run).
-Endpoint& client_under_test(Endpoint& e) {
-  const int variant = GENERATE(0, 1, 2);
-  e.http_client = variant == 2 ? HttpClient::libcurl : HttpClient::builtin;
-  e.io = variant == 0 ? IoMode::epoll : variant == 1 && Uring::available() ? IoMode::io_uring : IoMode::epoll;
-  UNSCOPED_INFO("client: " << (variant == 2 ? "libcurl" : e.io == IoMode::io_uring ? "builtin, io_uring" : "builtin, epoll"));
-  return e;
 }
 
 struct Setup {

@@ -5,6 +5,7 @@
 #include <tpuplan/bench/uring.hpp>
 #include <tpuplan/bench/protocol.hpp>
 
+#include "bench_clients.hpp"
 #include "fake_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 #include <vector>
 
 using namespace tpuplan::bench;
+using tpuplan::test::client_under_test;
 using tpuplan::test::FakeServer;
 using tpuplan::test::FakeServerOptions;
 
@@ -28,16 +30,6 @@ RequestSource hello(Api api) {
     g.max_tokens = 4;
     return OutgoingRequest{request_body(api, p, g), 4, 2};
   };
-}
-
-/// The client a test runs with: each test case runs once per client, the built-in one once
-/// with each way of receiving (io_uring where the kernel allows it, else a second epoll run).
-Endpoint& client_under_test(Endpoint& e) {
-  const int variant = GENERATE(0, 1, 2);
-  e.http_client = variant == 2 ? HttpClient::libcurl : HttpClient::builtin;
-  e.io = variant == 0 ? IoMode::epoll : variant == 1 && Uring::available() ? IoMode::io_uring : IoMode::epoll;
-  UNSCOPED_INFO("client: " << (variant == 2 ? "libcurl" : e.io == IoMode::io_uring ? "builtin, io_uring" : "builtin, epoll"));
-  return e;
 }
 
 } // namespace

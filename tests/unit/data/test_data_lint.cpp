@@ -5,28 +5,12 @@
 #include <tpuplan/model/model.hpp>
 #include <tpuplan/data/yaml_reader.hpp>
 
+#include "shipped_data.hpp"
 #include <catch2/catch.hpp>
 
 using namespace tpuplan;
-
-namespace {
-
-const DataSet& shipped() {
-  static const DataSet data = load_dataset_dir(std::string(TPUPLAN_SOURCE_DIR) + "/data");
-  return data;
-}
-
-const ModelSpec& preset(const std::string& id) {
-  for (const auto& m : shipped().models.presets) {
-    if (m.id == id) {
-      return m;
-    }
-  }
-  FAIL("no preset " << id);
-  throw std::logic_error("unreachable");
-}
-
-} // namespace
+using tpuplan::test::shipped;
+using tpuplan::test::shipped_preset;
 
 TEST_CASE("lint: every price is positive, sourced and dated", "[data_lint]") {
   for (const auto& o : shipped().catalog.offerings) {
@@ -240,10 +224,10 @@ TEST_CASE("lint: preset parameter counts are within 1% of the published totals",
 }
 
 TEST_CASE("lint: KV cache per token in bf16: Llama-3.1-8B 128 KiB, Llama-2-7B 512 KiB", "[data_lint]") {
-  CHECK(kv_bytes_per_token(preset("llama-3.1-8b"), Precision::bf16) == 128 * 1024);
-  CHECK(kv_bytes_per_token(preset("llama-2-7b"), Precision::bf16) == 512 * 1024);
-  CHECK(kv_bytes_per_token(preset("llama-3.1-70b"), Precision::bf16) == 320 * 1024);
-  CHECK(kv_bytes_per_token(preset("deepseek-v3"), Precision::bf16) == (512 + 64) * 61 * 2);
+  CHECK(kv_bytes_per_token(shipped_preset("llama-3.1-8b"), Precision::bf16) == 128 * 1024);
+  CHECK(kv_bytes_per_token(shipped_preset("llama-2-7b"), Precision::bf16) == 512 * 1024);
+  CHECK(kv_bytes_per_token(shipped_preset("llama-3.1-70b"), Precision::bf16) == 320 * 1024);
+  CHECK(kv_bytes_per_token(shipped_preset("deepseek-v3"), Precision::bf16) == (512 + 64) * 61 * 2);
 }
 
 TEST_CASE("lint: size aliases follow the seed's right-sizing table", "[data_lint]") {

@@ -7,26 +7,15 @@
 #include <tpuplan/perf/estimate.hpp>
 #include <tpuplan/perf/fidelity.hpp>
 
+#include "shipped_data.hpp"
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <string>
 
 using namespace tpuplan;
-
-namespace {
-
-const DataSet& shipped() {
-  static const DataSet data = load_dataset_dir(std::string(TPUPLAN_SOURCE_DIR) + "/data");
-  return data;
-}
-
-const ModelSpec& preset(const std::string& id) {
-  const auto& p = shipped().models.presets;
-  return *std::find_if(p.begin(), p.end(), [&](const ModelSpec& m) { return m.id == id; });
-}
-
-} // namespace
+using tpuplan::test::shipped;
+using tpuplan::test::shipped_preset;
 
 TEST_CASE("engines are found by id or alias, case-insensitive; an unknown name suggests the closest", "[engine]") {
   const auto& engines = shipped().engines;
@@ -83,8 +72,8 @@ TEST_CASE("kind 3: fp8 weights on TensorRT-LLM get an fp8 KV cache unless the us
   const Accelerator& h100 = shipped().catalog.accelerator("h100");
   sglang.input_tokens = r.input_tokens = 5000;
   sglang.output_tokens = r.output_tokens = 500;
-  const Estimate fp8_kv = Estimator(preset("llama-3.1-8b"), h100, r).at(64);
-  const Estimate bf16_kv = Estimator(preset("llama-3.1-8b"), h100, sglang).at(64);
+  const Estimate fp8_kv = Estimator(shipped_preset("llama-3.1-8b"), h100, r).at(64);
+  const Estimate bf16_kv = Estimator(shipped_preset("llama-3.1-8b"), h100, sglang).at(64);
   CHECK(fp8_kv.step.kv_read_ms == Approx(bf16_kv.step.kv_read_ms / 2));
 }
 
@@ -100,10 +89,10 @@ TEST_CASE("kind 5: TensorRT-LLM's share of free memory admits static batches the
   r.input_tokens = 5000;
   r.output_tokens = 500;
   r.mode = BatchMode::static_batch;
-  const Estimator generic(preset("llama-3.1-70b"), h200, r);
+  const Estimator generic(shipped_preset("llama-3.1-70b"), h200, r);
   apply_engine(find_engine(shipped().engines, "trtllm"), {}, r);
   CHECK(r.memory_basis == MemoryBasis::free);
-  const Estimator engine(preset("llama-3.1-70b"), h200, r);
+  const Estimator engine(shipped_preset("llama-3.1-70b"), h200, r);
   // A batch one past the generic limit is refused there and fits with the engine's rule.
   const int refused = generic.max_batch() + 1;
   CHECK(generic.max_batch() >= 1);
@@ -121,12 +110,12 @@ TEST_CASE("an engine without chunked prefill runs prompts in passes of their own
   r.chips = 8;
   r.input_tokens = 1000;
   r.output_tokens = 200;
-  const Estimator chunked(preset("llama-3.1-8b"), v5e, r);
+  const Estimator chunked(shipped_preset("llama-3.1-8b"), v5e, r);
   apply_engine(find_engine(shipped().engines, "jetstream"), {}, r);
   CHECK_FALSE(r.chunked_prefill);
   CHECK(r.kv_read == KvRead::padded);
   r.kv_read = KvRead::ragged; // compare the prefill alone
-  const Estimator separate(preset("llama-3.1-8b"), v5e, r);
+  const Estimator separate(shipped_preset("llama-3.1-8b"), v5e, r);
   // At batch 32 a step carries 0.16 prompts: in their own passes they read the weights again.
   CHECK(separate.at(32).step.total_ms > chunked.at(32).step.total_ms);
 }
@@ -191,17 +180,17 @@ TEST_CASE("kind 2: a TPU engine's step has a fitted overhead below the old 8 ms 
   r.mode = BatchMode::static_batch;
   r.efficiency = e;
   // A small batch's decode step can fall below the family default's fixed overhead alone.
-  const Estimator short_ctx(preset("qwen3-8b"), v6e, r);
+  const Estimator short_ctx(shipped_preset("qwen3-8b"), v6e, r);
   CHECK(short_ctx.at(8).tpot_ms < default_efficiency(v6e).step_overhead_ms);
   // KV reads at η_kv: the same step with η_kv raised to η_m is faster, and more so at long context.
   EstimateRequest fast = r;
   fast.efficiency->kv_memory = e.memory;
   r.input_tokens = fast.input_tokens = 8192;
-  const double slow_long = Estimator(preset("qwen3-8b"), v6e, r).at(64).tpot_ms;
-  const double fast_long = Estimator(preset("qwen3-8b"), v6e, fast).at(64).tpot_ms;
+  const double slow_long = Estimator(shipped_preset("qwen3-8b"), v6e, r).at(64).tpot_ms;
+  const double fast_long = Estimator(shipped_preset("qwen3-8b"), v6e, fast).at(64).tpot_ms;
   r.input_tokens = fast.input_tokens = 1024;
-  const double slow_short = Estimator(preset("qwen3-8b"), v6e, r).at(64).tpot_ms;
-  const double fast_short = Estimator(preset("qwen3-8b"), v6e, fast).at(64).tpot_ms;
+  const double slow_short = Estimator(shipped_preset("qwen3-8b"), v6e, r).at(64).tpot_ms;
+  const double fast_short = Estimator(shipped_preset("qwen3-8b"), v6e, fast).at(64).tpot_ms;
   CHECK(fast_long < slow_long);
   CHECK(slow_long - fast_long > slow_short - fast_short);
 }

@@ -4,19 +4,16 @@
 #include <tpuplan/data/dataset.hpp>
 #include <tpuplan/perf/fidelity.hpp>
 
+#include "shipped_data.hpp"
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <set>
 
 using namespace tpuplan;
+using tpuplan::test::shipped;
 
 namespace {
-
-const DataSet& shipped() {
-  static const DataSet data = decode_dataset(embedded_dataset_bytes());
-  return data;
-}
 
 std::vector<CalibrationResult> run_group(const std::string& group) {
   std::vector<CalibrationResult> results;
