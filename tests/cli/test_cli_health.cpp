@@ -163,7 +163,8 @@ TEST_CASE("health gives up on a backend at its configured timeout, and checks ba
   }
   CHECK(rs[4]["healthy"] == true);
   CHECK(elapsed_s > 0.45);
-  CHECK(elapsed_s < 1.6);
+  // Below the 2 s that one backend after the other takes at least (not a speed budget).
+  CHECK(elapsed_s < 2.0);
   CHECK(r.err.find("4 of 5 backends unhealthy") != std::string::npos);
 }
 
