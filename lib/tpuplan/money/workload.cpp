@@ -220,6 +220,11 @@ LoadCurve bucket_samples(const std::map<double, double>& totals, const std::stri
   std::vector<double> week_sum(k_week, 0), day_sum(k_day, 0);
   std::vector<std::size_t> week_n(k_week, 0), day_n(k_day, 0);
   for (const auto& [t, v] : totals) {
+    // About ±31 million years from 1970: beyond it a time has no hour of a day that a double
+    // can tell, and its hour count would overflow a long long.
+    if (!(std::fabs(t) <= 1e15)) {
+      throw Error(ErrorKind::input, fmt::format("{}: time {:g} s is outside ±1e15 s of 1970-01-01", name, t));
+    }
     const auto hours = static_cast<long long>(std::floor(t / 3600));
     const long long days = hours >= 0 ? hours / 24 : (hours - 23) / 24;
     const auto hour = static_cast<std::size_t>(hours - days * 24);
