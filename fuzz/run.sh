@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of the fuzz preset (docs/reliability.md).
 #   fuzz/run.sh --smoke RUNS [TARGET…]   each target for RUNS executions from its seeds, in a
-#                                        throw-away corpus (what scripts/test.sh does)
+#                                        throw-away corpus, with a fixed random seed so that a
+#                                        run is repeatable (what scripts/test.sh does)
 #   fuzz/run.sh --time SECONDS [TARGET…] a long run: the corpus grows in build/fuzz/corpus/TARGET,
 #                                        crash reproducers land in build/fuzz/artifacts/TARGET/
 # Extra libFuzzer flags go in FUZZ_FLAGS (e.g. FUZZ_FLAGS="-jobs=2 -workers=2").
@@ -22,7 +23,7 @@ targets=("$@")
 # The seeds of each target: fixtures of tests/data (and the shipped examples) it parses.
 seeds() {
   case "$1" in
-    yaml) echo tests/data/config tests/data/catalog tests/data/breakeven tests/data/validate examples ;;
+    yaml) echo tests/data/config tests/data/catalog tests/data/breakeven tests/data/validate tests/data/fuzz/yaml examples ;;
     hf_config) echo tests/data/hf ;;
     profile) echo tests/data/profiles ;;
     stream_decoder) echo tests/data/fuzz/stream ;;
@@ -45,7 +46,7 @@ for t in "${targets[@]}"; do
   if [ "$mode" = --smoke ]; then
     corpus=$(mktemp -d)
     # shellcheck disable=SC2086
-    if ! "$bin" -runs="$amount" -print_final_stats=1 -artifact_prefix="$corpus/" ${FUZZ_FLAGS:-} "$corpus" $dirs >"$corpus/log" 2>&1; then
+    if ! "$bin" -seed="${FUZZ_SEED:-1}" -runs="$amount" -print_final_stats=1 -artifact_prefix="$corpus/" ${FUZZ_FLAGS:-} "$corpus" $dirs >"$corpus/log" 2>&1; then
       echo "fuzz/run.sh: fuzz_$t failed within $amount runs:" >&2
       tail -40 "$corpus/log" >&2
       status=1

@@ -835,6 +835,18 @@ public:
     if (++m_count > k_max_items) {
       throw YAML::ParserException(node.Mark(), fmt::format("the document expands to more than {} nodes through aliases", k_max_items));
     }
+    // check_document() bounds the depth; this bounds the recursion should a node ever slip by.
+    if (m_depth >= k_max_nesting + 1) {
+      throw YAML::ParserException(node.Mark(), fmt::format("YAML nested deeper than {} levels (mappings and lists "
+                                                           "inside each other)", k_max_nesting));
+    }
+    struct Level {
+      int& d;
+      explicit Level(int& x) : d(x) { ++d; }
+      ~Level() { --d; }
+      Level(const Level&) = delete;
+      Level& operator=(const Level&) = delete;
+    } level(m_depth);
     TreeItem& it = m_tree.add();
     const auto mark = node.Mark();
     it.line = mark.line < 0 ? 0 : mark.line;
@@ -870,6 +882,7 @@ private:
   static constexpr std::size_t k_max_items = 20'000'000;
   Tree& m_tree;
   std::size_t m_count = 0;
+  int m_depth = 0;
 };
 
 /// Follows yaml-cpp's events for check_document(): stops at a second document's start and at
@@ -888,6 +901,14 @@ public:
     leaf(anchor);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    // yaml-cpp registers an anchor when its node opens, so an alias inside the node it names
+    // (`&a [*a]`) would make the document a cycle: infinitely deep.
+    for (const Frame& f : m_stack) {
+      if (f.anchor != YAML::NullAnchor && f.anchor == anchor) {
+        throw Breach(mark, "an alias refers to the mapping or list that contains it (a cycle); an alias may "
+                           "only name a node that is complete");
+      }
+    }
     const int height = anchor < m_heights.size() ? m_heights[anchor] : 0;
     if (static_cast<int>(m_stack.size()) + height > k_max_nesting) {
       throw too_deep(mark);

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 using namespace tpuplan::yaml;
 
@@ -234,6 +236,26 @@ TEST_CASE("an alias counts as the nesting it stands for, on both parsers", "[yam
   TreeError tagged;
   CHECK_FALSE(parse_tree("t: !!str x\n" + deep, tagged));
   CHECK(tagged.message.find("deeper than 64 levels") != std::string::npos);
+}
+
+TEST_CASE("an alias inside the node it names is a cycle, refused at the alias (not a stack overflow)", "[yaml_tree]") {
+  // yaml-cpp would build a self-containing node; copying it recursed until the stack ran out
+  // (found by the CI fuzz smoke run of fuzz_yaml).
+  for (const auto& [text, line, column] : std::vector<std::tuple<std::string, int, int>>{
+           {"a: &x [*x]\n", 0, 7},
+           {"&r {k: [1, {j: *r}]}\n", 0, 15},
+           {"a: &x\n  b:\n    - *x\n", 2, 6}}) {
+    INFO(text);
+    TreeError e;
+    CHECK_FALSE(parse_tree(text, e));
+    CHECK(e.message.find("an alias refers to the mapping or list that contains it") != std::string::npos);
+    CHECK_FALSE(e.syntax);
+    CHECK(e.line == line);
+    CHECK(e.column == column);
+  }
+  // The same alias after its node is complete is fine.
+  TreeError fine;
+  CHECK(parse_tree("a: &x [1]\nb: [*x]\n", fine));
 }
 
 TEST_CASE("a second document is refused at its start, whichever parser reads the first", "[yaml_tree]") {
