@@ -477,6 +477,11 @@ TEST_CASE("bench with a config and no endpoint compares every backend under the 
   CHECK(json::parse(fast_server.stats().bodies[0])["messages"][0]["content"] !=
         json::parse(slow_server.stats().bodies[0])["messages"][0]["content"]);
   CHECK(fast_profile["http_client"] == "built-in HTTP/1.1");
+  // The comparison's chart: one colour per backend in both panels (TTFT above, TPOT below).
+  REQUIRE(j["charts"].size() == 1);
+  CHECK(j["charts"][0]["group"] == "backend");
+  CHECK(j["charts"][0]["y_panels"] == json::array({0, 0, 1, 1}));
+  CHECK(j["charts"][0]["point_label"] == "load");
 }
 
 TEST_CASE("bench --io io_uring receives through a ring and records it; an unknown --io is refused", "[bench]") {
@@ -546,6 +551,22 @@ TEST_CASE("bench draws throughput against latency percentiles as SVG", "[bench]"
   CHECK(r.out.rfind("<?xml", 0) == 0);
   CHECK(r.out.find("<svg") != std::string::npos);
   CHECK(r.out.find("output throughput (tokens/s)") != std::string::npos);
-  CHECK(r.out.find("latency (ms)") != std::string::npos);
   CHECK(r.out.find("TPOT p99") != std::string::npos);
+  // Two panels sharing the x axis: TTFT on its own scale above, TPOT below (on one axis TPOT
+  // was a flat line at zero under TTFT), each point marked and named by its load level.
+  const auto count = [&](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = r.out.find(needle); at != std::string::npos; at = r.out.find(needle, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  CHECK(count("<g class=\"panel\"") == 2);
+  CHECK(r.out.find("time to first token (ms)") != std::string::npos);
+  CHECK(r.out.find("time per output token (ms)") != std::string::npos);
+  CHECK(count("<polyline") == 4);
+  CHECK(count("<circle") == 8); // 2 levels × 4 series
+  CHECK(r.out.find(">c=1</text>") != std::string::npos);
+  CHECK(r.out.find(">c=4</text>") != std::string::npos);
+  CHECK(r.out.find("synthetic ~20 in / 6 out tokens") != std::string::npos);
 }

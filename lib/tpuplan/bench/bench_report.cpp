@@ -48,16 +48,36 @@ std::string load_label(const LoadLevel& l) {
                                          : fmt::format("rate {} req/s", l.rate_rps);
 }
 
-/// The latency–throughput curve: output tokens/s against TTFT and TPOT p50/p99 (one series per
-/// backend when `group` names the backend column).
-Chart latency_chart(std::string table, std::string group) {
+/// A level's load as a point label: "c=8" (closed loop) or "2.5 req/s" (open loop).
+std::string load_short(const LoadLevel& l) {
+  return l.mode == LoadMode::concurrency ? fmt::format("c={}", l.concurrency) : fmt::format("{:g} req/s", l.rate_rps);
+}
+
+/// What the prompts were, for a chart's subtitle: "synthetic ~512 in / 128 out tokens".
+std::string workload_words(const Workload& w) {
+  std::string prompts = w.prompts == "dataset" && !w.dataset.empty() ? "dataset " + w.dataset : w.prompts;
+  if (!w.trace.empty()) {
+    prompts = "trace " + w.trace;
+  }
+  const std::string in = w.input_tokens ? fmt::format("~{} in / ", *w.input_tokens) : std::string();
+  return fmt::format("{} {}{} out tokens", prompts, in, w.output_tokens);
+}
+
+/// The latency–throughput curve in two panels sharing the x axis: TTFT p50/p99 above, TPOT
+/// p50/p99 below (their scales differ by 10–100×), against output tokens/s, each point marked
+/// and labelled with its load level; one series per backend when `group` names the backend column.
+Chart latency_chart(std::string table, std::string group, std::string subtitle) {
   Chart c;
   c.table = std::move(table);
   c.kind = ChartKind::line;
-  c.title = "Latency against throughput";
+  c.title = "Latency against throughput, by load level";
+  c.subtitle = std::move(subtitle);
   c.x = "output_tokens_per_s";
   c.y = {"ttft_ms_p50", "ttft_ms_p99", "tpot_ms_p50", "tpot_ms_p99"};
   c.y_labels = {"TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99"};
+  c.y_panels = {0, 0, 1, 1};
+  c.panel_titles = {"time to first token (ms)", "time per output token (ms)"};
+  c.point_label = "load";
   c.group = std::move(group);
   c.x_title = "output throughput (tokens/s)";
   c.y_title = "latency (ms)";
@@ -128,10 +148,14 @@ Report compare_report(const std::vector<BackendRun>& runs) {
     }
   }
   r.tables.push_back(std::move(t));
-  Chart chart = latency_chart("backends", "backend");
-  chart.y = {"tpot_ms_p50", "tpot_ms_p99"};
-  chart.y_labels = {"TPOT p50", "TPOT p99"};
-  r.charts.push_back(std::move(chart));
+  std::string subtitle;
+  for (const auto& run : runs) {
+    if (run.error.empty()) {
+      subtitle = fmt::format("{} · {} · {} backends", run.profile.model, workload_words(run.profile.workload), runs.size());
+      break;
+    }
+  }
+  r.charts.push_back(latency_chart("backends", "backend", subtitle));
   r.notes.push_back("every backend ran the same load levels and prompts (one profile each with --save NAME.json → "
                     "NAME.<backend>.json)");
   return r;
@@ -275,6 +299,8 @@ Report bench_report(const Profile& p) {
         [](const LevelResult& l) { return Cell{l.saturated}; });
   }
   add("partial", "partial", 0, true, "the level was interrupted", [](const LevelResult& l) { return Cell{l.partial}; });
+  add("load", "load", 0, true, "the level's load in short (c=N: N in flight; N req/s: arrival rate); labels the chart's points",
+      [](const LevelResult& l) { return Cell{load_short(l.load)}; });
   for (const auto& l : p.levels) {
     std::vector<Cell> row;
     for (const auto& v : values) {
@@ -311,7 +337,8 @@ Report bench_report(const Profile& p) {
   }
   r.tables.push_back(std::move(t));
   r.tables.push_back(std::move(e));
-  r.charts.push_back(latency_chart("levels", ""));
+  r.charts.push_back(latency_chart(
+      "levels", "", fmt::format("{} · {} · {}", p.model, workload_words(p.workload), p.endpoint)));
 
   for (const auto& note : p.notes) {
     r.notes.push_back(note);
