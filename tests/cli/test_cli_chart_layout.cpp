@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <map>
+#include <set>
 #include <sstream>
 
 using namespace tpuplan::test;
@@ -241,8 +243,38 @@ TEST_CASE("charts draw the --series N cheapest series (6 by default, all with al
   };
   const std::size_t all = lines_drawn({"--series", "all"});
   CHECK(all > 6);
-  CHECK(lines_drawn({}) == 6);
   CHECK(lines_drawn({"--series", "2"}) == 2);
+  // By default whole options, each with every tier it has a price for, as many as fit in 6
+  // lines, and the crossovers of their commitments with their own on-demand line are drawn.
+  const auto tiers_by_option = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"breakeven", "--data", breakeven, "--hours", "1..24", "--format", "svg"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::map<std::string, std::set<std::string>> tiers_of;
+    const auto doc = StrictXml::parse(svg_of(args)); // kept: the loop reads its attributes
+    for (const auto* p : doc->find_all("polyline")) {
+      const std::string series = p->attr("data-series");
+      const auto dot = series.find(" · ");
+      REQUIRE(dot != std::string::npos);
+      tiers_of[series.substr(0, dot)].insert(series.substr(dot + std::string(" · ").size()));
+    }
+    return tiers_of;
+  };
+  const auto every = tiers_by_option({"--series", "all"});
+  const auto shown = tiers_by_option({});
+  std::size_t drawn = 0;
+  bool with_commitment = false;
+  for (const auto& [option, tiers] : shown) {
+    INFO(option);
+    REQUIRE(every.count(option) == 1);
+    CHECK(tiers == every.at(option));
+    drawn += tiers.size();
+    with_commitment = with_commitment || (tiers.count("1y") == 1 && tiers.count("on-demand") == 1);
+  }
+  CHECK(drawn <= 6);
+  CHECK(shown.size() >= 2);
+  CHECK(with_commitment);
+  const auto doc = StrictXml::parse(svg_of({"breakeven", "--data", breakeven, "--hours", "1..24", "--format", "svg"}));
+  CHECK_FALSE(doc->find_all("circle").empty());
   for (const std::string bad : {"0", "-1", "two", "1001"}) {
     const auto r = run_tpuplan({"breakeven", "--data", breakeven, "--hours", "1..24", "--format", "svg", "--series", bad});
     INFO(bad << ": " << r.err);

@@ -457,6 +457,13 @@ std::string hidden_note(std::size_t shown, std::size_t total, std::string_view w
                      shown, total, what);
 }
 
+/// The note of a chart drawn in whole groups (an option's tiers), `group` the group column's title.
+std::string hidden_groups_note(std::size_t shown, std::size_t total, std::string_view group) {
+  return fmt::format("{} of {} series drawn, a whole {} at a time: those with a crossover first, then the cheapest; "
+                     "--series all draws every one, --series N up to N; the table lists them all",
+                     shown, total, group);
+}
+
 /// Lines over a numeric x axis, in one or more panels stacked over one x range.
 std::string render_lines(const Table& table, const Chart& chart, std::size_t max_series) {
   const ChartData data = chart_data(table, chart);
@@ -468,12 +475,17 @@ std::string render_lines(const Table& table, const Chart& chart, std::size_t max
     n_panels = std::max(n_panels, panel_of(s) + 1);
   }
   // The series drawn in each panel: the `max_series` lowest by mean value, kept in table order.
+  // Where rows are grouped and a group has several y columns in the panel (an option's tiers),
+  // whole groups are drawn, cheapest first by their lowest series, as many as fit in
+  // `max_series`: an option's commitment crosses its own on-demand line, so a chart of the six
+  // cheapest lines (often all spot) showed no crossover at all.
   std::vector<std::vector<std::size_t>> shown(n_panels);
   std::size_t n_shown = 0;
+  bool in_groups = false; // some panel was cut to whole groups
   for (std::size_t p = 0; p < n_panels; ++p) {
     std::vector<std::pair<double, std::size_t>> ranked;
     for (std::size_t i = 0; i < data.series.size(); ++i) {
-      if (panel_of(data.series[i]) == p) {
+      if (panel_of(data.series[i]) == p && !data.series[i].points.empty()) {
         double sum = 0;
         for (const auto& pt : data.series[i].points) {
           sum += pt.second;
@@ -482,7 +494,53 @@ std::string render_lines(const Table& table, const Chart& chart, std::size_t max
       }
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    if (max_series > 0 && ranked.size() > max_series) {
+    std::vector<std::size_t> groups; // group indices, cheapest first
+    std::vector<std::size_t> group_size;
+    for (const auto& r : ranked) {
+      const std::size_t g = data.series[r.second].group_index;
+      const auto it = std::find(groups.begin(), groups.end(), g);
+      if (it == groups.end()) {
+        groups.push_back(g);
+        group_size.push_back(1);
+      } else {
+        ++group_size[static_cast<std::size_t>(it - groups.begin())];
+      }
+    }
+    const bool by_whole_groups = !chart.group.empty() && ranked.size() > groups.size();
+    if (max_series > 0 && ranked.size() > max_series && by_whole_groups) {
+      // Groups with a crossover marker on them first (the crossing is what the chart is for;
+      // an option without commitment prices has none), then the cheapest; each group taken
+      // when it still fits.
+      std::vector<bool> crossing(groups.size(), false);
+      for (std::size_t k = 0; k < groups.size(); ++k) {
+        for (const auto& m : chart.markers) {
+          crossing[k] = crossing[k] || std::any_of(m.series.begin(), m.series.end(), [&](const std::string& label) {
+                          return std::any_of(data.series.begin(), data.series.end(), [&](const ChartSeries& cs) {
+                            return cs.group_index == groups[k] && cs.label == label;
+                          });
+                        });
+        }
+      }
+      std::vector<std::size_t> order(groups.size());
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::stable_partition(order.begin(), order.end(), [&](std::size_t k) { return crossing[k]; });
+      std::vector<std::size_t> taken;
+      std::size_t total = 0;
+      for (std::size_t k : order) {
+        if (total + group_size[k] <= max_series) {
+          taken.push_back(groups[k]);
+          total += group_size[k];
+        }
+      }
+      if (taken.empty()) {
+        ranked.resize(max_series); // one group alone is more than asked for: its cheapest series
+      } else {
+        in_groups = true;
+        std::erase_if(ranked, [&](const auto& r) {
+          return std::find(taken.begin(), taken.end(), data.series[r.second].group_index) == taken.end();
+        });
+      }
+    } else if (max_series > 0 && ranked.size() > max_series) {
       ranked.resize(max_series);
     }
     for (const auto& r : ranked) {
@@ -789,7 +847,10 @@ std::string render_lines(const Table& table, const Chart& chart, std::size_t max
     y = draw_paragraph(c, left, y, fmt::format("({}) {}", k + 1, markers[k]->label), 12, {}) + 2;
   }
   if (n_shown < data.series.size()) {
-    y = draw_paragraph(c, left, y + 4, hidden_note(n_shown, data.series.size(), "series"), 11, "fill=\"#555555\"");
+    const std::string note = in_groups ? hidden_groups_note(n_shown, data.series.size(),
+                                                            table.columns[table.column_index(chart.group)].title)
+                                       : hidden_note(n_shown, data.series.size(), "series");
+    y = draw_paragraph(c, left, y + 4, note, 11, "fill=\"#555555\"");
   }
   root_attrs = fmt::format(" data-scale=\"{}\"", scales.front().log ? "log" : "linear");
   return c.document(chart, y + 8, root_attrs);

@@ -82,7 +82,8 @@ ChartData chart_data(const Table& table, const Chart& chart);
 
 /// A standalone SVG 1.1 document of `chart` drawn from `table`: title and subtitle, axes with
 /// ticks, units and a log scale where values span more than 10×, at most `max_series` series
-/// (0: all; the cheapest by mean value; bar charts: the options with the cheapest bar) named at
+/// (0: all; the cheapest by mean value; grouped lines with several y columns: whole groups,
+/// cheapest first, as many as fit; bar charts: the options with the cheapest bar) named at
 /// their line ends (a legend when they do not fit), numbered crossover markers placed clear of
 /// other text, and "n/a" where a bar has no value. No two text boxes overlap.
 std::string render_svg(const Table& table, const Chart& chart, std::size_t max_series = k_default_chart_series);
