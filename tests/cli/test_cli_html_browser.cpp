@@ -4,6 +4,10 @@
 #include "run_process.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace tpuplan::test;
 
@@ -26,7 +30,49 @@ ProcessResult rendered_dom(const TempDir& dir, const std::string& file) {
                       "--user-data-dir=" + dir.file("chromium-profile"), "--dump-dom", "file://" + file});
 }
 
+/// How many CSS pixels `file`'s page is wider than a 1280-pixel window (0: no sideways scroll),
+/// read by a script added to a copy of it.
+int overflow_px(const TempDir& dir, const std::string& file) {
+  std::string page = slurp(file);
+  const auto end = page.rfind("</body>");
+  REQUIRE(end != std::string::npos);
+  page.insert(end, "<script>document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth - "
+                   "document.documentElement.clientWidth));</script>");
+  const std::string probe = dir.file("probe.html");
+  {
+    std::ofstream(probe) << page;
+  }
+  const auto dom = run_process({TPUPLAN_CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                "--window-size=1280,900", "--user-data-dir=" + dir.file("chromium-profile"),
+                                "--dump-dom", "file://" + probe});
+  INFO(dom.err);
+  REQUIRE(dom.exit_code == 0);
+  const std::string mark = "data-overflow=\"";
+  const auto at = dom.out.find(mark);
+  REQUIRE(at != std::string::npos);
+  return std::stoi(dom.out.substr(at + mark.size()));
+}
+
 } // namespace
+
+TEST_CASE("an html page never scrolls sideways: wide tables scroll in their own box, long lines wrap", "[cli][html][browser]") {
+  TempDir dir;
+  for (const auto& [name, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"cost-wide.html", {"cost", "--model", "70b", "--wide", "--explain"}},
+           {"breakeven-wide.html", {"breakeven", "--model", "70b", "--hours", "1..24:4", "--wide"}},
+           {"estimate.html", {"estimate", "--model", "8b", "--accelerator", "v5e", "--chips", "4", "--explain"}}}) {
+    INFO(name);
+    const std::string page = dir.file(name);
+    auto full = args;
+    full.insert(full.end(), {"-o", page});
+    const auto r = run_tpuplan(with_fixture_data(full));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(slurp(page).find("<div class=\"scroll\">") != std::string::npos);
+    CHECK(overflow_px(dir, page) <= 0);
+  }
+}
 
 TEST_CASE("an html breakeven report renders in headless Chromium with its tables and charts", "[cli][html][browser]") {
   TempDir dir;

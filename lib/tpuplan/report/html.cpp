@@ -22,8 +22,10 @@ constexpr std::string_view k_style =
     "th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
     "th{background:#f3f3f3}td{white-space:nowrap}td.w{white-space:normal;min-width:16rem}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "div.scroll{overflow-x:auto;max-width:100%}"
     "ul.notes{color:#444;font-size:.85rem}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}"
-    "dl{font-size:.85rem}dt{font-family:monospace}dd{margin:0 0 .4rem 1.5rem;color:#444}";
+    "dl{font-size:.85rem}dt{font-family:monospace}dd{margin:0 0 .4rem 1.5rem;color:#444}"
+    "p,li,dt,dd{overflow-wrap:anywhere}";
 
 void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
   out << "<section class=\"table\" id=\"table-" << detail::xml_escape(t.name) << "\">\n";
@@ -31,7 +33,8 @@ void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
     out << "<h2>" << detail::xml_escape(t.title) << "</h2>\n";
   }
   const auto cols = detail::shown_columns(t, o);
-  out << "<table data-table=\"" << detail::xml_escape(t.name) << "\">\n<thead><tr>";
+  // A table wider than the page scrolls in its own box; the page itself never scrolls sideways.
+  out << "<div class=\"scroll\">\n<table data-table=\"" << detail::xml_escape(t.name) << "\">\n<thead><tr>";
   for (std::size_t c : cols) {
     out << "<th data-key=\"" << detail::xml_escape(t.columns[c].key) << "\" title=\"" << detail::xml_escape(t.columns[c].description)
         << "\">" << detail::xml_escape(t.columns[c].title) << "</th>";
@@ -56,7 +59,7 @@ void table_html(const Table& t, const RenderOptions& o, std::ostream& out) {
     }
     out << "</tr>\n";
   }
-  out << "</tbody>\n</table>\n";
+  out << "</tbody>\n</table>\n</div>\n";
   if (!t.notes.empty()) {
     out << "<ul class=\"notes\">\n";
     for (const auto& n : t.notes) {
