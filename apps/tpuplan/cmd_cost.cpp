@@ -9,10 +9,12 @@
 #include <tpuplan/money/cost.hpp>
 #include <tpuplan/error.hpp>
 #include <tpuplan/perf/estimate.hpp>
+#include <tpuplan/perf/fidelity.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <map>
 
 namespace tpuplan::app {
 
@@ -172,14 +174,26 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   set_priority(table, {"region"}, 1);
   set_priority(table, {"output_tokens_per_s"}, 2);
   set_priority(table, {"figures"}, profiles.empty() ? 0 : 3);
-  set_priority(table, {"chips", "cheapest_tier", "ttft_ms", "tpot_ms", "usd_per_month_3y"}, 3);
-  set_priority(table, {"accelerator", "usd_per_month_on_demand", "usd_per_month_spot", "usd_per_month_1y",
-                       "usd_per_million_output_tokens_on_demand", "usd_per_million_output_tokens_spot"},
+  set_priority(table, {"chips", "cheapest_tier", "ttft_ms", "tpot_ms", "usd_per_month_3y", "usd_per_month_1y"}, 3);
+  set_priority(table, {"accelerator", "usd_per_month_on_demand", "usd_per_month_spot",
+                       "usd_per_million_output_tokens_on_demand", "usd_per_million_output_tokens_spot",
+                       "usd_per_million_output_tokens_low", "usd_per_million_output_tokens_high"},
                4);
   set_priority(table, {"replicas", "usd_per_month_load_on_demand", "usd_per_month_load_spot", "usd_per_month_load_1y",
                        "usd_per_month_load_3y"},
                5);
   table.notes.push_back("comparison: " + comparison_basis(workload, query.pricing.hours_per_day));
+  // The error band of each accelerator's estimates (its engine × family residuals), named once
+  // per family in the assumptions.
+  std::map<std::string, ErrorBand> bands;
+  auto band_of = [&](const Accelerator& a) -> const ErrorBand& {
+    auto it = bands.find(a.id);
+    if (it == bands.end()) {
+      const Engine* engine = query.perf.engine_for(a);
+      it = bands.emplace(a.id, error_band(data, engine != nullptr ? engine->id : std::string(), a)).first;
+    }
+    return it->second;
+  };
   std::vector<bool> shown(profiles.size(), false);
   bool any_measured = false;
   std::vector<std::string> missing_limits; // hold the model, but no batch meets the SLO
@@ -202,8 +216,34 @@ int run_cost(const CostFlags& flags, Context& ctx) {
       missing_limits.push_back(row.offering->id + (row.estimate_problem.empty() ? "" : " (" + row.estimate_problem + ")"));
     }
     if (!replaced) {
-      table.rows.push_back(cost_row(row, query.memory.weights, estimated(row)));
+      table.rows.push_back(cost_row(row, query.memory.weights,
+                                    estimated(row, band_of(*row.accelerator), workload, query.pricing.hours_per_day)));
     }
+  }
+  // Each band once per engine × family, in the assumptions.
+  std::vector<std::string> band_keys;
+  for (const auto& row : result.rows) {
+    const auto it = bands.find(row.accelerator->id);
+    if (it == bands.end()) {
+      continue;
+    }
+    const Engine* engine = query.perf.engine_for(*row.accelerator);
+    const std::string key = fmt::format("error_band_{}_{}", row.accelerator->family, engine != nullptr ? engine->id : "none");
+    if (std::find(band_keys.begin(), band_keys.end(), key) != band_keys.end()) {
+      continue;
+    }
+    band_keys.push_back(key);
+    const double f = std::exp(it->second.half_width);
+    report.assumptions.push_back(
+        {key, fmt::format("×{:.3f}", f), "",
+         fmt::format("{} on {} ({} family): $/1M low–high = the estimate's tokens/s × / ÷ {:.3f}: {}",
+                     engine != nullptr ? engine->name : std::string("no engine"), row.accelerator->id,
+                     row.accelerator->family, f, it->second.basis),
+         "docs/accuracy.md §Error band"});
+  }
+  if (!band_keys.empty()) {
+    table.notes.push_back("$/1M low–high: the error band of each estimate (calibration residuals of its engine × "
+                          "accelerator family; `tpuplan estimate --fidelity`) carried to the price; budget for high");
   }
   if (model.resolved_from != "preset") {
     table.notes.push_back(fmt::format("model: {}", model.resolved_from));

@@ -24,6 +24,17 @@ Throughput estimated(const CostRow& r) {
   return t;
 }
 
+Throughput estimated(const CostRow& r, const ErrorBand& band, const Workload& workload, double hours_per_day) {
+  Throughput t = estimated(r);
+  const std::optional<Tier> tier = r.rank_tier ? r.rank_tier : r.cost.cheapest;
+  if (t.output_tokens_per_s && tier) {
+    const double f = std::exp(band.half_width);
+    t.usd_per_million_low = usd_per_million_output_tokens_at(r, *tier, workload, hours_per_day, f);
+    t.usd_per_million_high = usd_per_million_output_tokens_at(r, *tier, workload, hours_per_day, 1 / f);
+  }
+  return t;
+}
+
 Throughput measured(const MeasuredThroughput& m, const Workload& workload, double hours_per_day) {
   Throughput t;
   t.figures = "measured: " + m.file;
@@ -53,7 +64,7 @@ std::vector<Column> cost_columns(bool load, bool slo) {
   std::vector<Column> c = {
       {"offering", "offering", 0, false, "the provider's name of what is rented"},
       {"offering_id", "id", 0, true, "unique id: <name>@<region>"},
-      {"cloud", "cloud", 0, true, "gcp, aws, or a cloud from --config"},
+      {"cloud", "cloud", 0, true, "gcp, aws, azure, or a cloud from --config"},
       {"region", "region", 0, false, "the cloud region of the price (one region per offering: docs/workload.md)"},
       {"accelerator", "accel", 0, false, "accelerator id"},
       {"chips", "chips", 0, false, "accelerator chips (GPUs) per replica"},
@@ -93,6 +104,12 @@ std::vector<Column> cost_columns(bool load, bool slo) {
                              "load's output tokens (one replica at capacity without a load)",
                              to_string(t))});
   }
+  c.push_back({"usd_per_million_output_tokens_low", "$/1M low", 3, false,
+               "$/1M out tokens in the rank tier (cheapest_tier, or --tier) at the fast end of the estimate's error "
+               "band (tokens/s × the band factor; with a load, the replicas that capacity needs); empty for a "
+               "measured row"});
+  c.push_back({"usd_per_million_output_tokens_high", "$/1M high", 3, false,
+               "the same at the slow end of the band (tokens/s ÷ the band factor): what to budget for"});
   c.push_back({"figures", "figures", 0, false,
                "prices: catalog; throughput: 'estimate', or 'measured: FILE' naming the bench profile"});
   c.push_back({"measured_level", "measured level", 0, true, "the profile's load level the measured figure comes from"});
@@ -140,6 +157,8 @@ std::vector<Cell> cost_row(const CostRow& r, Precision precision, const Throughp
     const bool priced = per_hour && tp.served_output_tokens_per_s && *tp.served_output_tokens_per_s > 0;
     row.push_back(priced ? Cell{usd_per_million_tokens(*per_hour * tp.replicas, *tp.served_output_tokens_per_s)} : Cell{});
   }
+  row.push_back(cell(tp.usd_per_million_low));
+  row.push_back(cell(tp.usd_per_million_high));
   row.push_back(tp.figures);
   row.push_back(tp.measured_level.empty() ? Cell{} : Cell{tp.measured_level});
   row.push_back(tp.measured_flags.empty() ? Cell{} : Cell{tp.measured_flags});

@@ -4,6 +4,7 @@
 
 #include <tpuplan/money/cost.hpp>
 #include <tpuplan/perf/estimate.hpp>
+#include <tpuplan/perf/fidelity.hpp>
 #include <tpuplan/perf/measured.hpp>
 #include <tpuplan/report/report.hpp>
 
@@ -25,10 +26,16 @@ struct Throughput {
   std::string figures;         ///< "estimate" or "measured: FILE"; empty without a figure
   std::string measured_level;
   std::string measured_flags;
+  /// The error band carried to $/1M tokens in the row's rank tier (estimates only): the price
+  /// at the fast end (throughput × e^w) and at the slow end (÷ e^w).
+  std::optional<double> usd_per_million_low;
+  std::optional<double> usd_per_million_high;
 };
 
 /// The figure of a row from the library's estimate (empty when there is none).
 Throughput estimated(const CostRow& row);
+/// The figure of a row from the library's estimate, with its $/1M low–high from `band`.
+Throughput estimated(const CostRow& row, const ErrorBand& band, const Workload& workload, double hours_per_day);
 /// The figure of a row from a measured level (no throughput when no level qualifies).
 Throughput measured(const MeasuredThroughput& m, const Workload& workload, double hours_per_day);
 

@@ -83,6 +83,48 @@ TEST_CASE("cost with a load adds replicas and the monthly bill of the load", "[c
   CHECK(doc["inputs"]["workload"]["comparison"] == "equal load");
 }
 
+TEST_CASE("cost carries each estimate's error band to $/1M low–high in the rank tier, and names the band", "[cli][cost]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--model", "70b"}, {"--model", "8b", "--rate", "20", "--input-tokens", "500", "--output-tokens", "200"}}) {
+    INFO(args.size());
+    const json doc = cost_json(args);
+    for (const auto& row : doc["rows"]) {
+      INFO(row["offering_id"]);
+      if (!row["output_tokens_per_s"].is_number()) {
+        CHECK(row["usd_per_million_output_tokens_low"].is_null());
+        continue;
+      }
+      const std::string tier = row["cheapest_tier"].get<std::string>() == "on-demand" ? "on_demand"
+                                                                                     : row["cheapest_tier"].get<std::string>();
+      const double mid = row["usd_per_million_output_tokens_" + tier].get<double>();
+      const double low = row["usd_per_million_output_tokens_low"].get<double>();
+      const double high = row["usd_per_million_output_tokens_high"].get<double>();
+      CHECK(low <= mid);
+      CHECK(high >= mid);
+      if (args.size() == 2) {
+        CHECK(high > low);
+      } else {
+        CHECK(high >= low); // a load's replicas may round up to the same count at both ends
+      }
+    }
+    bool named = false;
+    for (const auto& [key, a] : doc["assumptions"].items()) {
+      if (key.rfind("error_band_", 0) == 0) {
+        named = true;
+        CHECK(a["value"].get<std::string>().rfind("×", 0) == 0);
+        CHECK(a["source"] == "docs/accuracy.md §Error band");
+      }
+    }
+    CHECK(named);
+  }
+  // Without a load the price scales exactly with the band: high ÷ mid = mid ÷ low = the factor.
+  const json doc = cost_json({"--model", "70b"});
+  const json& v5e = row_of(doc, "v5e-16@us-central1");
+  const double mid = v5e["usd_per_million_output_tokens_spot"].get<double>();
+  CHECK(v5e["usd_per_million_output_tokens_high"].get<double>() / mid ==
+        Approx(mid / v5e["usd_per_million_output_tokens_low"].get<double>()));
+}
+
 TEST_CASE("cost as CSV has the documented columns and empty cells for unpriced tiers", "[cli][cost]") {
   const auto r = run_tpuplan(with_fixture_data({"cost", "--model", "70b", "--format", "csv"}));
   REQUIRE(r.exit_code == 0);
@@ -152,9 +194,9 @@ TEST_CASE("cost as a table shows units in the headers and a dash for unpriced ti
   const auto r = run_tpuplan(with_fixture_data({"cost", "--model", "70b"}));
   REQUIRE(r.exit_code == 0);
   // In 100 columns the headers take two lines: the unit above the tier.
-  CHECK(r.out.find("                             $/month  $/month  $/month  $/month             $/1M out      $/1M\n"
-                   "offering     accel  chips  on-demand     spot       1y       3y  cheapest  on-demand  out spot\n"
-                   "v5p-8        v5p        4     11,680    3,212        -        -  spot          1.806     0.497\n") !=
+  CHECK(r.out.find("                             $/month  $/month  $/month  $/month   $/1M out      $/1M   $/1M   $/1M\n"
+                   "offering     accel  chips  on-demand     spot       1y       3y  on-demand  out spot    low   high\n"
+                   "v5p-8        v5p        4     11,680    3,212        -        -      1.806     0.497  0.268  0.921\n") !=
         std::string::npos);
   CHECK(run_tpuplan(with_fixture_data({"cost", "--model", "70b", "--wide"})).out.find("$/month on-demand") !=
         std::string::npos);

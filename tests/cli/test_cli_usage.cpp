@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 using namespace tpuplan::test;
 using nlohmann::json;
@@ -132,8 +133,15 @@ TEST_CASE("cost --explain shows the arithmetic of the first option with its numb
   const auto row = r.out.find("\nv5p-8 ");
   REQUIRE(row != std::string::npos);
   const std::string line = r.out.substr(row + 1, r.out.find('\n', row + 1) - row - 1);
-  const std::string od_per_million = line.substr(line.rfind("  ", line.rfind(' ') - 1) + 2);
-  CHECK(explain.find("× 1e6 = $" + od_per_million.substr(0, od_per_million.find(' '))) != std::string::npos);
+  // Its last four columns: $/1M on-demand, $/1M spot, and the band's low and high.
+  std::vector<std::string> cells;
+  std::istringstream words(line);
+  for (std::string w; words >> w;) {
+    cells.push_back(w);
+  }
+  REQUIRE(cells.size() >= 4);
+  const std::string od_per_million = cells[cells.size() - 4];
+  CHECK(explain.find("× 1e6 = $" + od_per_million) != std::string::npos);
 }
 
 TEST_CASE("size --explain says why the chosen option wins and shows its arithmetic", "[cli][usage][explain]") {

@@ -84,8 +84,11 @@ TEST_CASE("cost's default table fits 100 columns, with and without a load", "[cl
   const auto r = run100({"cost", "--model", "70b"});
   REQUIRE(r.exit_code == 0);
   check_fits(r);
-  CHECK(r.out.find("note: 3 columns hidden to fit 100 columns: region, output_tokens_per_s, figures") !=
-        std::string::npos);
+  CHECK(r.out.find("note: 4 columns hidden to fit 100 columns: region, cheapest_tier, output_tokens_per_s,\n"
+                   "      figures") != std::string::npos);
+  // The error band's $/1M ends stay (docs/cli.md, `tpuplan cost`).
+  CHECK(r.out.find("$/1M") != std::string::npos);
+  CHECK(r.out.find(" high\n") != std::string::npos);
   // A hidden column is gone from the table, not only named.
   for (const auto& line : table_lines(r.out)) {
     CHECK(line.find("us-central1") == std::string::npos);

@@ -127,6 +127,23 @@ std::optional<double> CostRow::usd_per_million_output_tokens(Tier tier) const {
   return usd_per_million_tokens(*per_hour * replicas(), serving->served_output_tokens_per_s);
 }
 
+std::optional<double> usd_per_million_output_tokens_at(const CostRow& row, Tier tier, const Workload& workload,
+                                                       double hours_per_day, double factor) {
+  const auto& per_hour = row.cost.per_useful_hour(tier);
+  if (!per_hour || !row.serving || !row.capacity || row.capacity->figures != "estimate" ||
+      !(row.serving->served_output_tokens_per_s > 0) || !(factor > 0) || !std::isfinite(factor)) {
+    return std::nullopt;
+  }
+  const auto rate = workload.requests_per_s(hours_per_day);
+  if (rate && !workload.concurrency) {
+    ReplicaCapacity scaled = *row.capacity;
+    scaled.planned_requests_per_s *= factor;
+    return usd_per_million_tokens(*per_hour * replicas_for(*rate, scaled, workload),
+                                  row.serving->served_output_tokens_per_s);
+  }
+  return usd_per_million_tokens(*per_hour * row.replicas(), row.serving->served_output_tokens_per_s * factor);
+}
+
 CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
   MemoryOptions memory = query.memory;
   memory.context_tokens = query.workload.context();

@@ -81,6 +81,14 @@ struct CostRow {
   std::optional<double> usd_per_million_output_tokens(Tier tier) const;
 };
 
+/// $ per 1M output tokens in `tier` were each replica `factor` × as fast as estimated (an error
+/// band's ends: e^w and e^−w). An open load keeps its tokens and needs the replicas of the scaled
+/// capacity (replicas_for, rounded up); a closed loop or no load keeps its replicas, which serve
+/// `factor` × the tokens. Factor 1 gives CostRow::usd_per_million_output_tokens. Absent without a
+/// price, an estimate (a measured row has no band) or a positive factor.
+std::optional<double> usd_per_million_output_tokens_at(const CostRow& row, Tier tier, const Workload& workload,
+                                                       double hours_per_day, double factor);
+
 /// The answer: rows sorted by rank (unpriced last), and accelerators where nothing fits.
 struct CostResult {
   std::vector<CostRow> rows;

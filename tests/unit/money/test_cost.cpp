@@ -5,6 +5,7 @@
 #include "model_fixtures.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 using namespace tpuplan;
 
@@ -123,6 +124,43 @@ TEST_CASE("with a load every row serves it: replicas, the load's bill and its co
     CHECK(row.serving->served_output_tokens_per_s == Approx(20.0 * 200));
     CHECK(*row.usd_per_million_output_tokens(Tier::on_demand) ==
           Approx(usd_per_million_tokens(*row.cost.hourly(Tier::on_demand) * row.replicas(), 4000)));
+  }
+}
+
+TEST_CASE("an error band carried to $/1M: a load keeps its tokens and needs the replicas of the scaled capacity",
+          "[cost]") {
+  const Catalog c = fixture();
+  CostQuery q = query(test::llama_3_1_8b());
+  q.workload.rate_requests_per_s = 20;
+  q.workload.input_tokens = 500;
+  q.workload.output_tokens = 200;
+  const auto result = compare_costs(c, q);
+  REQUIRE_FALSE(result.rows.empty());
+  for (const auto& row : result.rows) {
+    INFO(row.offering->id);
+    const auto at = [&](double f) {
+      return usd_per_million_output_tokens_at(row, Tier::on_demand, q.workload, q.pricing.hours_per_day, f);
+    };
+    REQUIRE(at(1).has_value());
+    CHECK(*at(1) == Approx(*row.usd_per_million_output_tokens(Tier::on_demand)));
+    // Half as fast: twice the capacity needed, rounded up to whole replicas.
+    const int slow_replicas = static_cast<int>(std::ceil(20 / (row.capacity->planned_requests_per_s * 0.5) * (1 - 1e-12)));
+    CHECK(*at(0.5) == Approx(usd_per_million_tokens(*row.cost.hourly(Tier::on_demand) * slow_replicas, 4000)));
+    CHECK(*at(0.5) >= *at(1));
+    CHECK(*at(2) <= *at(1));
+    CHECK_FALSE(at(0).has_value());
+  }
+  // Without a load one replica runs at capacity: its tokens scale with the factor, the price inversely.
+  const auto alone = compare_costs(c, query(test::llama_3_1_8b()));
+  for (const auto& row : alone.rows) {
+    INFO(row.offering->id);
+    const auto base = row.usd_per_million_output_tokens(Tier::on_demand);
+    if (!base) {
+      continue;
+    }
+    Workload none;
+    CHECK(*usd_per_million_output_tokens_at(row, Tier::on_demand, none, 24, 1.25) == Approx(*base / 1.25));
+    CHECK(*usd_per_million_output_tokens_at(row, Tier::on_demand, none, 24, 0.8) == Approx(*base / 0.8));
   }
 }
 
