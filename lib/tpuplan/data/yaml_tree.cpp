@@ -197,7 +197,9 @@ private:
            peek() != '}') {
       ++m_pos;
     }
-    if (m_pos == start) {
+    // yaml-cpp refuses a name followed by '[' or '{' ("illegal character found while scanning
+    // anchor"; found by fuzz_yaml in `&x[x *]`), so the fast parser must not read it either.
+    if (m_pos == start || (!at_eol() && (peek() == '[' || peek() == '{'))) {
       throw Handover{};
     }
     return std::string(m_s.substr(start, m_pos - start));

@@ -258,6 +258,20 @@ TEST_CASE("an alias inside the node it names is a cycle, refused at the alias (n
   CHECK(parse_tree("a: &x [1]\nb: [*x]\n", fine));
 }
 
+TEST_CASE("an anchor or alias name followed by '[' or '{' is refused by both parsers", "[yaml_tree]") {
+  // yaml-cpp: "illegal character found while scanning anchor"; the fast parser read `&x[x *]`
+  // as a sequence (found by fuzz_yaml).
+  for (const std::string text : {"a: &x[x *]\n", "a: &x{k: v}\n", "a: &x 1\nb: [*x{]\n", "- &x[1]\n"}) {
+    INFO(text);
+    CHECK_FALSE(parse_tree_fast(text));
+    TreeError e;
+    CHECK_FALSE(parse_tree(text, e));
+    CHECK(e.syntax);
+  }
+  // A name ended by a space, a comma or a closing bracket is fine.
+  check_same("a: &x [1]\nb: [*x, *x]\n", "anchor then space");
+}
+
 TEST_CASE("a second document is refused at its start, whichever parser reads the first", "[yaml_tree]") {
   for (const auto& [text, line] : std::vector<std::pair<std::string, int>>{
            {"a: 1\n---\nb: 2\n", 1},            // the fast parser reads the first one
