@@ -484,7 +484,7 @@ TEST_CASE("bench with a config and no endpoint compares every backend under the 
   CHECK(j["charts"][0]["point_label"] == "load");
 }
 
-TEST_CASE("bench --io io_uring receives through a ring and records it; an unknown --io is refused", "[bench]") {
+TEST_CASE("bench --io io_uring receives through a ring and records it — an unknown --io is refused", "[bench]") {
   FakeServer server(fast());
   TempDir dir;
   const auto r = run_tpuplan({"bench", "--endpoint", server.url(), "--requests", "3", "--output-tokens", "4",

@@ -49,7 +49,7 @@ std::string head(const std::string& s, int n) {
 
 // --- 1. prompts the server cut ---------------------------------------------------------------
 
-TEST_CASE("default prompts are sized to the server's context; prompts it cut are flagged", "[bench]") {
+TEST_CASE("default prompts are sized to the server's context — prompts it cut are flagged", "[bench]") {
   FakeServerOptions o = quick(Flavor::llamacpp);
   o.context_tokens = 256; // llama.cpp's /props n_ctx of one slot
   FakeServer server(o);

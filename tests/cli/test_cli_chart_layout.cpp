@@ -229,7 +229,7 @@ TEST_CASE("no chart has overlapping text or anything outside its view box", "[cl
   }
 }
 
-TEST_CASE("charts draw the --series N cheapest series (6 by default, all with all); a bad count is exit 2", "[cli][chart]") {
+TEST_CASE("charts draw the --series N cheapest series (6 by default, all with all) — a bad count is exit 2", "[cli][chart]") {
   const std::string breakeven = k_data + "/breakeven";
   auto lines_drawn = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"breakeven", "--data", breakeven, "--hours", "1..24", "--format", "svg"};

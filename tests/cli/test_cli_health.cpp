@@ -69,7 +69,7 @@ FakeServerOptions flavor(Flavor f) {
 
 } // namespace
 
-TEST_CASE("health reports a healthy vLLM backend with status, latency, server and models; exit 0", "[cli][health]") {
+TEST_CASE("health reports a healthy vLLM backend with status, latency, server and models — exit 0", "[cli][health]") {
   FakeServer server(flavor(Flavor::vllm));
   const ConfigFile config({{"gpu-a", "gpu", server.url(), "5s"}});
   const auto r = health(config);

@@ -53,7 +53,7 @@ std::int64_t errors_of(const tpuplan::bench::LevelResult& l, tpuplan::bench::Err
 
 } // namespace
 
-TEST_CASE("real llama.cpp: default prompts are sized to its slot; longer ones are flagged as cut", "[realserver]") {
+TEST_CASE("real llama.cpp: default prompts are sized to its slot — longer ones are flagged as cut", "[realserver]") {
   LlamaServer server(k_small_slots);
   TempDir dir;
   const auto sized = bench(server, {"--api", "llamacpp", "--requests", "2", "--output-tokens", "4", "--no-metrics",

@@ -20,7 +20,7 @@ TransferEnd ended(CURLcode rc, long status = 0) {
 
 } // namespace
 
-TEST_CASE("a completed 2xx response is not a failure; other statuses are classed by range", "[bench]") {
+TEST_CASE("a completed 2xx response is not a failure — other statuses are classed by range", "[bench]") {
   CHECK(classify_transfer_end(ended(CURLE_OK, 200)).first == ErrorClass::none);
   CHECK(classify_transfer_end(ended(CURLE_OK, 429)).first == ErrorClass::http_429);
   CHECK(classify_transfer_end(ended(CURLE_OK, 404)).first == ErrorClass::http_4xx);

@@ -103,7 +103,7 @@ TEST_CASE("a dataset line without a prompt is rejected with its file and line", 
   std::filesystem::remove(path);
 }
 
-TEST_CASE("endpoints are http(s) base URLs; credentials and query values never show", "[bench]") {
+TEST_CASE("endpoints are http(s) base URLs — credentials and query values never show", "[bench]") {
   CHECK(normalize_endpoint("http://10.0.0.5:8000/") == "http://10.0.0.5:8000");
   CHECK(normalize_endpoint("HTTPS://api.example.com/v1") == "https://api.example.com");
   CHECK(normalize_endpoint("http://gw/serving/llama/v1/") == "http://gw/serving/llama");

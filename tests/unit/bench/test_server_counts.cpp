@@ -105,7 +105,7 @@ TEST_CASE("newer llama.cpp's timings.cache_n is taken as it is", "[bench]") {
   CHECK_FALSE(r.prompt_truncated);
 }
 
-TEST_CASE("OpenAI usage gives cached prompt tokens; llama.cpp's chat route gives them through its timings", "[bench]") {
+TEST_CASE("OpenAI usage gives cached prompt tokens — llama.cpp's chat route gives them through its timings", "[bench]") {
   const auto openai = decode(Api::openai_chat,
                              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"length\"}]}\n\n"
                              "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1200,\"completion_tokens\":1,"

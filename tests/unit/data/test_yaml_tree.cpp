@@ -258,7 +258,7 @@ TEST_CASE("an alias inside the node it names is a cycle, refused at the alias (n
   CHECK(parse_tree("a: &x [1]\nb: [*x]\n", fine));
 }
 
-TEST_CASE("an anchor or alias name followed by '[' or '{' is refused by both parsers", "[yaml_tree]") {
+TEST_CASE("an anchor or alias name followed by an opening bracket or brace is refused by both parsers", "[yaml_tree]") {
   // yaml-cpp: "illegal character found while scanning anchor"; the fast parser read `&x[x *]`
   // as a sequence (found by fuzz_yaml).
   for (const std::string text : {"a: &x[x *]\n", "a: &x{k: v}\n", "a: &x 1\nb: [*x{]\n", "- &x[1]\n"}) {

@@ -17,7 +17,7 @@ using namespace tpuplan;
 using tpuplan::test::shipped;
 using tpuplan::test::shipped_preset;
 
-TEST_CASE("engines are found by id or alias, case-insensitive; an unknown name suggests the closest", "[engine]") {
+TEST_CASE("engines are found by id or alias, case-insensitive — an unknown name suggests the closest", "[engine]") {
   const auto& engines = shipped().engines;
   CHECK(find_engine(engines, "TensorRT-LLM").id == "trtllm");
   CHECK(find_engine(engines, "sglang-jax").id == "sgl-jax");
@@ -120,7 +120,7 @@ TEST_CASE("an engine without chunked prefill runs prompts in passes of their own
   CHECK(separate.at(32).step.total_ms > chunked.at(32).step.total_ms);
 }
 
-TEST_CASE("a named engine leaves out the accelerators it does not run on; the default serves them all", "[engine]") {
+TEST_CASE("a named engine leaves out the accelerators it does not run on — the default serves them all", "[engine]") {
   PerformanceModel perf;
   perf.engines = shipped().engines;
   const Accelerator& v5e = shipped().catalog.accelerator("v5e");

@@ -437,7 +437,7 @@ TEST_CASE("the overhead is the bound when a step is mostly fixed cost", "[estima
   CHECK(Estimator(llama_3_1_8b(), h100(), r).at(1).bound == Bound::overhead);
 }
 
-TEST_CASE("a context reserves memory for every sequence at full length; the reads stay the live tokens",
+TEST_CASE("a context reserves memory for every sequence at full length — the reads stay the live tokens",
           "[estimate][context]") {
   EstimateRequest r = request(8);
   const Estimator live(llama_3_1_70b(), v6e(), r);
