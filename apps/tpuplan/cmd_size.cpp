@@ -38,6 +38,7 @@ struct SizeFlags {
   FilterFlags filter;
   bool all = false;
   CalibrationFlags calibration;
+  std::string confidence = "central";
   CLI::Option* hours_option = nullptr;
 };
 
@@ -140,6 +141,8 @@ int run_size(const SizeFlags& f, Context& ctx) {
   if (calibration) {
     q.perf.family_efficiency.emplace_back(calibration->family, calibration->after);
   }
+  std::vector<Assumption> confidence =
+      set_confidence(q.perf, data, f.confidence, filtered_accelerators(data.catalog, q.filter));
   const SizingResult result = size_offerings(data.catalog, q);
   const Workload& w = q.workload;
 
@@ -166,6 +169,7 @@ int run_size(const SizeFlags& f, Context& ctx) {
   if (calibration) {
     add_calibration_assumptions(report, *calibration);
   }
+  add_confidence_report(report, f.confidence, std::move(confidence));
 
   Table t;
   t.name = "candidates";
@@ -321,6 +325,7 @@ Runner setup_size(CLI::App& sub) {
   sub.add_option("--kv-precision", f->kv_precision,
                  "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights)");
   add_engine_flag(sub, f->engine);
+  add_confidence_flag(sub, f->confidence);
   add_workload_flags(sub, f->workload, k_open_load | k_concurrency | k_curve);
   sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000})); // on the text, before CLI11 narrows it to an int

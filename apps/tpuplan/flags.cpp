@@ -2,8 +2,10 @@
 
 #include <tpuplan/data/catalog_query.hpp>
 #include <tpuplan/error.hpp>
+#include <tpuplan/perf/fidelity.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace tpuplan::app {
@@ -278,6 +280,61 @@ void add_engine_report(Report& report, const PerformanceModel& perf, const std::
     report.assumptions.push_back({"engine", pairs, "", "serving engine assumed per accelerator family (--engine "
                                                        "names one)", "data/engines.yaml; docs/methodology.md §Engines"});
   }
+}
+
+void add_confidence_flag(CLI::App& sub, std::string& confidence) {
+  sub.add_option("--confidence", confidence,
+                 "central (the estimate) or slow: size for the slow end of each estimate's error band (docs/accuracy.md "
+                 "§Error band)")
+      ->default_str("central");
+}
+
+std::vector<Assumption> set_confidence(PerformanceModel& perf, const DataSet& data, const std::string& confidence,
+                                       const std::vector<const Accelerator*>& accelerators) {
+  if (confidence == "central") {
+    return {};
+  }
+  if (confidence != "slow") {
+    throw Error(ErrorKind::usage, fmt::format("--confidence: unknown level '{}'", confidence),
+                "accepted: central (the estimate), slow (the slow end of its error band)");
+  }
+  std::vector<Assumption> out;
+  std::vector<std::pair<std::string, std::string>> seen; // engine × family
+  perf.slowdown.clear();
+  for (const Accelerator* a : accelerators) {
+    if (!perf.serves(*a)) {
+      continue;
+    }
+    const Engine* engine = perf.engine_for(*a);
+    const std::string engine_id = engine != nullptr ? engine->id : std::string();
+    const ErrorBand band = error_band(data, engine_id, *a);
+    const double f = std::exp(band.half_width);
+    perf.slowdown.emplace_back(a->id, f);
+    if (std::find(seen.begin(), seen.end(), std::make_pair(engine_id, a->family)) != seen.end()) {
+      continue;
+    }
+    seen.emplace_back(engine_id, a->family);
+    out.push_back({fmt::format("slowdown_{}_{}", a->family, engine_id.empty() ? "none" : engine_id),
+                   fmt::format("×{:.3f}", f), "",
+                   fmt::format("--confidence slow: every step of {} on the {} family {:.3f}× slower than estimated "
+                               "(efficiencies ÷, fixed latencies ×), the slow end of its error band: {}",
+                               engine != nullptr ? engine->name : std::string("no engine"), a->family, f, band.basis),
+                   "docs/accuracy.md §Error band"});
+  }
+  return out;
+}
+
+void add_confidence_report(Report& report, const std::string& confidence, std::vector<Assumption> assumptions) {
+  report.inputs["confidence"] = confidence;
+  if (confidence != "slow") {
+    return;
+  }
+  for (auto& a : assumptions) {
+    report.assumptions.push_back(std::move(a));
+  }
+  report.notes.push_back("--confidence slow: sized for the slow end of each estimate's error band (the slowdown_… "
+                         "assumptions): throughput ÷ and latency × the band factor, so the SLO's batch is smaller and "
+                         "more replicas are planned");
 }
 
 PricingOptions to_pricing_options(const PricingFlags& flags) {

@@ -108,6 +108,17 @@ std::vector<const Accelerator*> filtered_accelerators(const Catalog& catalog, co
 /// inputs.engine and the engine assumptions: the named engine, or each family's default
 /// engine among `accelerators` (a note says which).
 void add_engine_report(Report& report, const PerformanceModel& perf, const std::vector<const Accelerator*>& accelerators);
+/// --confidence central|slow (size, plan): size for the estimate, or for the slow end of its
+/// error band.
+void add_confidence_flag(CLI::App& sub, std::string& confidence);
+/// With --confidence slow: every accelerator of `accelerators` is slowed by the slow end of its
+/// error band (e^w of its engine × family, perf/fidelity.hpp), and its assumptions say so; with
+/// central nothing changes. Returns the assumptions to report (one per engine × family). Throws
+/// Error(usage) for another level.
+std::vector<Assumption> set_confidence(PerformanceModel& perf, const DataSet& data, const std::string& confidence,
+                                       const std::vector<const Accelerator*>& accelerators);
+/// inputs.confidence, the band assumptions, and a note saying what was sized for.
+void add_confidence_report(Report& report, const std::string& confidence, std::vector<Assumption> assumptions);
 PricingOptions to_pricing_options(const PricingFlags& flags);
 OfferingFilter to_filter(const Catalog& catalog, const FilterFlags& flags);
 

@@ -241,3 +241,29 @@ TEST_CASE("the seed's 8 h/day burst as a load curve: plan bills what breakeven -
     CHECK(best == 3);
   }
 }
+
+TEST_CASE("plan --confidence slow plans for the slow end of the error band: less capacity, more replicas", "[cli][plan]") {
+  const json central = plan_json({"--model", "8b", "--load-curve", k_diurnal});
+  const json slow = plan_json({"--model", "8b", "--load-curve", k_diurnal, "--confidence", "slow"});
+  CHECK(slow["inputs"]["confidence"] == "slow");
+  const auto& a = central["tables"]["plans"]["rows"];
+  const auto& b = slow["tables"]["plans"]["rows"];
+  REQUIRE_FALSE(b.empty());
+  std::size_t compared = 0;
+  for (const auto& row : b) {
+    for (const auto& other : a) {
+      if (other["offering"] == row["offering"] && other["term"] == row["term"]) {
+        INFO(row["offering"] << " " << row["term"]);
+        ++compared;
+        CHECK(row["capacity_requests_per_s"].get<double>() < other["capacity_requests_per_s"].get<double>());
+        CHECK(row["peak_replicas"].get<int>() >= other["peak_replicas"].get<int>());
+      }
+    }
+  }
+  CHECK(compared > 0);
+  bool noted = false;
+  for (const auto& n : slow["notes"]) {
+    noted = noted || n.get<std::string>().find("--confidence slow") != std::string::npos;
+  }
+  CHECK(noted);
+}

@@ -89,7 +89,24 @@ Efficiency PerformanceModel::efficiency_for(const Accelerator& accelerator) cons
   if (!efficiency_overrides.empty()) {
     efficiency = parse_efficiency(efficiency_overrides, efficiency, "--efficiency");
   }
+  if (const double f = slowdown_for(accelerator); f != 1) {
+    efficiency.compute /= f;
+    efficiency.memory /= f;
+    efficiency.kv_memory /= f;
+    efficiency.interconnect /= f;
+    efficiency.collective_latency_us *= f;
+    efficiency.step_overhead_ms *= f;
+  }
   return efficiency;
+}
+
+double PerformanceModel::slowdown_for(const Accelerator& accelerator) const {
+  for (const auto& [id, f] : slowdown) {
+    if (id == accelerator.id) {
+      return f;
+    }
+  }
+  return 1;
 }
 
 EstimateRequest PerformanceModel::request(const Accelerator& accelerator, int chips, Precision weights,

@@ -34,6 +34,11 @@ struct PerformanceModel {
   std::vector<Engine> engines;
   std::string engine;     ///< --engine (id or alias); empty = each accelerator family's default engine
   EngineSettings user;    ///< what the user set explicitly; the engine decides the rest
+  /// A confidence level of the estimate (--confidence slow): per accelerator id, a factor f ≥ 1
+  /// by which every step is slower than estimated (the slow end of its error band, e^w): the
+  /// efficiencies ÷ f and the fixed latencies × f, so throughput falls and latency rises by f
+  /// and the SLO's batch shrinks with them. Absent: the estimate as it is.
+  std::vector<std::pair<std::string, double>> slowdown;
 
   /// The engine assumed on `accelerator` (nullptr without engines). Throws Error(usage) when
   /// the named engine does not run on it.
@@ -45,8 +50,10 @@ struct PerformanceModel {
   /// `base` with the KV precision, headroom and basis the engine sets for `weights`.
   MemoryOptions memory_for(const Accelerator& accelerator, MemoryOptions base) const;
 
-  /// The factors used for `accelerator`.
+  /// The factors used for `accelerator` (with its slowdown, when one is set).
   Efficiency efficiency_for(const Accelerator& accelerator) const;
+  /// The slowdown of `accelerator` (1 without one).
+  double slowdown_for(const Accelerator& accelerator) const;
   /// The estimator's request for one replica of `chips` × `accelerator` with `weights` at the
   /// workload's lengths, context and percentiles (no load).
   EstimateRequest request(const Accelerator& accelerator, int chips, Precision weights, const Workload& workload) const;

@@ -116,3 +116,31 @@ TEST_CASE("serving a load: replicas, the operating point under its share, the lo
   CHECK(c->replicas == 3);
   CHECK(c->estimate.batch == a.capacity->best.batch);
 }
+
+TEST_CASE("a slowdown makes every step f times slower: throughput ÷ f, latencies × f, the SLO's batch smaller",
+          "[serving]") {
+  const Workload w = workload();
+  PerformanceModel slow = perf();
+  slow.slowdown = {{"h100", 1.5}, {"other", 3.0}};
+  CHECK(slow.slowdown_for(h100()) == 1.5);
+  CHECK(perf().slowdown_for(h100()) == 1);
+  const Estimator base(perf().model, h100(), perf().request(h100(), 1, Precision::bf16, w));
+  const Estimator slowed(slow.model, h100(), slow.request(h100(), 1, Precision::bf16, w));
+  for (int batch : {1, 8, 64}) {
+    INFO(batch);
+    const Estimate a = base.at(batch);
+    const Estimate b = slowed.at(batch);
+    CHECK(b.output_tokens_per_s == Approx(a.output_tokens_per_s / 1.5).epsilon(1e-9));
+    CHECK(b.tpot_ms == Approx(a.tpot_ms * 1.5).epsilon(1e-9));
+    CHECK(b.prefill_ms == Approx(a.prefill_ms * 1.5).epsilon(1e-9));
+  }
+  // With a TPOT target the slower replica runs a smaller batch, and serves less than ÷ f.
+  Workload limited = w;
+  limited.slo.tpot_ms = 2.0 * base.at(32).tpot_ms;
+  const auto fast_cap = replica_capacity(perf(), limited, h100(), 1, Precision::bf16);
+  const auto slow_cap = replica_capacity(slow, limited, h100(), 1, Precision::bf16);
+  REQUIRE(fast_cap.capacity);
+  REQUIRE(slow_cap.capacity);
+  CHECK(slow_cap.capacity->best.batch < fast_cap.capacity->best.batch);
+  CHECK(slow_cap.capacity->max_requests_per_s < fast_cap.capacity->max_requests_per_s / 1.5);
+}
