@@ -298,6 +298,12 @@ private:
       const int line = m_line;
       const int col = column();
       end_of_line();
+      // An anchored value whose node, on the next line, has properties of its own: yaml-cpp
+      // refuses a second anchor ("cannot assign multiple anchors to the same node"; found by
+      // fuzz_yaml in `root: &r\n &r\n …`) and reads a tag there; it decides.
+      if (!anchor.empty() && m_indent > parent && (peek() == '&' || peek() == '!')) {
+        throw Handover{};
+      }
       if (m_indent > parent) {
         result = block_node(parent);
       } else if (map_value && m_indent == parent && at_entry()) {

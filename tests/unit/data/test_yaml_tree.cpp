@@ -258,7 +258,7 @@ TEST_CASE("an alias inside the node it names is a cycle, refused at the alias (n
   CHECK(parse_tree("a: &x [1]\nb: [*x]\n", fine));
 }
 
-TEST_CASE("an anchor or alias name followed by an opening bracket or brace is refused by both parsers", "[yaml_tree]") {
+TEST_CASE("an anchor or alias name followed by an opening bracket or brace, or a second anchor on one node, is refused by both parsers", "[yaml_tree]") {
   // yaml-cpp: "illegal character found while scanning anchor"; the fast parser read `&x[x *]`
   // as a sequence (found by fuzz_yaml).
   for (const std::string text : {"a: &x[x *]\n", "a: &x{k: v}\n", "a: &x 1\nb: [*x{]\n", "- &x[1]\n"}) {
@@ -267,6 +267,14 @@ TEST_CASE("an anchor or alias name followed by an opening bracket or brace is re
     TreeError e;
     CHECK_FALSE(parse_tree(text, e));
     CHECK(e.syntax);
+  }
+  // Two anchors on one node, the second on the next line (found by fuzz_yaml).
+  for (const std::string text : {"root: &r\n &r\n  k: v\n", "root: &r\n  &s [1]\n"}) {
+    INFO(text);
+    CHECK_FALSE(parse_tree_fast(text));
+    TreeError e;
+    CHECK_FALSE(parse_tree(text, e));
+    CHECK(e.message == "cannot assign multiple anchors to the same node");
   }
   // A name ended by a space, a comma or a closing bracket is fine.
   check_same("a: &x [1]\nb: [*x, *x]\n", "anchor then space");
