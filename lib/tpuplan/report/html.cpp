@@ -127,7 +127,7 @@ void render_html(const Report& r, const RenderOptions& o, std::ostream& out) {
   if (!r.assumptions.empty()) {
     out << "<h2>Assumptions</h2>\n<dl class=\"assumptions\">\n";
     for (const auto& a : r.assumptions) {
-      out << "<dt>" << detail::xml_escape(a.key) << " = " << detail::xml_escape(detail::cell_human(a.value, 4)) << (a.unit.empty() ? "" : " ")
+      out << "<dt>" << detail::xml_escape(a.key) << " = " << detail::xml_escape(assumption_value(a)) << (a.unit.empty() ? "" : " ")
           << detail::xml_escape(a.unit) << "</dt>\n<dd>" << detail::xml_escape(a.description)
           << (a.source.empty() ? std::string{} : " [" + detail::xml_escape(a.source) + "]") << "</dd>\n";
     }

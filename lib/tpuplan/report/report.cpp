@@ -69,7 +69,9 @@ const Table* selected_table(const Report& r, const RenderOptions& o) {
   return o.table.empty() ? &r.tables.front() : &r.table(o.table);
 }
 
-std::string assumption_line(const Assumption& a) {
+}
+
+std::string assumption_value(const Assumption& a) {
   std::string value = cell_human(a.value, 4);
   // Trim trailing zeros of decimals for readability ("730", "0.1").
   if (std::holds_alternative<double>(a.value) && value.find('.') != std::string::npos) {
@@ -78,6 +80,13 @@ std::string assumption_line(const Assumption& a) {
       value.pop_back();
     }
   }
+  return value;
+}
+
+namespace {
+
+std::string assumption_line(const Assumption& a) {
+  const std::string value = assumption_value(a);
   std::string line = fmt::format("{} = {}{}", a.key, value, a.unit.empty() ? "" : " " + a.unit);
   if (!a.description.empty()) {
     line += " — " + a.description;

@@ -58,6 +58,9 @@ struct Assumption {
   std::string source;       ///< where the figure comes from
 };
 
+/// An assumption's value for people: up to 4 decimals, trailing zeros dropped ("730", "0.1").
+std::string assumption_value(const Assumption& a);
+
 /// The result of a command.
 struct Report {
   std::string command;                 ///< "cost" → schema "tpuplan.cost/v1"
