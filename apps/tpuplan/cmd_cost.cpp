@@ -185,12 +185,13 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   table.notes.push_back("comparison: " + comparison_basis(workload, query.pricing.hours_per_day));
   // The error band of each accelerator's estimates (its engine × family residuals), named once
   // per family in the assumptions.
+  ErrorBands band_source(data);
   std::map<std::string, ErrorBand> bands;
   auto band_of = [&](const Accelerator& a) -> const ErrorBand& {
     auto it = bands.find(a.id);
     if (it == bands.end()) {
       const Engine* engine = query.perf.engine_for(a);
-      it = bands.emplace(a.id, error_band(data, engine != nullptr ? engine->id : std::string(), a)).first;
+      it = bands.emplace(a.id, band_source.band(engine != nullptr ? engine->id : std::string(), a)).first;
     }
     return it->second;
   };

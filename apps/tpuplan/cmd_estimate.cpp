@@ -294,6 +294,7 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
     return out;
   };
   // The share of held-out measurements inside the band `estimate` prints for them.
+  ErrorBands band_source(data);
   std::map<std::pair<std::string, std::string>, ErrorBand> bands;
   const auto inside = [&](const std::vector<CalibrationResult>& rs) {
     std::size_t in = 0;
@@ -301,7 +302,7 @@ int run_fidelity(Context& ctx, const EstimateFlags& f) {
       const Accelerator& a = data.catalog.accelerator(r.point.accelerator);
       auto it = bands.find({r.point.engine_id, a.family});
       if (it == bands.end()) {
-        it = bands.emplace(std::make_pair(r.point.engine_id, a.family), error_band(data, r.point.engine_id, a)).first;
+        it = bands.emplace(std::make_pair(r.point.engine_id, a.family), band_source.band(r.point.engine_id, a)).first;
       }
       in += r.point.measured >= it->second.low(r.estimated) && r.point.measured <= it->second.high(r.estimated) ? 1 : 0;
     }

@@ -300,6 +300,7 @@ std::vector<Assumption> set_confidence(PerformanceModel& perf, const DataSet& da
   }
   std::vector<Assumption> out;
   std::vector<std::pair<std::string, std::string>> seen; // engine × family
+  ErrorBands bands(data);
   perf.slowdown.clear();
   for (const Accelerator* a : accelerators) {
     if (!perf.serves(*a)) {
@@ -307,7 +308,7 @@ std::vector<Assumption> set_confidence(PerformanceModel& perf, const DataSet& da
     }
     const Engine* engine = perf.engine_for(*a);
     const std::string engine_id = engine != nullptr ? engine->id : std::string();
-    const ErrorBand band = error_band(data, engine_id, *a);
+    const ErrorBand band = bands.band(engine_id, *a);
     const double f = std::exp(band.half_width);
     perf.slowdown.emplace_back(a->id, f);
     if (std::find(seen.begin(), seen.end(), std::make_pair(engine_id, a->family)) != seen.end()) {

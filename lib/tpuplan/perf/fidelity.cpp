@@ -548,38 +548,42 @@ double ErrorBand::low(double estimate) const { return estimate * std::exp(-half_
 double ErrorBand::high(double estimate) const { return estimate * std::exp(half_width); }
 
 ErrorBand error_band(const DataSet& data, const std::string& engine_id, const Accelerator& accelerator) {
-  // The residuals of the shipped factors on `data`'s specs: the calibration points of the
-  // same accelerator kind (the others cannot change the band), a few dozen closed-form runs.
-  struct Residual {
-    std::string engine;
-    std::string family;
-    double log_error;
-  };
-  std::vector<Residual> residuals;
-  for (const auto& p : calibration_points()) {
-    if (p.group != "calibration" || p.metric == CalibrationMetric::prefill_ms) {
-      continue;
+  return ErrorBands(data).band(engine_id, accelerator);
+}
+
+ErrorBand ErrorBands::band(const std::string& engine_id, const Accelerator& accelerator) {
+  auto it = std::find_if(m_by_kind.begin(), m_by_kind.end(), [&](const auto& k) { return k.first == accelerator.kind; });
+  if (it == m_by_kind.end()) {
+    // The residuals of the shipped factors on the data's specs: the calibration points of the
+    // same accelerator kind (the others cannot change the band), a few dozen closed-form runs.
+    std::vector<Residual> residuals;
+    for (const auto& p : calibration_points()) {
+      if (p.group != "calibration" || p.metric == CalibrationMetric::prefill_ms) {
+        continue;
+      }
+      const auto a = std::find_if(m_data.catalog.accelerators.begin(), m_data.catalog.accelerators.end(),
+                                  [&](const Accelerator& x) { return x.id == p.accelerator; });
+      if (a == m_data.catalog.accelerators.end() || a->kind != accelerator.kind) {
+        continue;
+      }
+      // A --data directory may lack the point's model: the point cannot be run there.
+      if (!p.spec && std::none_of(m_data.models.presets.begin(), m_data.models.presets.end(),
+                                  [&](const ModelSpec& m) { return m.id == p.model; })) {
+        continue;
+      }
+      const CalibrationResult r = run_calibration_point(p, m_data);
+      // Throughput ∝ 1 / TPOT: a TPOT estimated 10% high is a throughput 10% low.
+      const double e = p.metric == CalibrationMetric::tpot_ms ? std::log(p.measured / r.estimated)
+                                                              : std::log(r.estimated / p.measured);
+      residuals.push_back({p.engine_id, a->family, e});
     }
-    const auto a = std::find_if(data.catalog.accelerators.begin(), data.catalog.accelerators.end(),
-                                [&](const Accelerator& x) { return x.id == p.accelerator; });
-    if (a == data.catalog.accelerators.end() || a->kind != accelerator.kind) {
-      continue;
-    }
-    // A --data directory may lack the point's model: the point cannot be run there.
-    if (!p.spec && std::none_of(data.models.presets.begin(), data.models.presets.end(),
-                                [&](const ModelSpec& m) { return m.id == p.model; })) {
-      continue;
-    }
-    const CalibrationResult r = run_calibration_point(p, data);
-    // Throughput ∝ 1 / TPOT: a TPOT estimated 10% high is a throughput 10% low.
-    const double e = p.metric == CalibrationMetric::tpot_ms ? std::log(p.measured / r.estimated)
-                                                            : std::log(r.estimated / p.measured);
-    residuals.push_back({p.engine_id, a->family, e});
+    m_by_kind.emplace_back(accelerator.kind, std::move(residuals));
+    it = m_by_kind.end() - 1;
   }
   ErrorBand band;
   double own = 0;
   double kind = 0;
-  for (const auto& r : residuals) {
+  for (const auto& r : it->second) {
     kind = std::max(kind, std::abs(r.log_error));
     if (r.engine == engine_id && r.family == accelerator.family) {
       own = std::max(own, std::abs(r.log_error));

@@ -73,6 +73,24 @@ struct ErrorBand {
 };
 ErrorBand error_band(const DataSet& data, const std::string& engine_id, const Accelerator& accelerator);
 
+/// error_band() for many accelerators: the calibration residuals of each accelerator kind are
+/// computed once, on first use (cost and --confidence ask for every family of the catalog).
+class ErrorBands {
+public:
+  explicit ErrorBands(const DataSet& data) : m_data(data) {}
+  ErrorBand band(const std::string& engine_id, const Accelerator& accelerator);
+
+  struct Residual {
+    std::string engine;
+    std::string family;
+    double log_error = 0; ///< ln(estimated ÷ measured) of throughput
+  };
+
+private:
+  const DataSet& m_data;
+  std::vector<std::pair<AcceleratorKind, std::vector<Residual>>> m_by_kind;
+};
+
 /// The family of the point's accelerator in `data`.
 std::string point_family(const CalibrationPoint& point, const DataSet& data);
 

@@ -232,4 +232,15 @@ TEST_CASE("the error band comes from the residuals of the engine × family, wide
   CHECK(none.half_width > error_band(shipped(), "trtllm", h100).half_width);
   CHECK(sgl.low(1000) < 1000);
   CHECK(sgl.high(1000) > 1000);
+  // One ErrorBands asked for TPUs and GPUs in turn keeps each kind's residuals apart.
+  ErrorBands bands(shipped());
+  for (const auto& [engine, accelerator] : std::vector<std::pair<std::string, const Accelerator*>>{
+           {"sgl-jax", &v6e}, {"trtllm", &h100}, {"vllm-tpu", &v6e}, {"vllm", &h100}, {"sgl-jax", &v6e}}) {
+    INFO(engine << " on " << accelerator->id);
+    const ErrorBand cached = bands.band(engine, *accelerator);
+    const ErrorBand alone = error_band(shipped(), engine, *accelerator);
+    CHECK(cached.half_width == alone.half_width);
+    CHECK(cached.points == alone.points);
+    CHECK(cached.basis == alone.basis);
+  }
 }
