@@ -383,7 +383,10 @@ LoadCurve parse_curve_yaml(const std::string& text, const std::string& name) {
   YAML::Node list = root;
   if (root.IsMap()) {
     for (const auto& kv : root) {
-      const auto key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) { // `[ ]: 1` (found by fuzz_yaml: as<std::string> threw)
+        fail(at(kv.first), "a key must be a name", "accepted keys: requests_per_s, version");
+      }
+      const std::string& key = kv.first.Scalar();
       if (key != "requests_per_s" && key != "version") {
         fail(at(kv.first), fmt::format("unknown key '{}'", key), suggestion(key, {"requests_per_s", "version"}));
       }

@@ -77,6 +77,11 @@ TEST_CASE("a curve file in YAML lists requests per second, errors at line and co
   CHECK(msg == "bad.yaml:1:1: unknown key 'rates'");
   std::tie(msg, kind) = error_of([] { parse_curve_text("", "empty.yaml"); });
   CHECK(msg == "empty.yaml: the file is empty");
+  // A key that is a list or a map is an input error at its place (found by fuzz_yaml: it escaped
+  // as yaml-cpp's bad conversion).
+  std::tie(msg, kind) = error_of([] { parse_curve_text("&x [  ]:", "key.yaml"); });
+  CHECK(msg == "key.yaml:1:1: a key must be a name");
+  CHECK(kind == ErrorKind::input);
 }
 
 TEST_CASE("a curve file in CSV is an hour table or one column, errors at file:line", "[workload]") {
