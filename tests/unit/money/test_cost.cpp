@@ -65,6 +65,15 @@ CostQuery query(ModelSpec model) {
   return q;
 }
 
+/// 20 requests/s of 500 input and 200 output tokens: 4,000 output tokens/s to serve.
+CostQuery loaded_query() {
+  CostQuery q = query(test::llama_3_1_8b());
+  q.workload.rate_requests_per_s = 20;
+  q.workload.input_tokens = 500;
+  q.workload.output_tokens = 200;
+  return q;
+}
+
 const CostRow* row_of(const CostResult& r, std::string_view accelerator) {
   for (const auto& row : r.rows) {
     if (row.accelerator->id == accelerator) {
@@ -108,10 +117,7 @@ TEST_CASE("by cost per token cost picks the slice that serves a token cheapest, 
 
 TEST_CASE("with a load every row serves it: replicas, the load's bill and its cost per token", "[cost]") {
   const Catalog c = fixture();
-  CostQuery q = query(test::llama_3_1_8b());
-  q.workload.rate_requests_per_s = 20;
-  q.workload.input_tokens = 500;
-  q.workload.output_tokens = 200;
+  const CostQuery q = loaded_query();
   const auto result = compare_costs(c, q);
   REQUIRE_FALSE(result.rows.empty());
   for (const auto& row : result.rows) {
@@ -130,10 +136,7 @@ TEST_CASE("with a load every row serves it: replicas, the load's bill and its co
 TEST_CASE("an error band carried to $/1M: a load keeps its tokens and needs the replicas of the scaled capacity",
           "[cost]") {
   const Catalog c = fixture();
-  CostQuery q = query(test::llama_3_1_8b());
-  q.workload.rate_requests_per_s = 20;
-  q.workload.input_tokens = 500;
-  q.workload.output_tokens = 200;
+  const CostQuery q = loaded_query();
   const auto result = compare_costs(c, q);
   REQUIRE_FALSE(result.rows.empty());
   for (const auto& row : result.rows) {
