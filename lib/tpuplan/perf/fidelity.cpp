@@ -243,7 +243,9 @@ std::string_view to_string(CalibrationMetric metric) {
   return "output_tokens_per_s";
 }
 
-std::vector<CalibrationPoint> calibration_points() {
+namespace {
+
+std::vector<CalibrationPoint> build_calibration_points() {
   const auto bf16 = Precision::bf16;
   const auto fp8 = Precision::fp8;
   const auto int8 = Precision::int8;
@@ -403,6 +405,14 @@ std::vector<CalibrationPoint> calibration_points() {
   p.push_back(ttft_05("llama-2-70b", "a100-80gb", 4, bf16, 128, 47));
   p.push_back(ttft_05("llama-2-70b", "a100-80gb", 4, bf16, 2048, 377));
   return p;
+}
+
+} // namespace
+
+const std::vector<CalibrationPoint>& calibration_points() {
+  // Built once per process: cost and --confidence read them for every accelerator kind.
+  static const std::vector<CalibrationPoint> points = build_calibration_points();
+  return points;
 }
 
 CalibrationResult run_calibration_point(const CalibrationPoint& point, const DataSet& data) {
