@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
-#include <map>
 
 namespace tpuplan::app {
 
@@ -183,17 +182,12 @@ int run_cost(const CostFlags& flags, Context& ctx) {
                        "usd_per_month_load_3y"},
                5);
   table.notes.push_back("comparison: " + comparison_basis(workload, query.pricing.hours_per_day));
-  // The error band of each accelerator's estimates (its engine × family residuals), named once
-  // per family in the assumptions.
-  ErrorBands band_source(data);
-  std::map<std::string, ErrorBand> bands;
-  auto band_of = [&](const Accelerator& a) -> const ErrorBand& {
-    auto it = bands.find(a.id);
-    if (it == bands.end()) {
-      const Engine* engine = query.perf.engine_for(a);
-      it = bands.emplace(a.id, band_source.band(engine != nullptr ? engine->id : std::string(), a)).first;
-    }
-    return it->second;
+  // The error band of each accelerator's estimates (its engine × family residuals, computed once
+  // per accelerator kind), named once per engine × family in the assumptions.
+  ErrorBands bands(data);
+  auto band_of = [&](const Accelerator& a) {
+    const Engine* engine = query.perf.engine_for(a);
+    return bands.band(engine != nullptr ? engine->id : std::string(), a);
   };
   std::vector<bool> shown(profiles.size(), false);
   bool any_measured = false;
@@ -224,9 +218,8 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   // Each band once per engine × family, in the assumptions.
   std::vector<std::string> band_keys;
   for (const auto& row : result.rows) {
-    const auto it = bands.find(row.accelerator->id);
-    if (it == bands.end()) {
-      continue;
+    if (!estimated(row).output_tokens_per_s) {
+      continue; // no estimate, no band
     }
     const Engine* engine = query.perf.engine_for(*row.accelerator);
     const std::string key = fmt::format("error_band_{}_{}", row.accelerator->family, engine != nullptr ? engine->id : "none");
@@ -234,12 +227,13 @@ int run_cost(const CostFlags& flags, Context& ctx) {
       continue;
     }
     band_keys.push_back(key);
-    const double f = std::exp(it->second.half_width);
+    const ErrorBand band = band_of(*row.accelerator);
+    const double f = std::exp(band.half_width);
     report.assumptions.push_back(
         {key, fmt::format("×{:.3f}", f), "",
          fmt::format("{} on {} ({} family): $/1M low–high = the estimate's tokens/s × / ÷ {:.3f}: {}",
                      engine != nullptr ? engine->name : std::string("no engine"), row.accelerator->id,
-                     row.accelerator->family, f, it->second.basis),
+                     row.accelerator->family, f, band.basis),
          "docs/accuracy.md §Error band"});
   }
   if (!band_keys.empty()) {

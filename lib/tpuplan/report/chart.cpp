@@ -512,13 +512,12 @@ std::string render_lines(const Table& table, const Chart& chart, std::size_t max
       // an option without commitment prices has none), then the cheapest; each group taken
       // when it still fits.
       std::vector<bool> crossing(groups.size(), false);
-      for (std::size_t k = 0; k < groups.size(); ++k) {
-        for (const auto& m : chart.markers) {
-          crossing[k] = crossing[k] || std::any_of(m.series.begin(), m.series.end(), [&](const std::string& label) {
-                          return std::any_of(data.series.begin(), data.series.end(), [&](const ChartSeries& cs) {
-                            return cs.group_index == groups[k] && cs.label == label;
-                          });
-                        });
+      for (const auto& m : chart.markers) {
+        for (const ChartSeries& cs : data.series) {
+          const auto k = std::find(groups.begin(), groups.end(), cs.group_index);
+          if (k != groups.end() && std::find(m.series.begin(), m.series.end(), cs.label) != m.series.end()) {
+            crossing[static_cast<std::size_t>(k - groups.begin())] = true;
+          }
         }
       }
       std::vector<std::size_t> order(groups.size());
