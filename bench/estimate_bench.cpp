@@ -1,9 +1,11 @@
 // How many sizing candidates the estimator evaluates per second: every model preset × every
-// offering of the embedded catalog × 4 weight precisions × batch 1 … max batch, the grid a
+// offering of the embedded catalog × its parallel layouts (the tensor-parallel degrees
+// tensor_parallel_degrees() gives) × 4 weight precisions × batch 1 … max batch, the grid a
 // sizing search walks. Prints the figure recorded in docs/performance.md § estimator throughput.
 // Build with the release preset: cmake --preset release && cmake --build --preset release
 //   ./build/release/bench/estimate_bench [repeats]
 #include <tpuplan/data/dataset.hpp>
+#include <tpuplan/money/serving.hpp>
 #include <tpuplan/perf/estimate.hpp>
 
 #include <array>
@@ -21,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 struct Tally {
   std::size_t shapes = 0;    ///< distinct (accelerator, chips) pairs of the offerings
-  long long estimators = 0;  ///< Estimator constructions (one per model × offering × precision)
+  long long layouts = 0;     ///< (model, shape, tensor-parallel degree) triples
+  long long estimators = 0;  ///< Estimator constructions (one per model × shape × layout × precision)
   long long candidates = 0;  ///< at(batch) evaluations
   long long best_batches = 0;///< best_batch() searches
   double checksum = 0;       ///< keeps the optimiser from dropping the work
@@ -42,28 +45,31 @@ Tally run_grid(const DataSet& data, int batch_cap) {
       if (chips > 1 && !(accelerator.interconnect_gb_per_s > 0)) {
         continue;
       }
-      for (const Precision p : precisions) {
-        EstimateRequest r;
-        r.chips = chips;
-        r.weights = p;
-        r.kv = p == Precision::int4 ? Precision::bf16 : p;
-        r.input_tokens = 1000;
-        r.output_tokens = 1000;
-        const Estimator est(model, accelerator, r);
-        ++t.estimators;
-        const int max_batch = std::min(est.max_batch(), batch_cap);
-        for (int b = 1; b <= max_batch; ++b) {
-          const Estimate e = est.at(b);
-          t.checksum += e.output_tokens_per_s;
-          ++t.candidates;
-        }
-        if (max_batch >= 1) {
-          BatchLimits limits;
-          limits.tpot_ms = 50;
-          if (const auto best = best_batch(est, limits)) {
-            t.checksum += best->batch;
+      for (const int tp : tensor_parallel_degrees(model, chips)) {
+        ++t.layouts;
+        for (const Precision p : precisions) {
+          EstimateRequest r;
+          r.chips = tp;
+          r.weights = p;
+          r.kv = p == Precision::int4 ? Precision::bf16 : p;
+          r.input_tokens = 1000;
+          r.output_tokens = 1000;
+          const Estimator est(model, accelerator, r);
+          ++t.estimators;
+          const int max_batch = std::min(est.max_batch(), batch_cap);
+          for (int b = 1; b <= max_batch; ++b) {
+            const Estimate e = est.at(b);
+            t.checksum += e.output_tokens_per_s;
+            ++t.candidates;
           }
-          ++t.best_batches;
+          if (max_batch >= 1) {
+            BatchLimits limits;
+            limits.tpot_ms = 50;
+            if (const auto best = best_batch(est, limits)) {
+              t.checksum += best->batch;
+            }
+            ++t.best_batches;
+          }
         }
       }
     }
@@ -95,9 +101,9 @@ int main(int argc, char** argv) {
       best_seconds = seconds;
     }
   }
-  std::printf("grid: %zu model presets × %zu (accelerator, chips) shapes of %zu offerings × 4 precisions, "
-              "batch 1…max (≤ %d)\n",
-              data.models.presets.size(), last.shapes, data.catalog.offerings.size(), k_batch_cap);
+  std::printf("grid: %zu model presets × %zu (accelerator, chips) shapes of %zu offerings, %lld (model, shape, "
+              "layout) triples × 4 precisions, batch 1…max (≤ %d)\n",
+              data.models.presets.size(), last.shapes, data.catalog.offerings.size(), last.layouts, k_batch_cap);
   std::printf("estimators built: %lld, candidates evaluated: %lld, best_batch searches: %lld\n", last.estimators,
               last.candidates, last.best_batches);
   std::printf("best of %d passes: %.3f s → %.2f M candidates/s (%.1f ns each, estimator construction included)\n",

@@ -509,6 +509,7 @@ Report breakeven_report(const Catalog& catalog, const BreakevenInputs& in) {
     }
     add_engine_report(r, in.perf, accelerators);
   }
+  add_layout_report(r, in.perf);
   const char* defaults = in.lengths_given ? "" : " (the default; --input-tokens/--output-tokens set it)";
   r.assumptions.push_back({"input_tokens", in.workload.input_tokens, "tokens",
                            fmt::format("prompt tokens per request, for throughput estimates{}", defaults), ""});

@@ -29,6 +29,7 @@ struct BreakevenFlags {
   std::string buy;
   MemoryFlags memory;
   std::string engine;
+  std::optional<std::int64_t> tp; // --tp, range-checked before narrowing
   PricingFlags pricing;
   FilterFlags filter;
   WorkloadFlags workload;
@@ -120,6 +121,7 @@ Runner setup_breakeven(CLI::App& sub) {
       ->capture_default_str();
   add_memory_flags(sub, flags->memory);
   add_engine_flag(sub, flags->engine);
+  add_tp_flag(sub, flags->tp);
   sub.add_option("--offering", flags->offerings, "offering ids or names to compare (a list, or repeated); default: "
                                                  "the best option per accelerator and cloud that holds the model")
       ->delimiter(',');
@@ -171,6 +173,7 @@ Runner setup_breakeven(CLI::App& sub) {
     in.perf.kv = in.memory.kv;
     in.perf.headroom_fraction = in.memory.headroom_fraction;
     set_engine(in.perf, data, f.engine, to_engine_settings(f.memory));
+    set_tp(in.perf, f.tp);
     in.perf.overhead_gib_per_chip = in.memory.overhead_gib_per_chip;
     const OfferingFilter filter = to_filter(catalog, f.filter);
     CostQuery query;

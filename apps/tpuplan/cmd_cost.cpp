@@ -23,6 +23,7 @@ struct CostFlags {
   std::string model;
   MemoryFlags memory;
   std::string engine;
+  std::optional<std::int64_t> tp; // --tp, range-checked before narrowing
   PricingFlags pricing;
   FilterFlags filter;
   WorkloadFlags workload;
@@ -107,6 +108,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   query.perf.headroom_fraction = query.memory.headroom_fraction;
   query.perf.overhead_gib_per_chip = query.memory.overhead_gib_per_chip;
   set_engine(query.perf, data, flags.engine, to_engine_settings(flags.memory));
+  set_tp(query.perf, flags.tp);
   // Profiles are read only when named: `cost` without them stays a few-millisecond command.
   MeasuredOptions measured_options;
   measured_options.slo = {workload.slo.ttft_ms, workload.slo.tpot_ms};
@@ -143,6 +145,7 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   add_pricing_assumptions(report, query.pricing);
   add_memory_assumptions(report, query.memory, query.perf.user);
   add_engine_report(report, query.perf, filtered_accelerators(data.catalog, query.filter));
+  add_layout_report(report, query.perf);
   if (calibration) {
     add_calibration_assumptions(report, *calibration);
   }
@@ -357,6 +360,7 @@ Runner setup_cost(CLI::App& sub) {
       ->required();
   add_memory_flags(sub, flags->memory);
   add_engine_flag(sub, flags->engine);
+  add_tp_flag(sub, flags->tp);
   add_pricing_flags(sub, flags->pricing);
   flags->hours_option = sub.get_option("--hours");
   add_filter_flags(sub, flags->filter);

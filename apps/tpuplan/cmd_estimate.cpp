@@ -42,6 +42,7 @@ struct EstimateFlags {
   double ttft_ms = 0;
   double tpot_ms = 0;
   int max_batch = 0;
+  std::optional<std::int64_t> tp;          // --tp: absent = one group of all the chips
   std::optional<double> headroom_fraction; // absent: the engine's
   double overhead_gib_per_chip = MemoryOptions{}.overhead_gib_per_chip;
   bool fidelity = false;
@@ -230,6 +231,44 @@ std::vector<int> sweep_batches(int max_batch, std::optional<int> best) {
   return {batches.begin(), batches.end()};
 }
 
+/// A note when copies of the model on fewer chips each (data parallel) out-serve the one
+/// tensor-parallel group of all the chips at the same limits, by more than 1%.
+std::optional<std::string> better_layout(const ModelSpec& model, const Accelerator& accelerator,
+                                         const EstimateRequest& request, const BatchLimits& limits, const Estimator& whole) {
+  const auto whole_best = best_batch(whole, limits);
+  double best_rate = whole_best ? whole_best->output_tokens_per_s : 0;
+  std::optional<Layout> best_layout;
+  for (const int tp : tensor_parallel_degrees(model, request.chips)) {
+    if (tp == request.chips) {
+      continue;
+    }
+    EstimateRequest r = request;
+    r.chips = tp;
+    const int dp = request.chips / tp;
+    if (r.load_requests_per_s) {
+      *r.load_requests_per_s /= dp;
+    }
+    const Estimator e(model, accelerator, r);
+    if (e.max_batch() < 1) {
+      continue;
+    }
+    if (const auto b = best_batch(e, limits); b && b->output_tokens_per_s * dp > best_rate * 1.01) {
+      best_rate = b->output_tokens_per_s * dp;
+      best_layout = Layout{tp, dp};
+    }
+  }
+  if (!best_layout) {
+    return std::nullopt;
+  }
+  return fmt::format("layout: {} ({} copies on {} chip{} each) would serve {:.0f} output tokens/s at these limits, "
+                     "{}: --tp {} shows it (cost, size and plan pick the layout themselves)",
+                     to_string(*best_layout), best_layout->dp, best_layout->tp, best_layout->tp == 1 ? "" : "s", best_rate,
+                     whole_best ? fmt::format("{:.2f}× the single TP{} group", best_rate / whole_best->output_tokens_per_s,
+                                              request.chips)
+                                : fmt::format("where no batch of the single TP{} group meets them", request.chips),
+                     best_layout->tp);
+}
+
 int run_fidelity(Context& ctx, const EstimateFlags& f) {
   // The measured points are judged against the specs and presets tpuplan ships, whatever
   // --data or --config say (those change prices and offerings, not what was measured).
@@ -376,7 +415,21 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   const Accelerator& accelerator = *slice.accelerator;
   const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
   const Engine* engine = resolve_engine(data.engines, f, accelerator);
-  const EstimateRequest request = to_request(f, slice, calibration, engine);
+  EstimateRequest request = to_request(f, slice, calibration, engine);
+  // --tp splits the slice into copies of the model, each a tensor-parallel group of tp chips:
+  // the estimator models one copy, and every row is of all the copies.
+  int dp = 1;
+  if (f.tp) {
+    if (*f.tp < 1 || slice.chips % *f.tp != 0) {
+      throw Error(ErrorKind::usage, fmt::format("--tp: {} does not divide the slice's {} chips", *f.tp, slice.chips),
+                  "accepted: a divisor of the chips (the slice runs chips ÷ tp copies of the model)");
+    }
+    dp = slice.chips / static_cast<int>(*f.tp);
+    request.chips = static_cast<int>(*f.tp);
+    if (request.load_requests_per_s) {
+      *request.load_requests_per_s /= dp;
+    }
+  }
   const Estimator est(model, accelerator, request);
   est.require_fit();
 
@@ -393,10 +446,16 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     limits.max_batch = engine->max_batch;
   }
   const int fixed_batch = f.batch > 0 ? f.batch : f.concurrency;
-  if (fixed_batch > est.max_batch()) {
+  if (fixed_batch > 0 && fixed_batch % dp != 0) {
+    throw Error(ErrorKind::usage,
+                fmt::format("--batch: {} sequences do not split evenly over the {} copies of --tp {}", fixed_batch, dp,
+                            request.chips),
+                fmt::format("give a multiple of {} (the batch is of the whole slice)", dp));
+  }
+  if (fixed_batch / dp > est.max_batch()) {
     throw Error(ErrorKind::infeasible,
                 fmt::format("batch {} does not fit: at most {} sequences of {:g} tokens fit beside the weights",
-                            fixed_batch, est.max_batch(), est.admission_tokens()),
+                            fixed_batch, est.max_batch() * dp, est.admission_tokens()),
                 "lower --batch, shorten the sequences, or add chips");
   }
 
@@ -406,6 +465,7 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   report.inputs["model_resolved_from"] = resolved.resolved_from;
   report.inputs["accelerator"] = accelerator.id;
   report.inputs["chips"] = slice.chips;
+  report.inputs["layout"] = to_string(Layout{request.chips, dp});
   if (slice.offering != nullptr) {
     report.inputs["offering"] = slice.offering->id;
   }
@@ -453,8 +513,8 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
 
   Table t;
   t.name = "estimate";
-  t.title = fmt::format("{} on {} × {} ({} weights, {} KV), {:g} in / {:g} out tokens, {} batching, {} — estimates",
-                        model.id, slice.chips, accelerator.id, to_string(request.weights), to_string(request.kv),
+  t.title = fmt::format("{} on {} × {}{} ({} weights, {} KV), {:g} in / {:g} out tokens, {} batching, {} — estimates",
+                        model.id, slice.chips, accelerator.id, dp > 1 ? " as " + to_string(Layout{request.chips, dp}) : "", to_string(request.weights), to_string(request.kv),
                         request.input_tokens, request.output_tokens, to_string(request.mode),
                         engine != nullptr ? engine->name : std::string("no engine"));
   t.columns = estimate_columns();
@@ -470,8 +530,8 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
   Estimate explained;
   if (fixed_batch > 0) {
     // One given batch: "best" does not apply (no sweep); limits are checked and reported.
-    explained = est.at(fixed_batch);
-    t.rows.push_back(estimate_row(explained, Cell{}, band));
+    explained = est.at(fixed_batch / dp);
+    t.rows.push_back(estimate_row(replicate(explained, dp), Cell{}, band));
     if (limits.ttft_ms && (!explained.ttft_ms || *explained.ttft_ms > *limits.ttft_ms)) {
       t.notes.push_back(fmt::format("batch {} misses the TTFT limit of {:g} ms", fixed_batch, *limits.ttft_ms));
     }
@@ -483,12 +543,12 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     const int cap = limits.max_batch ? std::min(*limits.max_batch, est.max_batch()) : est.max_batch();
     for (const int b : sweep_batches(cap, best ? std::optional<int>(best->batch) : std::nullopt)) {
       const Estimate e = est.at(b);
-      t.rows.push_back(estimate_row(e, Cell{best.has_value() && best->batch == b}, band));
+      t.rows.push_back(estimate_row(replicate(e, dp), Cell{best.has_value() && best->batch == b}, band));
     }
     if (best) {
       explained = *best;
       t.notes.push_back(fmt::format("best: batch {} — the largest that fits{}; throughput grows with the batch",
-                                    best->batch, limits.ttft_ms || limits.tpot_ms || limits.max_batch
+                                    best->batch * dp, limits.ttft_ms || limits.tpot_ms || limits.max_batch
                                                      ? " and meets the limits"
                                                      : ""));
     } else {
@@ -497,8 +557,17 @@ int run_estimate(Context& ctx, const EstimateFlags& f) {
     }
   }
   t.notes.push_back(fmt::format("at most {} sequences of {:g} tokens fit ({} mode reserves input + output{})",
-                                est.max_batch(), est.admission_tokens(), to_string(request.mode),
+                                est.max_batch() * dp, est.admission_tokens(), to_string(request.mode),
                                 request.kv_read == KvRead::padded ? ", padded to the cache length" : ""));
+  if (dp > 1) {
+    t.notes.push_back(fmt::format("--tp {}: {} copies of the model side by side, each on {} chips; batch, tokens/s "
+                                  "and req/s are of all copies, latencies and HBM of one (--explain: one copy)",
+                                  request.chips, dp, request.chips));
+  } else if (!f.tp && fixed_batch == 0) {
+    if (const auto better = better_layout(model, accelerator, request, limits, est)) {
+      t.notes.push_back(*better);
+    }
+  }
   if (accelerator.kind == AcceleratorKind::gpu && slice.chips > accelerator.chips_per_host) {
     report.notes.push_back(fmt::format("tensor parallelism over {} GPUs spans hosts; the estimate uses {} bandwidth "
                                        "for every all-reduce, which an inter-host network does not reach",
@@ -544,6 +613,9 @@ Runner setup_estimate(CLI::App& sub) {
   auto* load = sub.add_option("--load", f->load, "offered load in requests/s: adds queueing to TTFT");
   auto* ttft = sub.add_option("--ttft-ms", f->ttft_ms, "TTFT limit for the best batch");
   auto* tpot = sub.add_option("--tpot-ms", f->tpot_ms, "TPOT limit for the best batch");
+  sub.add_option("--tp", f->tp,
+                 "tensor-parallel degree: the chips run chips ÷ TP copies of the model side by side (default: one "
+                 "group of all the chips; a note names a layout that serves more)");
   auto* cap = sub.add_option("--max-batch", f->max_batch, "engine cap on concurrent sequences")->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
   sub.add_option("--headroom", f->headroom_fraction,
                  "fraction of memory left free (default: the engine's, e.g. vLLM 0.10 of HBM)");

@@ -18,6 +18,7 @@ struct PlanFlags {
   std::string model;
   MemoryFlags memory;
   std::string engine;
+  std::optional<std::int64_t> tp; // --tp, range-checked before narrowing
   std::string confidence = "central";
   PricingFlags pricing;
   FilterFlags filter;
@@ -110,6 +111,7 @@ int run_plan(const PlanFlags& f, Context& ctx) {
   q.perf.headroom_fraction = q.memory.headroom_fraction;
   q.perf.overhead_gib_per_chip = q.memory.overhead_gib_per_chip;
   set_engine(q.perf, data, f.engine, to_engine_settings(f.memory));
+  set_tp(q.perf, f.tp);
   std::vector<Assumption> confidence =
       set_confidence(q.perf, data, f.confidence, filtered_accelerators(data.catalog, q.filter));
   q.spot = f.spot;
@@ -147,6 +149,7 @@ int run_plan(const PlanFlags& f, Context& ctx) {
                                 "docs/plan.md"});
   add_memory_assumptions(report, q.memory, q.perf.user);
   add_engine_report(report, q.perf, filtered_accelerators(data.catalog, q.filter));
+  add_layout_report(report, q.perf);
   add_confidence_report(report, f.confidence, std::move(confidence));
 
   Table plans;
@@ -361,6 +364,7 @@ Runner setup_plan(CLI::App& sub) {
   sub.add_option("-m,--model", f->model, "preset, size alias (70b) or path to a Hugging Face config.json")->required();
   add_memory_flags(sub, f->memory);
   add_engine_flag(sub, f->engine);
+  add_tp_flag(sub, f->tp);
   add_confidence_flag(sub, f->confidence);
   f->hours_option = sub.add_option("--hours", f->pricing.hours_per_day,
                                     "with --rate or --tokens-per-day: the load runs this many hours a day (a flat curve)")

@@ -25,6 +25,7 @@ struct SizeFlags {
   std::string precision = "bf16";
   std::string kv_precision; // empty: the engine's for the weights
   std::string engine;
+  std::optional<std::int64_t> tp; // --tp, range-checked before narrowing
   WorkloadFlags workload;
   std::optional<int> max_batch;
   std::string tier = "on-demand";
@@ -113,6 +114,8 @@ std::vector<Column> size_columns() {
           {"region", "region", 0, false, "the cloud region of the price"},
           {"accelerator", "accel", 0, false, "accelerator id"},
           {"chips", "chips", 0, false, "chips per replica"},
+          {"layout", "layout", 0, false,
+           "copies × tensor-parallel group on a replica's chips (4×TP2: four copies on two chips each)"},
           {"precision", "prec", 0, false, "weight precision"},
           {"replicas", "replicas", 0, false, "copies of the offering the load needs"},
           {"batch", "batch", 0, false, "concurrent sequences per replica"},
@@ -137,6 +140,7 @@ int run_size(const SizeFlags& f, Context& ctx) {
   SizingQuery q = build_query(f, model.spec, data.catalog);
   const EngineSettings user = q.perf.user;
   set_engine(q.perf, data, f.engine, user);
+  set_tp(q.perf, f.tp);
   const std::optional<CalibrationFit> calibration = load_calibration(f.calibration, ctx);
   if (calibration) {
     q.perf.family_efficiency.emplace_back(calibration->family, calibration->after);
@@ -164,6 +168,7 @@ int run_size(const SizeFlags& f, Context& ctx) {
   report.assumptions.push_back({"kv_read", q.perf.user.kv_read ? std::string(to_string(q.perf.kv_read)) : "engine's",
                                 "", "KV read per decode step", ""});
   add_engine_report(report, q.perf, filtered_accelerators(data.catalog, q.filter));
+  add_layout_report(report, q.perf);
   report.assumptions.push_back({"efficiency", f.efficiency.empty() ? std::string("per-family defaults") : f.efficiency,
                                 "", "estimator efficiency factors", "docs/methodology.md §Estimator"});
   if (calibration) {
@@ -195,7 +200,7 @@ int run_size(const SizeFlags& f, Context& ctx) {
       continue;
     }
     t.rows.push_back({first, c.offering->name, c.offering->id, c.offering->region, c.accelerator->id,
-                      static_cast<std::int64_t>(c.offering->chips), std::string(to_string(c.precision)),
+                      static_cast<std::int64_t>(c.offering->chips), to_string(c.capacity.layout), std::string(to_string(c.precision)),
                       static_cast<std::int64_t>(c.replicas), static_cast<std::int64_t>(c.estimate.batch),
                       c.estimate.output_tokens_per_s, c.served_output_tokens_per_s, c.capacity.max_requests_per_s,
                       cell(c.estimate.slo_ttft_ms()), c.estimate.slo_tpot_ms(), std::string(to_string(c.estimate.bound)),
@@ -325,6 +330,7 @@ Runner setup_size(CLI::App& sub) {
   sub.add_option("--kv-precision", f->kv_precision,
                  "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights)");
   add_engine_flag(sub, f->engine);
+  add_tp_flag(sub, f->tp);
   add_confidence_flag(sub, f->confidence);
   add_workload_flags(sub, f->workload, k_open_load | k_concurrency | k_curve);
   sub.add_option("--max-batch", f->max_batch, "the serving engine's cap on concurrent sequences")

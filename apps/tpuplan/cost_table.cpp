@@ -12,6 +12,7 @@ namespace tpuplan::app {
 Throughput estimated(const CostRow& r) {
   Throughput t;
   if (r.serving && r.capacity) {
+    t.layout = to_string(r.capacity->layout);
     t.batch = r.serving->estimate.batch;
     t.output_tokens_per_s = r.serving->estimate.output_tokens_per_s;
     t.capacity_requests_per_s = r.capacity->max_requests_per_s;
@@ -69,6 +70,9 @@ std::vector<Column> cost_columns(bool load, bool slo) {
       {"accelerator", "accel", 0, false, "accelerator id"},
       {"chips", "chips", 0, false, "accelerator chips (GPUs) per replica"},
       {"hosts", "hosts", 0, true, "host VMs the chips are spread over"},
+      {"layout", "layout", 0, true,
+       "how a replica's chips serve the model: copies × tensor-parallel group (4×TP2: four copies on two chips "
+       "each); the split that takes the most load at the SLO unless --tp sets it"},
       {"precision", "prec", 0, true, "weight precision"},
       {"fits", "fits", 0, true, "weights + runtime reserve + one sequence of --context tokens fit in usable HBM"},
       {"hbm_used_fraction", "HBM used", 2, true, "(weights + reserve + one sequence) ÷ HBM"},
@@ -130,6 +134,7 @@ std::vector<Cell> cost_row(const CostRow& r, Precision precision, const Throughp
                            o.accelerator,
                            static_cast<std::int64_t>(o.chips),
                            static_cast<std::int64_t>(o.hosts),
+                           tp.layout.empty() ? Cell{} : Cell{tp.layout},
                            std::string(to_string(precision)),
                            r.fit.fits,
                            r.fit.hbm_used_fraction,

@@ -16,6 +16,7 @@ namespace tpuplan::app {
 
 /// The throughput figure of one row: an estimate at its operating point, or a measured level.
 struct Throughput {
+  std::string layout;                               ///< "4×TP2" (estimates; empty for a measured figure)
   std::optional<int> batch;
   std::optional<double> output_tokens_per_s;        ///< one replica
   std::optional<double> capacity_requests_per_s;    ///< one replica at the SLO

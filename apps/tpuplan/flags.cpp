@@ -282,6 +282,41 @@ void add_engine_report(Report& report, const PerformanceModel& perf, const std::
   }
 }
 
+namespace {
+constexpr std::int64_t k_max_tp = 1024; ///< above the largest slice of the catalog (TPU pods of 256–9,216 chips run groups far smaller)
+} // namespace
+
+void add_tp_flag(CLI::App& sub, std::optional<std::int64_t>& tp) {
+  sub.add_option("--tp", tp,
+                 "tensor-parallel degree of each model copy: a replica of N chips runs N/TP copies (default: per "
+                 "option, the layout that takes the most load at the SLO; docs/methodology.md §Parallel layouts)");
+}
+
+void set_tp(PerformanceModel& perf, const std::optional<std::int64_t>& tp) {
+  if (!tp) {
+    perf.tp.reset();
+    return;
+  }
+  if (*tp < 1 || *tp > k_max_tp) {
+    throw Error(ErrorKind::usage, fmt::format("--tp: {} is out of range", *tp),
+                fmt::format("accepted: a tensor-parallel degree from 1 to {}", k_max_tp));
+  }
+  perf.tp = static_cast<int>(*tp);
+}
+
+void add_layout_report(Report& report, const PerformanceModel& perf) {
+  report.inputs["tp"] = perf.tp ? nlohmann::ordered_json(*perf.tp) : nlohmann::ordered_json("best per option");
+  report.assumptions.push_back(
+      {"layout", perf.tp ? fmt::format("TP{}", *perf.tp) : std::string("best per option"), "",
+       perf.tp ? fmt::format("--tp {}: every replica runs its chips ÷ {} copies of the model, each tensor-parallel over "
+                             "{} chips; options whose chips are not a multiple of {} are left out",
+                             *perf.tp, *perf.tp, *perf.tp, *perf.tp)
+               : std::string("each replica's chips run as data-parallel copies × a tensor-parallel group (a degree that "
+                             "divides the chips and the model's heads), the split that takes the most load at the SLO "
+                             "(column layout; --tp forces one)"),
+       "docs/methodology.md §Parallel layouts"});
+}
+
 void add_confidence_flag(CLI::App& sub, std::string& confidence) {
   sub.add_option("--confidence", confidence,
                  "central (the estimate) or slow: size for the slow end of each estimate's error band (docs/accuracy.md "

@@ -108,6 +108,12 @@ std::vector<const Accelerator*> filtered_accelerators(const Catalog& catalog, co
 /// inputs.engine and the engine assumptions: the named engine, or each family's default
 /// engine among `accelerators` (a note says which).
 void add_engine_report(Report& report, const PerformanceModel& perf, const std::vector<const Accelerator*>& accelerators);
+/// --tp N: the tensor-parallel degree of every replica (default: the best layout per option).
+void add_tp_flag(CLI::App& sub, std::optional<std::int64_t>& tp);
+/// perf.tp from the flag, checked (1 to 1,024; Error(usage) naming the value otherwise).
+void set_tp(PerformanceModel& perf, const std::optional<std::int64_t>& tp);
+/// inputs.tp and the layout assumption: how each replica's chips are split.
+void add_layout_report(Report& report, const PerformanceModel& perf);
 /// --confidence central|slow (size, plan): size for the estimate, or for the slow end of its
 /// error band.
 void add_confidence_flag(CLI::App& sub, std::string& confidence);

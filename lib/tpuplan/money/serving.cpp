@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 
 namespace tpuplan {
 
@@ -63,6 +64,47 @@ std::vector<int> candidate_batches(int top) {
   return out;
 }
 
+/// One tensor-parallel group of `chips` (one copy of the model) at the SLO.
+CapacityAnswer group_capacity(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
+                              int chips, Precision weights) {
+  CapacityAnswer answer;
+  std::optional<Estimator> estimator;
+  try {
+    estimator.emplace(perf.model, accelerator, perf.request(accelerator, chips, weights, workload));
+  } catch (const Error& e) {
+    answer.problem = e.what();
+    return answer;
+  }
+  if (estimator->max_batch() < 1) {
+    return answer;
+  }
+  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch_for(accelerator)};
+  const auto best = best_batch(*estimator, limits);
+  answer.at_batch_1 = estimator->at(1);
+  if (!best) {
+    std::tie(answer.reason, answer.shortfall) = latency_miss(*answer.at_batch_1, workload.slo);
+    return answer;
+  }
+  ReplicaCapacity c;
+  c.best = *best;
+  if (!workload.slo.ttft_ms) {
+    c.max_requests_per_s = best->requests_per_s * k_stable_share;
+  } else {
+    for (int b : candidate_batches(best->batch)) {
+      c.max_requests_per_s = std::max(c.max_requests_per_s, rate_within_ttft(*estimator, b, *workload.slo.ttft_ms, workload));
+    }
+    if (!(c.max_requests_per_s > 0)) {
+      // It meets TTFT only with an empty queue: no load can be given to it.
+      answer.reason = RejectReason::misses_ttft;
+      answer.shortfall = 1;
+      return answer;
+    }
+  }
+  c.planned_requests_per_s = c.max_requests_per_s * (1 - workload.capacity_headroom);
+  answer.capacity = c;
+  return answer;
+}
+
 } // namespace
 
 std::string_view to_string(RejectReason reason) {
@@ -77,6 +119,40 @@ std::string_view to_string(RejectReason reason) {
     return "unpriced";
   }
   return "";
+}
+
+std::string to_string(Layout layout) {
+  if (layout.tp < 1) {
+    return "";
+  }
+  return layout.dp > 1 ? fmt::format("{}×TP{}", layout.dp, layout.tp) : fmt::format("TP{}", layout.tp);
+}
+
+std::vector<int> tensor_parallel_degrees(const ModelSpec& model, int chips, std::optional<int> forced) {
+  std::vector<int> out;
+  if (chips < 1) {
+    return out;
+  }
+  if (forced) {
+    if (*forced >= 1 && chips % *forced == 0) {
+      out.push_back(*forced);
+    }
+    return out;
+  }
+  for (int t = chips; t >= 1; --t) {
+    if (chips % t == 0 && (t == chips || (model.heads > 0 && model.heads % t == 0))) {
+      out.push_back(t);
+    }
+  }
+  return out;
+}
+
+Estimate replicate(Estimate e, int dp) {
+  e.batch *= dp;
+  e.output_tokens_per_s *= dp;
+  e.total_tokens_per_s *= dp;
+  e.requests_per_s *= dp;
+  return e;
 }
 
 Efficiency PerformanceModel::efficiency_for(const Accelerator& accelerator) const {
@@ -176,42 +252,33 @@ MemoryOptions PerformanceModel::memory_for(const Accelerator& accelerator, Memor
 
 CapacityAnswer replica_capacity(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
                                 int chips, Precision weights) {
-  CapacityAnswer answer;
-  std::optional<Estimator> estimator;
-  try {
-    estimator.emplace(perf.model, accelerator, perf.request(accelerator, chips, weights, workload));
-  } catch (const Error& e) {
-    answer.problem = e.what();
+  const std::vector<int> degrees = tensor_parallel_degrees(perf.model, chips, perf.tp);
+  if (degrees.empty()) {
+    CapacityAnswer answer;
+    answer.problem = fmt::format("--tp {} does not divide the replica's {} chips", perf.tp.value_or(0), chips);
     return answer;
   }
-  if (estimator->max_batch() < 1) {
-    return answer;
-  }
-  const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch_for(accelerator)};
-  const auto best = best_batch(*estimator, limits);
-  answer.at_batch_1 = estimator->at(1);
-  if (!best) {
-    std::tie(answer.reason, answer.shortfall) = latency_miss(*answer.at_batch_1, workload.slo);
-    return answer;
-  }
-  ReplicaCapacity c;
-  c.best = *best;
-  if (!workload.slo.ttft_ms) {
-    c.max_requests_per_s = best->requests_per_s * k_stable_share;
-  } else {
-    for (int b : candidate_batches(best->batch)) {
-      c.max_requests_per_s = std::max(c.max_requests_per_s, rate_within_ttft(*estimator, b, *workload.slo.ttft_ms, workload));
-    }
-    if (!(c.max_requests_per_s > 0)) {
-      // It meets TTFT only with an empty queue: no load can be given to it.
-      answer.reason = RejectReason::misses_ttft;
-      answer.shortfall = 1;
-      return answer;
+  std::optional<CapacityAnswer> chosen;
+  for (const int tp : degrees) {
+    CapacityAnswer a = group_capacity(perf, workload, accelerator, tp, weights);
+    if (a.capacity) {
+      const int dp = chips / tp;
+      ReplicaCapacity& c = *a.capacity;
+      c.layout = Layout{tp, dp};
+      c.best = replicate(c.best, dp);
+      c.max_requests_per_s *= dp;
+      c.planned_requests_per_s *= dp;
+      // More load wins; at equal load the larger group (listed first: lower latency) stays.
+      if (!chosen || !chosen->capacity || c.max_requests_per_s > chosen->capacity->max_requests_per_s * (1 + 1e-9)) {
+        chosen = std::move(a);
+      }
+    } else if (!chosen) {
+      chosen = std::move(a); // the largest group: the one with the most memory
+    } else if (!chosen->capacity && a.at_batch_1 && chosen->at_batch_1 && a.shortfall < chosen->shortfall) {
+      chosen = std::move(a);
     }
   }
-  c.planned_requests_per_s = c.max_requests_per_s * (1 - workload.capacity_headroom);
-  answer.capacity = c;
-  return answer;
+  return *chosen;
 }
 
 ReplicaCapacity measured_capacity(double requests_per_s, double output_tokens_per_s, const Workload& workload,
@@ -240,16 +307,24 @@ int replicas_for(double requests_per_s, const ReplicaCapacity& capacity, const W
 std::optional<Serving> serve(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
                              int chips, Precision weights, const ReplicaCapacity& capacity, double hours_per_day) {
   Serving s;
-  EstimateRequest request = perf.request(accelerator, chips, weights, workload);
+  // The copies of the layout (an estimate's); one group of all the chips for a measured figure.
+  const int tp = capacity.layout.tp >= 1 ? capacity.layout.tp : chips;
+  const int dp = capacity.layout.tp >= 1 ? capacity.layout.dp : 1;
+  EstimateRequest request = perf.request(accelerator, tp, weights, workload);
   const BatchLimits limits{workload.slo.ttft_ms, workload.slo.tpot_ms, perf.max_batch_for(accelerator)};
   if (workload.concurrency) {
-    // Closed loop: the sequences are spread over as few replicas as hold them at the best batch.
+    // Closed loop: the sequences are spread over as few replicas as hold them at the best
+    // batch of each copy, and evenly over the copies those replicas run.
     const int c = *workload.concurrency;
-    const int needed = (c + capacity.best.batch - 1) / capacity.best.batch;
-    const int batch = (c + needed - 1) / needed;
+    const int per_copy = std::max(1, capacity.best.batch / dp);
+    const int copies_needed = (c + per_copy - 1) / per_copy;
+    const int needed = (copies_needed + dp - 1) / dp;
+    const int active = std::min(c, needed * dp);
+    const int batch = (c + active - 1) / active;
     s.replicas = needed + (workload.n_plus_one ? 1 : 0);
-    s.estimate = Estimator(perf.model, accelerator, request).at(batch);
-    s.served_output_tokens_per_s = s.estimate.output_tokens_per_s * needed;
+    const Estimate one = Estimator(perf.model, accelerator, request).at(batch);
+    s.estimate = replicate(one, std::min(dp, active));
+    s.served_output_tokens_per_s = one.output_tokens_per_s * active;
     return s;
   }
   const auto rate = workload.requests_per_s(hours_per_day);
@@ -266,12 +341,12 @@ std::optional<Serving> serve(const PerformanceModel& perf, const Workload& workl
     s.estimate = capacity.best;
     return s;
   }
-  request.load_requests_per_s = *rate / s.replicas;
+  request.load_requests_per_s = *rate / s.replicas / dp;
   const auto e = best_batch(Estimator(perf.model, accelerator, request), limits);
   if (!e) {
     return std::nullopt;
   }
-  s.estimate = *e;
+  s.estimate = replicate(*e, dp);
   return s;
 }
 

@@ -17,6 +17,25 @@
 
 namespace tpuplan {
 
+/// How one replica's chips serve the model: `dp` copies of it, each sharded tensor-parallel
+/// over `tp` chips (tp × dp = the replica's chips). tp 0: unknown (a measured figure).
+struct Layout {
+  int tp = 0;
+  int dp = 1;
+};
+/// "TP8", "4×TP2"; empty when unknown.
+std::string to_string(Layout layout);
+
+/// The tensor-parallel degrees an engine can shard a model over on `chips`, largest first:
+/// every divisor t of `chips` that divides the model's query heads (engines split the heads
+/// evenly: vLLM and TensorRT-LLM refuse other degrees), and `chips` itself (one group of all of
+/// them). With `forced` (--tp), that degree only, and none when it does not divide `chips`.
+std::vector<int> tensor_parallel_degrees(const ModelSpec& model, int chips, std::optional<int> forced = std::nullopt);
+
+/// `e` for `dp` copies running side by side: batch, tokens/s and requests/s × dp; latencies,
+/// per-chip throughput and the memory share stay those of one copy.
+Estimate replicate(Estimate e, int dp);
+
 /// How throughput and latency are obtained: the estimator and its settings.
 struct PerformanceModel {
   ModelSpec model;
@@ -39,12 +58,17 @@ struct PerformanceModel {
   /// efficiencies ÷ f and the fixed latencies × f, so throughput falls and latency rises by f
   /// and the SLO's batch shrinks with them. Absent: the estimate as it is.
   std::vector<std::pair<std::string, double>> slowdown;
+  /// --tp: the tensor-parallel degree every replica uses; absent = per option, the layout
+  /// (tensor_parallel_degrees) with the most capacity at the SLO.
+  std::optional<int> tp;
 
   /// The engine assumed on `accelerator` (nullptr without engines). Throws Error(usage) when
   /// the named engine does not run on it.
   const Engine* engine_for(const Accelerator& accelerator) const;
   /// False when a named engine does not run on `accelerator` (its options are left out).
   bool serves(const Accelerator& accelerator) const;
+  /// False when --tp does not divide `chips` (such options are left out).
+  bool holds_layout(int chips) const { return !tp || (*tp >= 1 && chips % *tp == 0); }
   /// The cap on concurrent sequences on `accelerator`: --max-batch, else the engine's.
   std::optional<int> max_batch_for(const Accelerator& accelerator) const;
   /// `base` with the KV precision, headroom and basis the engine sets for `weights`.
@@ -67,7 +91,8 @@ std::string_view to_string(RejectReason reason);
 
 /// What one replica delivers at the SLO.
 struct ReplicaCapacity {
-  Estimate best;                     ///< at the best batch without a load (an estimate)
+  Layout layout;                     ///< how the replica's chips are split (estimates)
+  Estimate best;                     ///< at the best batch without a load, all copies (an estimate)
   /// The most requests/s one replica takes while meeting the SLO with queueing included (below
   /// best.requests_per_s: a queue needs spare capacity to keep TTFT within its target).
   double max_requests_per_s = 0;
@@ -86,7 +111,9 @@ struct CapacityAnswer {
 };
 
 /// One replica of `chips` × `accelerator` in `weights` serving `workload`: the best batch that
-/// meets the latency targets (at their percentiles) and the highest load it takes within them.
+/// meets the latency targets (at their percentiles) and the highest load it takes within them,
+/// in the layout that takes the most load (perf.tp forces one). Without a layout that meets
+/// the SLO, the answer of the one that comes closest (the largest group when none fits).
 CapacityAnswer replica_capacity(const PerformanceModel& perf, const Workload& workload, const Accelerator& accelerator,
                                 int chips, Precision weights);
 
@@ -101,7 +128,7 @@ int replicas_for(double requests_per_s, const ReplicaCapacity& capacity, const W
 /// An option serving the workload's load.
 struct Serving {
   int replicas = 1;                    ///< 1 without a load
-  Estimate estimate;                   ///< one replica at its share of the load (queueing included)
+  Estimate estimate;                   ///< one replica (all its copies) at its share of the load (queueing included)
   double served_output_tokens_per_s = 0; ///< the load's output tokens/s; all replicas at capacity without a load
 };
 

@@ -17,7 +17,7 @@ SizingResult size_offerings(const Catalog& catalog, const SizingQuery& q) {
   for (const Offering* listed : one_region_each(select_offerings(catalog, q.filter))) {
     const Offering& offering = *listed;
     const Accelerator& accelerator = catalog.accelerator_of(offering);
-    if (accelerator.preview || !q.perf.serves(accelerator)) {
+    if (accelerator.preview || !q.perf.serves(accelerator) || !q.perf.holds_layout(offering.chips)) {
       continue;
     }
     const OfferingCost cost = offering_cost(offering, q.pricing);

@@ -144,3 +144,86 @@ TEST_CASE("a slowdown makes every step f times slower: throughput ÷ f, latencie
   CHECK(slow_cap.capacity->best.batch < fast_cap.capacity->best.batch);
   CHECK(slow_cap.capacity->max_requests_per_s < fast_cap.capacity->max_requests_per_s / 1.5);
 }
+
+TEST_CASE("layouts: the tensor-parallel degrees divide the chips and the heads — --tp forces one", "[serving][layout]") {
+  ModelSpec m = test::llama_3_1_8b(); // 32 query heads
+  CHECK(tensor_parallel_degrees(m, 8) == std::vector<int>{8, 4, 2, 1});
+  CHECK(tensor_parallel_degrees(m, 6) == std::vector<int>{6, 2, 1}); // 32 % 3 ≠ 0; all six chips as one group stays
+  m.heads = 6;
+  CHECK(tensor_parallel_degrees(m, 8) == std::vector<int>{8, 2, 1});
+  CHECK(tensor_parallel_degrees(m, 8, 4) == std::vector<int>{4});
+  CHECK(tensor_parallel_degrees(m, 8, 3).empty());
+  CHECK(tensor_parallel_degrees(m, 8, 16).empty());
+  PerformanceModel p = perf();
+  CHECK(p.holds_layout(6));
+  p.tp = 4;
+  CHECK(p.holds_layout(8));
+  CHECK_FALSE(p.holds_layout(6));
+  const auto a = replica_capacity(p, workload(), h100(), 6, Precision::bf16);
+  CHECK_FALSE(a.capacity);
+  CHECK(a.problem.find("--tp 4 does not divide") != std::string::npos);
+  CHECK(to_string(Layout{8, 1}) == "TP8");
+  CHECK(to_string(Layout{2, 4}) == "4×TP2");
+  CHECK(to_string(Layout{}).empty());
+}
+
+TEST_CASE("layouts: eight chips holding a small model serve it as copies, not as one all-reducing group",
+          "[serving][layout]") {
+  // One TP8 group pays two all-reduces per layer every step; eight TP1 copies pay none and
+  // each runs the one-chip replica's best batch: the chosen layout is the copies, with eight
+  // times one chip's capacity, above what the forced TP8 group takes.
+  const Workload w = workload();
+  const PerformanceModel p = perf();
+  const auto one = replica_capacity(p, w, h100(), 1, Precision::bf16);
+  const auto eight = replica_capacity(p, w, h100(), 8, Precision::bf16);
+  REQUIRE(one.capacity);
+  REQUIRE(eight.capacity);
+  CHECK(eight.capacity->layout.tp * eight.capacity->layout.dp == 8);
+  CHECK(eight.capacity->layout.tp < 8);
+  PerformanceModel forced = p;
+  forced.tp = 8;
+  const auto tp8 = replica_capacity(forced, w, h100(), 8, Precision::bf16);
+  REQUIRE(tp8.capacity);
+  CHECK(tp8.capacity->layout.tp == 8);
+  CHECK(tp8.capacity->layout.dp == 1);
+  CHECK(eight.capacity->max_requests_per_s > tp8.capacity->max_requests_per_s);
+  forced.tp = 1;
+  const auto tp1 = replica_capacity(forced, w, h100(), 8, Precision::bf16);
+  REQUIRE(tp1.capacity);
+  CHECK(tp1.capacity->max_requests_per_s == Approx(8 * one.capacity->max_requests_per_s).epsilon(1e-12));
+  CHECK(tp1.capacity->best.batch == 8 * one.capacity->best.batch);
+  CHECK(tp1.capacity->best.output_tokens_per_s == Approx(8 * one.capacity->best.output_tokens_per_s).epsilon(1e-12));
+  CHECK(tp1.capacity->best.tpot_ms == Approx(one.capacity->best.tpot_ms).epsilon(1e-12)); // each copy's latency
+  CHECK(eight.capacity->max_requests_per_s >= tp1.capacity->max_requests_per_s);
+}
+
+TEST_CASE("layouts: a copy must hold the weights — a load is spread over replicas × copies", "[serving][layout]") {
+  PerformanceModel p;
+  p.model = test::llama_3_1_70b(); // 141 GB of bf16 weights: two H100s at least
+  Workload w = workload();
+  const auto a = replica_capacity(p, w, h100(), 8, Precision::bf16);
+  REQUIRE(a.capacity);
+  CHECK(a.capacity->layout.tp >= 2);
+  PerformanceModel forced = p;
+  forced.tp = 1;
+  const auto tp1 = replica_capacity(forced, w, h100(), 8, Precision::bf16);
+  CHECK_FALSE(tp1.capacity); // one chip does not hold it
+  // Under a load, each copy takes its share: the replicas are those the whole capacity needs.
+  w.rate_requests_per_s = 3 * a.capacity->planned_requests_per_s;
+  const auto s = serve(p, w, h100(), 8, Precision::bf16, *a.capacity, 24);
+  REQUIRE(s);
+  CHECK(s->replicas == 3);
+  CHECK(s->served_output_tokens_per_s == Approx(*w.rate_requests_per_s * w.output_tokens));
+  REQUIRE(s->estimate.utilization);
+  CHECK(*s->estimate.utilization < 1);
+  CHECK(s->estimate.batch % a.capacity->layout.dp == 0); // every copy runs the same batch
+  // A closed loop of one copy's best batch needs one replica, and is spread over its copies.
+  Workload closed = workload();
+  closed.concurrency = a.capacity->best.batch / a.capacity->layout.dp;
+  const auto c = serve(p, closed, h100(), 8, Precision::bf16, *a.capacity, 24);
+  REQUIRE(c);
+  CHECK(c->replicas == 1);
+  CHECK(c->estimate.batch >= *closed.concurrency);
+  CHECK(c->estimate.batch < *closed.concurrency + a.capacity->layout.dp);
+  CHECK(c->served_output_tokens_per_s < a.capacity->best.output_tokens_per_s);
+}
