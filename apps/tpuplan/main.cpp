@@ -284,9 +284,21 @@ void check_explain(const GlobalOptions& global, const Command& command) {
   }
 }
 
-} // namespace
+/// True when `name` is one of the command-line arguments.
+bool named_on_command_line(std::string_view name, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (name == argv[i]) {
+      return true;
+    }
+  }
+  return false;
+}
 
-int main(int argc, char** argv) {
+/// Parses and runs. `lazy`: only the commands named on the command line get their flags
+/// (CLI11 spends about a millisecond building the flags of all of them, a third of a short
+/// command's whole run; docs/performance.md); help for everything and every parse error are
+/// handled by a second, complete pass, so their output is the same as without it.
+int run_command_line(int argc, char** argv, bool lazy) {
   CLI::App app{"tpuplan — cost and capacity planning of LLM inference on Cloud TPUs and GPUs", "tpuplan"};
   app.set_version_flag("--version", std::string("tpuplan ") + k_version);
   app.fallthrough(true); // global options are accepted after the command name too
@@ -320,9 +332,14 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", global.quiet, "no warnings or progress on stderr");
 
   std::vector<std::tuple<CLI::App*, Runner, const Command*>> runners;
+  const bool any_named = std::any_of(std::begin(k_commands), std::end(k_commands),
+                                     [&](const Command& c) { return named_on_command_line(c.name, argc, argv); });
+  lazy = lazy && any_named;
   for (const auto& c : k_commands) {
     CLI::App* sub = app.add_subcommand(c.name, c.summary);
-    runners.emplace_back(sub, c.setup(*sub), &c);
+    if (!lazy || named_on_command_line(c.name, argc, argv)) {
+      runners.emplace_back(sub, c.setup(*sub), &c);
+    }
   }
 
   try {
@@ -330,11 +347,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return lazy ? run_command_line(argc, argv, false) : app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return parse_error(app, e, argc, argv);
+    // The hint may name the other commands that take a flag: they need their flags.
+    return lazy ? run_command_line(argc, argv, false) : parse_error(app, e, argc, argv);
   }
 
   try {
@@ -354,4 +372,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return print_error(std::string("internal error: ") + e.what(), "please report it with the command line", 1);
   }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return run_command_line(argc, argv, true);
 }

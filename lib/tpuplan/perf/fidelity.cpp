@@ -245,7 +245,9 @@ std::string_view to_string(CalibrationMetric metric) {
 
 namespace {
 
-std::vector<CalibrationPoint> build_calibration_points() {
+/// The measured points; without `holdout`, the calibration group alone (what the error bands
+/// of cost and estimate need: a fifth of the points, a fifth of the work at start-up).
+std::vector<CalibrationPoint> build_calibration_points(bool holdout) {
   const auto bf16 = Precision::bf16;
   const auto fp8 = Precision::fp8;
   const auto int8 = Precision::int8;
@@ -330,6 +332,11 @@ std::vector<CalibrationPoint> build_calibration_points() {
     }
   }
 
+  if (!holdout) {
+    std::erase_if(p, [](const CalibrationPoint& c) { return c.group != "calibration"; });
+    return p;
+  }
+
   // TensorRT-LLM v1.0 (calibration-engines.md §B), held out: no default was chosen on them.
   p.push_back(trtllm_10("llama-3.1-70b", "h100", 2, 128, 2048, 6651));
   p.push_back(trtllm_10("llama-3.1-70b", "h100", 2, 2048, 128, 762));
@@ -411,7 +418,12 @@ std::vector<CalibrationPoint> build_calibration_points() {
 
 const std::vector<CalibrationPoint>& calibration_points() {
   // Built once per process: cost and --confidence read them for every accelerator kind.
-  static const std::vector<CalibrationPoint> points = build_calibration_points();
+  static const std::vector<CalibrationPoint> points = build_calibration_points(true);
+  return points;
+}
+
+const std::vector<CalibrationPoint>& calibration_set() {
+  static const std::vector<CalibrationPoint> points = build_calibration_points(false);
   return points;
 }
 
@@ -567,8 +579,8 @@ ErrorBand ErrorBands::band(const std::string& engine_id, const Accelerator& acce
     // The residuals of the shipped factors on the data's specs: the calibration points of the
     // same accelerator kind (the others cannot change the band), a few dozen closed-form runs.
     std::vector<Residual> residuals;
-    for (const auto& p : calibration_points()) {
-      if (p.group != "calibration" || p.metric == CalibrationMetric::prefill_ms) {
+    for (const auto& p : calibration_set()) {
+      if (p.metric == CalibrationMetric::prefill_ms) {
         continue;
       }
       const auto a = std::find_if(m_data.catalog.accelerators.begin(), m_data.catalog.accelerators.end(),

@@ -50,6 +50,8 @@ struct CalibrationResult {
 /// The calibration set (perfmodel §3.1 rows 1, 8, 10, 13, 16, 18, 20, 21, 25) followed by the
 /// holdout rows of the same sources.
 const std::vector<CalibrationPoint>& calibration_points();
+/// The points of the group "calibration" alone, in the same order (what the error bands use).
+const std::vector<CalibrationPoint>& calibration_set();
 
 /// Runs one point against the models and accelerators of `data` (the point's own spec wins).
 /// Efficiency: the family default unless the point's request carries one.

@@ -70,3 +70,18 @@ TEST_CASE("calibration point ids are unique", "[fidelity]") {
     CHECK(ids.insert(p.id).second);
   }
 }
+
+TEST_CASE("the calibration set is the calibration group of all the points, in order", "[fidelity]") {
+  std::vector<std::string> expected;
+  for (const auto& p : calibration_points()) {
+    if (p.group == "calibration") {
+      expected.push_back(p.id);
+    }
+  }
+  std::vector<std::string> got;
+  for (const auto& p : calibration_set()) {
+    got.push_back(p.id);
+  }
+  CHECK(got == expected);
+  CHECK(got.size() >= 40);
+}
