@@ -144,6 +144,7 @@ Table accelerator_table(const Accelerator& a) {
       {"bf16_tflops", "BF16 TFLOP/s", 0, false, "dense BF16 peak per chip"},
       {"fp8_tflops", "FP8 TFLOP/s", 0, false, "dense FP8 peak per chip; empty = no FP8 path"},
       {"int8_tops", "INT8 TOP/s", 0, false, "dense INT8 peak per chip; empty = not published"},
+      {"fp4_tflops", "FP4 TFLOP/s", 0, false, "dense FP4 peak per chip (nvfp4, mxfp4 weights); empty = no FP4 path"},
       {"interconnect", "interconnect", 0, true, "chip-to-chip link"},
       {"interconnect_gb_per_s", "link GB/s", 0, false, "interconnect bandwidth per chip, GB/s, one direction"},
       {"tensorcores_per_chip", "TensorCores", 0, true, "TPU TensorCores per chip"},
@@ -155,7 +156,7 @@ Table accelerator_table(const Accelerator& a) {
   };
   t.rows.push_back({a.id, a.name, std::string(to_string(a.kind)), text(a.vendor), text(a.family),
                     text(fmt::format("{}", fmt::join(a.aliases, ", "))), a.hbm_gib, a.hbm_tb_per_s, a.bf16_tflops,
-                    cell(a.fp8_tflops), cell(a.int8_tops), text(a.interconnect), a.interconnect_gb_per_s,
+                    cell(a.fp8_tflops), cell(a.int8_tops), cell(a.fp4_tflops), text(a.interconnect), a.interconnect_gb_per_s,
                     integer(a.tensorcores_per_chip), integer(a.chips_per_host), a.preview, text(a.as_of),
                     text(a.source), text(a.notes)});
   t.notes.push_back(fmt::format("interconnect: {}, {} GB/s per chip, one direction", a.interconnect,

@@ -246,6 +246,9 @@ int run_cost(const CostFlags& flags, Context& ctx) {
   if (model.resolved_from != "preset") {
     table.notes.push_back(fmt::format("model: {}", model.resolved_from));
   }
+  if (is_fp4(query.memory.weights)) {
+    table.notes.push_back(fp4_note(data.catalog, query.memory.weights));
+  }
   for (const auto& [id, largest] : result.too_small) {
     table.notes.push_back(fmt::format("{}: no offering holds the model (largest tried: {}, {} × {:g} GiB)", id,
                                       largest->id, largest->chips, data.catalog.accelerator(id).hbm_gib));

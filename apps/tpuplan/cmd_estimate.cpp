@@ -594,7 +594,7 @@ Runner setup_estimate(CLI::App& sub) {
   auto* chips = sub.add_option("--chips", f->chips, "chips in the tensor-parallel group")->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
   auto* off = sub.add_option("--offering", f->offering, "an offering id or name (gives accelerator and chips)");
   off->excludes(acc)->excludes(chips);
-  sub.add_option("--precision", f->precision, "weight precision: bf16, fp8, int8, int4")->capture_default_str();
+  sub.add_option("--precision", f->precision, "weight precision: bf16, fp8, int8, int4, nvfp4, mxfp4 (FP4: accelerators with FP4 tensor cores)")->capture_default_str();
   sub.add_option("--kv-precision", f->kv_precision,
                  "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights)");
   add_engine_flag(sub, f->engine);

@@ -173,7 +173,7 @@ Table weights_table(const ModelSpec& m) {
                {"weight_gib", "GiB", 2, false, "bytes of all weights ÷ 2^30"}};
   const double total = total_params(m);
   const double embeddings = embedding_params(m);
-  for (Precision p : {Precision::bf16, Precision::fp8, Precision::int8, Precision::int4}) {
+  for (Precision p : {Precision::bf16, Precision::fp8, Precision::int8, Precision::int4, Precision::nvfp4, Precision::mxfp4}) {
     const double bytes = weight_bytes(m, p);
     // Derived from the library's figure rather than restated: bf16 stores everything at 16
     // bits, quantised formats everything but the embeddings and output head.

@@ -45,14 +45,14 @@ struct SizeFlags {
 
 std::vector<Precision> parse_precisions(const std::string& text) {
   if (text == "any") {
-    return {Precision::bf16, Precision::fp8, Precision::int8, Precision::int4};
+    return {Precision::bf16, Precision::fp8, Precision::int8, Precision::int4, Precision::nvfp4, Precision::mxfp4};
   }
   std::vector<Precision> out;
   for (const auto& item : split_list(text)) {
     out.push_back(parse_precision_flag("--precision", item));
   }
   if (out.empty()) {
-    throw Error(ErrorKind::usage, "--precision: empty list", "accepted: any, or a list of bf16, fp8, int8, int4");
+    throw Error(ErrorKind::usage, "--precision: empty list", "accepted: any, or a list of bf16, fp8, int8, int4, nvfp4, mxfp4");
   }
   return out;
 }
@@ -227,6 +227,11 @@ int run_size(const SizeFlags& f, Context& ctx) {
   t.notes.push_back(fmt::format("throughput and latency are estimates at the {} percentile of TTFT and {} of TPOT "
                                 "(docs/accuracy.md gives the estimator's measured error)",
                                 percentile_name(w.slo.ttft_quantile), percentile_name(w.slo.tpot_quantile)));
+  for (const Precision p : q.precisions) {
+    if (is_fp4(p)) {
+      t.notes.push_back(fp4_note(data.catalog, p));
+    }
+  }
   if (calibration) {
     t.notes.push_back(fmt::format("estimates for accelerator family {} use the factors fitted to {}",
                                   calibration->family, calibration->file));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tpuplan::app {
 
@@ -153,7 +154,7 @@ std::string comparison_basis(const Workload& w, double hours_per_day) {
 }
 
 void add_memory_flags(CLI::App& sub, MemoryFlags& flags) {
-  sub.add_option("--precision", flags.precision, "weight precision: bf16, fp8, int8, int4")->capture_default_str();
+  sub.add_option("--precision", flags.precision, "weight precision: bf16, fp8, int8, int4, nvfp4, mxfp4 (FP4: accelerators with FP4 tensor cores)")->capture_default_str();
   sub.add_option("--kv-precision", flags.kv_precision,
                  "KV-cache precision: bf16, fp8, int8 (default: the engine's for the weights, data/engines.yaml)");
   sub.add_option("--headroom", flags.headroom_fraction,
@@ -215,8 +216,9 @@ EngineSettings to_engine_settings(const MemoryFlags& flags) {
   EngineSettings user;
   if (!flags.kv_precision.empty()) {
     user.kv = parse_precision_flag("--kv-precision", flags.kv_precision);
-    if (*user.kv == Precision::int4) {
-      throw Error(ErrorKind::usage, "--kv-precision: int4 KV caches are not modelled", "accepted: bf16, fp8, int8");
+    if (*user.kv == Precision::int4 || is_fp4(*user.kv)) {
+      throw Error(ErrorKind::usage, fmt::format("--kv-precision: {} KV caches are not modelled", to_string(*user.kv)),
+                  "accepted: bf16, fp8, int8");
     }
   }
   if (flags.headroom_fraction) {
@@ -280,6 +282,17 @@ void add_engine_report(Report& report, const PerformanceModel& perf, const std::
     report.assumptions.push_back({"engine", pairs, "", "serving engine assumed per accelerator family (--engine "
                                                        "names one)", "data/engines.yaml; docs/methodology.md §Engines"});
   }
+}
+
+std::string fp4_note(const Catalog& catalog, Precision weights) {
+  std::vector<std::string> with;
+  for (const auto& a : catalog.accelerators) {
+    if (runs_weights(a, weights)) {
+      with.push_back(a.id);
+    }
+  }
+  return fmt::format("{} weights: only accelerators with FP4 tensor cores are compared (catalog fp4_tflops): {}",
+                     to_string(weights), with.empty() ? std::string("none in this catalog") : fmt::format("{}", fmt::join(with, ", ")));
 }
 
 namespace {

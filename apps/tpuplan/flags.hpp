@@ -108,6 +108,8 @@ std::vector<const Accelerator*> filtered_accelerators(const Catalog& catalog, co
 /// inputs.engine and the engine assumptions: the named engine, or each family's default
 /// engine among `accelerators` (a note says which).
 void add_engine_report(Report& report, const PerformanceModel& perf, const std::vector<const Accelerator*>& accelerators);
+/// "nvfp4 weights: only accelerators with FP4 tensor cores (catalog fp4_tflops): b200".
+std::string fp4_note(const Catalog& catalog, Precision weights);
 /// --tp N: the tensor-parallel degree of every replica (default: the best layout per option).
 void add_tp_flag(CLI::App& sub, std::optional<std::int64_t>& tp);
 /// perf.tp from the flag, checked (1 to 1,024; Error(usage) naming the value otherwise).

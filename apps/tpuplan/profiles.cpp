@@ -29,7 +29,7 @@ void add_calibration_flags(CLI::App& sub, CalibrationFlags& flags) {
   sub.add_option("--calibration-model", flags.model,
                  "architecture the --calibration profile served (default: its model name, if a preset)");
   sub.add_option("--calibration-precision", flags.precision,
-                 "weight precision the --calibration profile's server ran: bf16, fp8, int8, int4")
+                 "weight precision the --calibration profile's server ran: bf16, fp8, int8, int4, nvfp4, mxfp4")
       ->capture_default_str();
 }
 

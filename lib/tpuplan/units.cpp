@@ -12,6 +12,10 @@ std::string_view to_string(Precision p) {
     return "int8";
   case Precision::int4:
     return "int4";
+  case Precision::nvfp4:
+    return "nvfp4";
+  case Precision::mxfp4:
+    return "mxfp4";
   }
   return "bf16";
 }
@@ -28,6 +32,12 @@ std::optional<Precision> parse_precision(std::string_view name) {
   }
   if (name == "int4") {
     return Precision::int4;
+  }
+  if (name == "nvfp4") {
+    return Precision::nvfp4;
+  }
+  if (name == "mxfp4") {
+    return Precision::mxfp4;
   }
   return std::nullopt;
 }

@@ -27,7 +27,13 @@ constexpr double usd_per_million_tokens(double usd_per_hour, double tokens_per_s
 }
 
 /// Numeric precision of weights, KV cache or arithmetic.
-enum class Precision { bf16, fp8, int8, int4 };
+/// nvfp4 and mxfp4 are the 4-bit floating-point block formats of FP4 tensor cores (NVIDIA
+/// Blackwell): E2M1 elements with an FP8 E4M3 scale per 16 (NVFP4) or an E8M0 scale per 32
+/// (OCP MXFP4) — data/sources.yaml nvidia-nvfp4.
+enum class Precision { bf16, fp8, int8, int4, nvfp4, mxfp4 };
+
+/// True for the FP4 block formats (they need an FP4 matmul path: Accelerator::fp4_tflops).
+constexpr bool is_fp4(Precision p) { return p == Precision::nvfp4 || p == Precision::mxfp4; }
 
 /// Bytes per element of a precision, before any quantisation scale overhead.
 constexpr double bytes_per_element(Precision p) {
@@ -38,16 +44,18 @@ constexpr double bytes_per_element(Precision p) {
   case Precision::int8:
     return 1.0;
   case Precision::int4:
+  case Precision::nvfp4:
+  case Precision::mxfp4:
     return 0.5;
   }
   return 2.0;
 }
 
-/// "bf16", "fp8", "int8", "int4".
+/// "bf16", "fp8", "int8", "int4", "nvfp4", "mxfp4".
 std::string_view to_string(Precision p);
 /// Parses a precision name; "fp16" and "bfloat16"/"float16" are read as the 16-bit class bf16.
 std::optional<Precision> parse_precision(std::string_view name);
 /// The accepted precision names, for error messages.
-inline constexpr const char* k_precision_names[] = {"bf16", "fp8", "int8", "int4"};
+inline constexpr const char* k_precision_names[] = {"bf16", "fp8", "int8", "int4", "nvfp4", "mxfp4"};
 
 } // namespace tpuplan

@@ -204,3 +204,53 @@ TEST_CASE("cost as a table shows units in the headers and a dash for unpriced ti
   CHECK(r.out.find("note: model: alias 70b → llama-3.1-70b") != std::string::npos);
   CHECK(r.out.find("\x1b[") == std::string::npos);
 }
+
+TEST_CASE("cost picks each option's parallel layout, --tp forces one, FP4 formats only where the chip has them",
+          "[cli][cost][layout]") {
+  // The shipped data: 8 × H100 (p5.48xlarge) serving an 8B model runs copies, not one TP8 group.
+  auto run = [](std::vector<std::string> args) {
+    args.push_back("--format");
+    args.push_back("json");
+    const auto r = run_tpuplan(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  const json small = run({"cost", "--model", "8b", "--all", "--accelerator", "h100"});
+  CHECK(small["inputs"]["tp"] == "best per option");
+  bool found = false;
+  for (const auto& row : small["rows"]) {
+    if (row["offering"] == "p5.48xlarge") {
+      found = true;
+      CHECK(row["layout"] != "TP8");
+    }
+  }
+  CHECK(found);
+  const json forced = run({"cost", "--model", "70b", "--tp", "4", "--all"});
+  CHECK(forced["inputs"]["tp"] == 4);
+  REQUIRE_FALSE(forced["rows"].empty());
+  for (const auto& row : forced["rows"]) {
+    INFO(row["offering_id"]);
+    CHECK(row["chips"].get<int>() % 4 == 0);
+    if (!row["layout"].is_null()) {
+      const std::string layout = row["layout"];
+      CHECK(layout.substr(layout.size() - 3) == "TP4");
+    }
+  }
+  const json fp4 = run({"cost", "--model", "70b", "--precision", "nvfp4"});
+  REQUIRE_FALSE(fp4["rows"].empty());
+  for (const auto& row : fp4["rows"]) {
+    CHECK(row["accelerator"] == "b200");
+    CHECK(row["precision"] == "nvfp4");
+  }
+  CHECK(fp4.dump().find("only accelerators with FP4 tensor cores are compared") != std::string::npos);
+  auto r = run_tpuplan({"estimate", "--model", "8b", "--accelerator", "h100", "--chips", "1", "--precision", "mxfp4"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("mxfp4 weights need FP4 tensor cores, which h100 does not have") != std::string::npos);
+  r = run_tpuplan({"cost", "--model", "8b", "--tp", "0"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--tp: 0 is out of range") != std::string::npos);
+  r = run_tpuplan({"estimate", "--model", "8b", "--accelerator", "h100", "--chips", "8", "--tp", "3"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--tp: 3 does not divide the slice's 8 chips") != std::string::npos);
+}

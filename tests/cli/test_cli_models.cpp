@@ -45,11 +45,15 @@ TEST_CASE("models show reads a config.json and reports parameters, weights and K
   CHECK(quantity(doc, "kv_heads") == 8);
   CHECK(quantity(doc, "params_total") == 8030261248LL);
   const auto& weights = doc["tables"]["weights"]["rows"];
-  REQUIRE(weights.size() == 4);
+  REQUIRE(weights.size() == 6);
   CHECK(weights[0]["precision"] == "bf16");
   CHECK(weights[0]["weight_bytes"] == 2 * 8030261248LL);
   CHECK(weights[3]["precision"] == "int4");
   CHECK(weights[3]["bits_per_weight"].get<double>() == Approx(4.125));
+  CHECK(weights[4]["precision"] == "nvfp4");
+  CHECK(weights[4]["bits_per_weight"].get<double>() == Approx(4.5));
+  CHECK(weights[5]["precision"] == "mxfp4");
+  CHECK(weights[5]["bits_per_weight"].get<double>() == Approx(4.25));
   const auto& kv = doc["tables"]["kv_cache"]["rows"];
   REQUIRE(kv.size() == 4); // bf16 and int8 at 8192 and at the max context 131072
   CHECK(kv[0]["kv_precision"] == "bf16");

@@ -28,6 +28,7 @@ struct Accelerator {
   double bf16_tflops = 0;           ///< dense BF16 peak, TFLOP/s
   std::optional<double> fp8_tflops; ///< dense FP8 peak; absent where the chip has no FP8 path
   std::optional<double> int8_tops;  ///< dense INT8 peak; absent where not published
+  std::optional<double> fp4_tflops; ///< dense FP4 peak (NVFP4 and MXFP4); absent where the chip has no FP4 path
   /// Interconnect bandwidth per chip, GB/s, **one direction** (tpuplan's convention;
   /// Google's "bidirectional" figures are halved, NVLink totals are halved).
   double interconnect_gb_per_s = 0;
@@ -39,6 +40,12 @@ struct Accelerator {
   std::string as_of;                ///< date the source was read or published (YYYY-MM-DD or YYYY-MM)
   std::string notes;
 };
+
+/// False for FP4 weights on an accelerator without an FP4 path (no fp4_tflops): those formats
+/// need FP4 tensor cores; every other precision runs everywhere (int4 weight-only on bf16 math).
+inline bool runs_weights(const Accelerator& a, Precision weights) {
+  return !is_fp4(weights) || (a.fp4_tflops && *a.fp4_tflops > 0);
+}
 
 /// Pricing tiers.
 enum class Tier { on_demand = 0, spot = 1, commit_1y = 2, commit_3y = 3 };

@@ -41,7 +41,7 @@ std::vector<Accelerator> read_accelerators(const yaml::Node& root, const SourceT
   };
   for (const yaml::Node& n : root.required("accelerators").items()) {
     n.allow_keys({"id", "name", "kind", "vendor", "family", "aliases", "hbm_gib", "hbm_tb_per_s", "bf16_tflops",
-                  "fp8_tflops", "int8_tops", "interconnect", "interconnect_gb_per_s", "tensorcores_per_chip",
+                  "fp8_tflops", "int8_tops", "fp4_tflops", "interconnect", "interconnect_gb_per_s", "tensorcores_per_chip",
                   "chips_per_host", "preview", "source", "as_of", "notes"});
     Accelerator a;
     a.id = n.required("id").text().value_or("");
@@ -67,6 +67,7 @@ std::vector<Accelerator> read_accelerators(const yaml::Node& root, const SourceT
     a.bf16_tflops = n.required("bf16_tflops").number(yaml::Range::positive()).value_or(0);
     a.fp8_tflops = n.child("fp8_tflops").number(yaml::Range::positive());
     a.int8_tops = n.child("int8_tops").number(yaml::Range::positive());
+    a.fp4_tflops = n.child("fp4_tflops").number(yaml::Range::positive());
     a.interconnect = n.required("interconnect").text().value_or("");
     a.interconnect_gb_per_s = n.required("interconnect_gb_per_s").number(yaml::Range::positive()).value_or(0);
     // TensorCores decide how TPU slice names count chips; GPUs have no such notion (default 1).

@@ -44,7 +44,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(AcceleratorKind, {{AcceleratorKind::tpu, "tpu"}, {A
 // Every field of every struct: a field missing here would silently vanish from the
 // embedded data, so tests/unit/data/test_dataset.cpp round-trips a fully populated value.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Accelerator, id, name, kind, vendor, family, aliases, hbm_gib,
-                                                hbm_tb_per_s, bf16_tflops, fp8_tflops, int8_tops,
+                                                hbm_tb_per_s, bf16_tflops, fp8_tflops, int8_tops, fp4_tflops,
                                                 interconnect_gb_per_s, interconnect, tensorcores_per_chip,
                                                 chips_per_host, preview, source, as_of, notes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Price, usd_per_hour, source, as_of, derived)
@@ -210,7 +210,7 @@ template <typename T, std::size_t N> void get(Reader& r, std::array<T, N>& v);
   void get(Reader& r, Type& v) { NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(TPUPLAN_CODEC_GET, __VA_ARGS__)) }
 
 TPUPLAN_CODEC(Accelerator, id, name, kind, vendor, family, aliases, hbm_gib, hbm_tb_per_s, bf16_tflops, fp8_tflops,
-              int8_tops, interconnect_gb_per_s, interconnect, tensorcores_per_chip, chips_per_host, preview, source,
+              int8_tops, fp4_tflops, interconnect_gb_per_s, interconnect, tensorcores_per_chip, chips_per_host, preview, source,
               as_of, notes)
 TPUPLAN_CODEC(Price, usd_per_hour, source, as_of, derived)
 TPUPLAN_CODEC(Offering, id, name, cloud, region, accelerator, chips, hosts, prices, covers, notes)

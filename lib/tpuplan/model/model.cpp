@@ -54,6 +54,10 @@ double storage_bits(Precision p) {
     return 8.0; // per-channel scales are negligible (one per output row)
   case Precision::int4:
     return 4.125; // group-wise int4 with an fp16 scale per 128 weights (GPTQ/AWQ default)
+  case Precision::nvfp4:
+    return 4.5; // E2M1 + one FP8 E4M3 scale per 16 weights (the per-tensor FP32 scale is negligible)
+  case Precision::mxfp4:
+    return 4.25; // E2M1 + one E8M0 scale per 32 weights (OCP MX v1.0)
   }
   return 16.0;
 }

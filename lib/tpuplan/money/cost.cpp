@@ -153,7 +153,8 @@ CostResult compare_costs(const Catalog& catalog, const CostQuery& query) {
   std::vector<CostRow> candidates;
   for (const Offering* offering : query.all ? listed : preferred) {
     const Accelerator& accelerator = catalog.accelerator_of(*offering);
-    if (accelerator.preview || !query.perf.serves(accelerator) || !query.perf.holds_layout(offering->chips)) {
+    if (accelerator.preview || !query.perf.serves(accelerator) || !query.perf.holds_layout(offering->chips) ||
+        !runs_weights(accelerator, memory.weights)) {
       continue;
     }
     CostRow row;

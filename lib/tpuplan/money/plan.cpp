@@ -171,7 +171,8 @@ PlanResult plan_fleets(const Catalog& catalog, const PlanQuery& q) {
   std::vector<OptionPlan> all;
   for (const Offering* offering : one_region_each(select_offerings(catalog, q.filter))) {
     const Accelerator& accelerator = catalog.accelerator_of(*offering);
-    if (accelerator.preview || !q.perf.serves(accelerator) || !q.perf.holds_layout(offering->chips)) {
+    if (accelerator.preview || !q.perf.serves(accelerator) || !q.perf.holds_layout(offering->chips) ||
+        !runs_weights(accelerator, memory.weights)) {
       continue;
     }
     const Offering*& big = largest[accelerator.id];

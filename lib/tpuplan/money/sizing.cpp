@@ -22,6 +22,9 @@ SizingResult size_offerings(const Catalog& catalog, const SizingQuery& q) {
     }
     const OfferingCost cost = offering_cost(offering, q.pricing);
     for (Precision precision : q.precisions) {
+      if (!runs_weights(accelerator, precision)) {
+        continue; // FP4 formats only where the chip has FP4 tensor cores
+      }
       ++result.evaluated;
       const CapacityAnswer answer = replica_capacity(q.perf, q.workload, accelerator, offering.chips, precision);
       if (!answer.problem.empty()) {

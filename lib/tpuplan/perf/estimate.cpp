@@ -58,6 +58,9 @@ std::pair<double, Precision> matmul_peak(const Accelerator& a, Precision p) {
   if (p == Precision::int8 && a.int8_tops && *a.int8_tops > 0) {
     return {*a.int8_tops, Precision::int8};
   }
+  if (is_fp4(p) && a.fp4_tflops && *a.fp4_tflops > 0) {
+    return {*a.fp4_tflops, p};
+  }
   return {a.bf16_tflops, Precision::bf16};
 }
 
@@ -90,6 +93,13 @@ void validate(const ModelSpec& model, const Accelerator& a, const EstimateReques
   require(r.headroom_fraction >= 0 && r.headroom_fraction < 1,
           fmt::format("HBM headroom must be a fraction in [0, 1), got {}", r.headroom_fraction));
   require(r.overhead_gib_per_chip >= 0, "runtime reserve per chip must not be negative");
+  require(!is_fp4(r.weights) || (a.fp4_tflops && *a.fp4_tflops > 0),
+          fmt::format("{} weights need FP4 tensor cores, which {} does not have (catalog: no fp4_tflops)",
+                      to_string(r.weights), a.id),
+          "FP4 formats run on accelerators with an FP4 path ('tpuplan catalog show ID' lists fp4_tflops), e.g. b200; "
+          "elsewhere use int4 (weight-only) or fp8");
+  require(!is_fp4(r.kv) && r.kv != Precision::int4, fmt::format("a {} KV cache is not modelled", to_string(r.kv)),
+          "KV precisions: bf16, fp8, int8");
   require(model.layers > 0 && model.hidden > 0 && model.heads > 0 && model.vocab > 0,
           fmt::format("model '{}' lacks layers, hidden size, heads or vocabulary", model.id));
   const auto bad_spec = [&](const char* what) {

@@ -313,7 +313,7 @@ TEST_CASE("impossible architectures and unknown size-alias targets are problems"
 TEST_CASE("encode then decode keeps every field of a fully populated data set", "[dataset]") {
   DataSet in;
   Accelerator a{"x1", "X One", AcceleratorKind::gpu, "vendor", "fam", {"x", "ex"}, 12.5, 1.25, 100, 200.0, 400.0,
-                50, "link", 2, 4, true, "src", "2024-01", "n"};
+                800.0, 50, "link", 2, 4, true, "src", "2024-01", "n"};
   in.catalog.accelerators = {a};
   Offering o;
   o.id = "x-4@r1";
@@ -354,10 +354,10 @@ TEST_CASE("encode then decode keeps every field of a fully populated data set", 
   REQUIRE(out.catalog.accelerators.size() == 1);
   const auto& b = out.catalog.accelerators[0];
   CHECK(std::tie(b.id, b.name, b.vendor, b.family, b.aliases, b.hbm_gib, b.hbm_tb_per_s, b.bf16_tflops, b.fp8_tflops,
-                 b.int8_tops, b.interconnect_gb_per_s, b.interconnect, b.tensorcores_per_chip, b.chips_per_host,
+                 b.int8_tops, b.fp4_tflops, b.interconnect_gb_per_s, b.interconnect, b.tensorcores_per_chip, b.chips_per_host,
                  b.preview, b.source, b.as_of, b.notes) ==
         std::tie(a.id, a.name, a.vendor, a.family, a.aliases, a.hbm_gib, a.hbm_tb_per_s, a.bf16_tflops, a.fp8_tflops,
-                 a.int8_tops, a.interconnect_gb_per_s, a.interconnect, a.tensorcores_per_chip, a.chips_per_host,
+                 a.int8_tops, a.fp4_tflops, a.interconnect_gb_per_s, a.interconnect, a.tensorcores_per_chip, a.chips_per_host,
                  a.preview, a.source, a.as_of, a.notes));
   CHECK(b.kind == AcceleratorKind::gpu);
   REQUIRE(out.catalog.offerings.size() == 1);

@@ -168,6 +168,48 @@ TEST_CASE("int4 weights are weight-only: bf16 math at a quarter of the bytes plu
   CHECK(est.peak_tflops() == 989);
 }
 
+TEST_CASE("fp4 weights run on an FP4 path only: its peak, 4.5 or 4.25 bits a weight, refused elsewhere", "[estimate]") {
+  Accelerator b200 = h100();
+  b200.id = "b200";
+  b200.family = "nvidia-blackwell";
+  b200.hbm_gib = 180;
+  b200.fp4_tflops = 9000;
+  const EstimateRequest fp8 = [] {
+    EstimateRequest r = request(1);
+    r.weights = Precision::fp8;
+    return r;
+  }();
+  const Estimator eight(llama_3_1_70b(), b200, fp8);
+  for (const auto& [p, bits] : {std::pair{Precision::nvfp4, 4.5}, std::pair{Precision::mxfp4, 4.25}}) {
+    INFO(to_string(p));
+    EstimateRequest r = fp8;
+    r.weights = p;
+    const Estimator est(llama_3_1_70b(), b200, r);
+    CHECK(est.math_precision() == p);
+    CHECK(est.peak_tflops() == 9000);
+    // The body's bytes scale with the bits per weight (scales included); embeddings stay 16-bit.
+    const double embeddings = 2.0 * embedding_params(llama_3_1_70b());
+    CHECK((weight_bytes(llama_3_1_70b(), p) - embeddings) / (weight_bytes(llama_3_1_70b(), Precision::fp8) - embeddings) ==
+          Approx(bits / 8).epsilon(1e-9));
+    // A memory-bound batch-1 step streams fewer bytes than the fp8 one.
+    CHECK(est.at(1).step.weight_read_ms < eight.at(1).step.weight_read_ms);
+    CHECK(est.max_batch() > eight.max_batch());
+    // Without an FP4 path (H100) the format is refused, naming what has one.
+    try {
+      Estimator(llama_3_1_70b(), h100(), r);
+      FAIL("accepted FP4 weights on h100");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::usage);
+      CHECK(std::string(e.what()).find("FP4 tensor cores") != std::string::npos);
+    }
+    CHECK_FALSE(runs_weights(h100(), p));
+    CHECK(runs_weights(b200, p));
+  }
+  EstimateRequest kv = fp8;
+  kv.kv = Precision::nvfp4;
+  CHECK_THROWS_AS(Estimator(llama_3_1_70b(), b200, kv), Error); // an FP4 KV cache is not modelled
+}
+
 TEST_CASE("a padded KV read costs the whole cache, a ragged one the mean live context", "[estimate]") {
   EstimateRequest ragged = request(8, 200, 200);
   EstimateRequest padded = ragged;
