@@ -167,7 +167,7 @@ TEST_CASE("layouts: the tensor-parallel degrees divide the chips and the heads â
   CHECK(to_string(Layout{}).empty());
 }
 
-TEST_CASE("layouts: eight chips holding a small model serve it as copies, not as one all-reducing group",
+TEST_CASE("kind 4: eight chips holding a small model serve it as copies, not as one all-reducing group",
           "[serving][layout]") {
   // One TP8 group pays two all-reduces per layer every step; eight TP1 copies pay none and
   // each runs the one-chip replica's best batch: the chosen layout is the copies, with eight

@@ -195,6 +195,49 @@ TEST_CASE("kind 2: a TPU engine's step has a fitted overhead below the old 8 ms 
   CHECK(slow_long - fast_long > slow_short - fast_short);
 }
 
+TEST_CASE("kind 1: the same workload on the same slice is estimated per engine, and the request names it", "[engine]") {
+  // calibration-engines.md §A: SGL-JAX runs Qwen3-8B on v6e-4 1.4–1.7× faster than vLLM-TPU;
+  // each engine's own factors keep that order, and one engine's figure is not the other's.
+  const Accelerator& v6e = shipped().catalog.accelerator("v6e");
+  const auto at_64 = [&](const char* id) {
+    const Engine& engine = find_engine(shipped().engines, id);
+    EstimateRequest r;
+    r.chips = 4;
+    r.input_tokens = 1024;
+    r.output_tokens = 1024;
+    apply_engine(engine, {}, r);
+    r.efficiency = engine_efficiency(&engine, v6e);
+    CHECK(r.engine == engine.id);
+    return Estimator(shipped_preset("qwen3-8b"), v6e, r).at(64).output_tokens_per_s;
+  };
+  const double sgl = at_64("sgl-jax");
+  const double vllm = at_64("vllm-tpu");
+  CHECK(sgl > 1.2 * vllm);
+}
+
+TEST_CASE("kind 6: TPU7x takes its engine's factors measured on the newest TPU generation, not the v5e defaults",
+          "[engine]") {
+  // No measured TPU7x points: the default engine's factors fitted on v6e apply, labelled as
+  // another generation's, instead of the TPU family defaults fitted on a 2024 v5e stack.
+  const Accelerator& tpu7x = shipped().catalog.accelerator("tpu7x");
+  const Accelerator& v6e = shipped().catalog.accelerator("v6e");
+  const Engine* engine = default_engine(shipped().engines, tpu7x);
+  REQUIRE(engine != nullptr);
+  const Efficiency on_7x = engine_efficiency(engine, tpu7x);
+  const Efficiency on_v6e = engine_efficiency(engine, v6e);
+  CHECK(on_7x.compute == on_v6e.compute);
+  CHECK(on_7x.kv_memory == on_v6e.kv_memory);
+  CHECK(on_7x.step_overhead_ms == on_v6e.step_overhead_ms);
+  CHECK(on_7x.compute != default_efficiency(tpu7x).compute);
+  CHECK(on_7x.basis.find("fitted on tpu-v6e") != std::string::npos);
+  CHECK(on_7x.basis.find("no data for this generation") != std::string::npos);
+  // With no points of its own, its band is the widest of the kind, and says why.
+  const ErrorBand band = error_band(shipped(), engine->id, tpu7x);
+  CHECK(band.points == 0);
+  CHECK(band.basis.rfind("no points", 0) == 0);
+  CHECK(band.half_width >= error_band(shipped(), engine->id, v6e).half_width);
+}
+
 TEST_CASE("an engine without measured points on a family says it uses the family defaults", "[engine]") {
   const Accelerator& h100 = shipped().catalog.accelerator("h100");
   const Efficiency e = engine_efficiency(&find_engine(shipped().engines, "vllm"), h100);

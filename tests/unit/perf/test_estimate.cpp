@@ -168,7 +168,7 @@ TEST_CASE("int4 weights are weight-only: bf16 math at a quarter of the bytes plu
   CHECK(est.peak_tflops() == 989);
 }
 
-TEST_CASE("fp4 weights run on an FP4 path only: its peak, 4.5 or 4.25 bits a weight, refused elsewhere", "[estimate]") {
+TEST_CASE("kind 5: fp4 weights run on an FP4 path only: its peak, 4.5 or 4.25 bits a weight, refused elsewhere", "[estimate]") {
   Accelerator b200 = h100();
   b200.id = "b200";
   b200.family = "nvidia-blackwell";
