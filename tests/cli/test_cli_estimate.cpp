@@ -235,5 +235,5 @@ TEST_CASE("fidelity lists every measured point against the shipped specs", "[cli
     CHECK(row["error_pct"].get<double>() ==
           Approx((row["estimated"].get<double>() / row["measured"].get<double>() - 1) * 100).margin(1e-6));
   }
-  CHECK(calibration == 41);
+  CHECK(calibration == 59);
 }

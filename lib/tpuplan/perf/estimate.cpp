@@ -198,6 +198,8 @@ Estimator::Estimator(const ModelSpec& model, const Accelerator& a, const Estimat
   m_math = math;
   m_ms_per_flop = 1e3 / (n * peak * 1e12 * m_eff.compute);
   m_ms_per_byte = 1e3 / (n * a.hbm_tb_per_s * 1e12 * m_eff.memory);
+  m_ms_per_expert_flop = m_ms_per_flop / m_eff.moe;
+  m_ms_per_expert_byte = m_ms_per_byte / m_eff.moe;
   m_ms_per_kv_byte = 1e3 / (n * a.hbm_tb_per_s * 1e12 * m_eff.kv_memory);
 
   // Megatron tensor parallelism: two all-reduces per layer (after attention's output
@@ -231,8 +233,8 @@ StepTime Estimator::pass_time(const Pass& pass, double kv_sequences) const noexc
     // Uniform routing: each token picks k of E experts, so a pass of T tokens touches
     // E·(1 − (1 − k/E)^T) experts per layer (perfmodel §1.7).
     const double touched = m_experts * (1.0 - std::pow(1.0 - m_experts_per_token / m_experts, pass.tokens));
-    expert_weights = touched * m_expert_bytes * m_ms_per_byte;
-    expert_compute = pass.flops_expert * m_ms_per_flop;
+    expert_weights = touched * m_expert_bytes * m_ms_per_expert_byte;
+    expert_compute = pass.flops_expert * m_ms_per_expert_flop;
   }
   t.compute_ms = dense_compute + expert_compute;
   t.weight_read_ms = dense_weights + expert_weights;

@@ -29,6 +29,9 @@ struct Efficiency {
   double interconnect = 0.7;        ///< η_net: achieved ÷ peak link bandwidth in an all-reduce
   double collective_latency_us = 8; ///< α: time of one all-reduce of a tiny message
   double step_overhead_ms = 2.25;   ///< per forward pass: scheduling, launches, sampling, host
+  /// η_moe: the routed experts' grouped GEMMs run at this share of the dense layers' weight-read
+  /// and matmul efficiencies (1 = as fast; a model without routed experts ignores it).
+  double moe = 1.0;
   std::string basis;                ///< where these values come from (shown in assumptions)
 };
 
@@ -216,6 +219,8 @@ private:
   double m_peak_tflops = 0;
   double m_ms_per_flop = 0;          ///< 1e3 / (N · C · η_c)
   double m_ms_per_byte = 0;          ///< 1e3 / (N · W_hbm · η_m)
+  double m_ms_per_expert_flop = 0;   ///< m_ms_per_flop ÷ η_moe
+  double m_ms_per_expert_byte = 0;   ///< m_ms_per_byte ÷ η_moe
   double m_ms_per_kv_byte = 0;       ///< 1e3 / (N · W_hbm · η_kv)
   double m_kv_read_tokens = 0;
   double m_admission_tokens = 0;

@@ -36,6 +36,12 @@ constexpr double k_ampere_compute = 0.65;
 // NVIDIA Hopper (H100, FP8): FP8 GEMMs reach a lower share of their doubled peak; MLPerf
 // v4.0 offline implies ≈ 0.33 of FP8 peak end to end (perfmodel §3.2).
 constexpr double k_hopper_compute = 0.45;
+// η_moe, the routed experts' share of the dense efficiencies (grouped GEMMs over few tokens
+// per expert), fitted (grid 0.30–1.00, step 0.01, least squared log error) on the one Mixtral
+// column per family moved to the calibration set: TensorRT-LLM v0.17, Mixtral-8x7B on A100-80GB
+// TP2 bf16 (9 points) and on H100 TP1 fp8 (9 points); docs/accuracy.md. TPUs: no MoE points, 1.
+constexpr double k_ampere_moe = 0.63;
+constexpr double k_hopper_moe = 0.83;
 // GPU stacks (TensorRT-LLM, vLLM): scheduler, sampling and launch gaps per iteration.
 constexpr double k_gpu_overhead_ms = 2.25;
 // TPU: the only measured LLM-serving data is JetStream-PyTorch on v5e-8 (2024); its per-step
@@ -43,8 +49,9 @@ constexpr double k_gpu_overhead_ms = 2.25;
 constexpr double k_tpu_compute = 0.5;
 constexpr double k_tpu_overhead_ms = 8;
 
-Efficiency make(double compute, double overhead_ms, std::string basis) {
+Efficiency make(double compute, double overhead_ms, std::string basis, double moe = 1.0) {
   Efficiency e;
+  e.moe = moe;
   e.compute = compute;
   e.memory = k_memory;
   e.kv_memory = k_memory;
@@ -69,27 +76,32 @@ Efficiency default_efficiency(const Accelerator& a) {
                                              f.empty() ? a.id : f));
   }
   if (f == "nvidia-hopper") {
-    return make(k_hopper_compute, k_gpu_overhead_ms, "nvidia-hopper: fitted to TensorRT-LLM FP8 on H100 (docs/accuracy.md)");
+    return make(k_hopper_compute, k_gpu_overhead_ms, "nvidia-hopper: fitted to TensorRT-LLM FP8 on H100 (docs/accuracy.md)",
+                k_hopper_moe);
   }
   if (f == "nvidia-blackwell") {
     return make(k_hopper_compute, k_gpu_overhead_ms,
-                "nvidia-blackwell: Hopper defaults (same FP8-era stack; no Blackwell data, docs/methodology.md)");
+                "nvidia-blackwell: Hopper defaults (same FP8-era stack; no Blackwell data, docs/methodology.md)",
+                k_hopper_moe);
   }
   if (f == "nvidia-ampere") {
     return make(k_ampere_compute, k_gpu_overhead_ms,
-                "nvidia-ampere: fitted to TensorRT-LLM and FasterTransformer on A100 (docs/accuracy.md)");
+                "nvidia-ampere: fitted to TensorRT-LLM and FasterTransformer on A100 (docs/accuracy.md)", k_ampere_moe);
   }
   return make(k_ampere_compute, k_gpu_overhead_ms,
               fmt::format("{}: GPU defaults of the bf16-calibrated Ampere family; no data for this family "
                           "(docs/methodology.md)",
-                          f.empty() ? a.id : f));
+                          f.empty() ? a.id : f),
+              k_ampere_moe);
 }
 
-std::vector<std::string> efficiency_keys() { return {"compute", "memory", "kv_memory", "interconnect", "latency_us", "overhead_ms"}; }
+std::vector<std::string> efficiency_keys() {
+  return {"compute", "memory", "kv_memory", "interconnect", "latency_us", "overhead_ms", "moe"};
+}
 
 Efficiency parse_efficiency(std::string_view text, Efficiency base, std::string_view origin) {
   const std::string accepted = "expected key=value pairs such as compute=0.5,memory=0.8 (keys: compute, memory, kv_memory, "
-                               "interconnect, latency_us, overhead_ms)";
+                               "interconnect, latency_us, overhead_ms, moe)";
   std::string applied;
   std::size_t start = 0;
   bool any = false;
@@ -133,6 +145,8 @@ Efficiency parse_efficiency(std::string_view text, Efficiency base, std::string_
         fraction(base.memory);
       } else if (key == "kv_memory") {
         fraction(base.kv_memory);
+      } else if (key == "moe") {
+        fraction(base.moe);
       } else if (key == "interconnect") {
         fraction(base.interconnect);
       } else if (key == "latency_us") {

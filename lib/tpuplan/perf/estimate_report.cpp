@@ -41,6 +41,10 @@ std::vector<Assumption> estimate_assumptions(const Estimator& est, const ModelSp
                      e.basis));
   out.push_back(make("efficiency_kv_memory", e.kv_memory, "fraction",
                      "η_kv: achieved ÷ peak HBM bandwidth reading the KV cache", e.basis));
+  if (model.is_moe()) {
+    out.push_back(make("efficiency_moe", e.moe, "fraction",
+                       "η_moe: the routed experts' grouped GEMMs at this share of the dense layers' η_m and η_c", e.basis));
+  }
   out.push_back(make("efficiency_interconnect", e.interconnect, "fraction",
                      "η_net: achieved ÷ peak link bandwidth in an all-reduce", e.basis));
   out.push_back(make("collective_latency_us", e.collective_latency_us, "us",
@@ -106,9 +110,9 @@ std::vector<std::string> explain_estimate(const Estimator& est, const ModelSpec&
   lines.push_back(fmt::format("{} × {}: {}; HBM {:g} TB/s per chip; {:g} GiB per chip", r.chips, a.id,
                               math_path(est, a), a.hbm_tb_per_s, a.hbm_gib));
   lines.push_back(fmt::format("efficiency: compute {:g}, memory {:g}, KV memory {:g}, interconnect {:g}, all-reduce latency "
-                              "{:g} µs, step overhead {:g} ms ({})",
+                              "{:g} µs, step overhead {:g} ms{} ({})",
                               e.compute, e.memory, e.kv_memory, e.interconnect, e.collective_latency_us, e.step_overhead_ms,
-                              e.basis));
+                              model.is_moe() ? fmt::format(", routed experts {:g}", e.moe) : std::string(), e.basis));
   const double fresh = r.mode == BatchMode::continuous ? x.batch / r.output_tokens : 0.0;
   const double tokens = x.batch + fresh * r.input_tokens;
   lines.push_back(fmt::format("decode step at batch {} ({} mode, {} KV reads of {:.0f} tokens per sequence{}):",

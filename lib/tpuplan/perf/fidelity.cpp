@@ -74,10 +74,10 @@ CalibrationPoint trtllm_017(const std::string& group, const std::string& model, 
 
 /// A whole column of the v0.17 table (nine ISL/OSL rows); 0 marks a missing cell.
 void trtllm_017_column(std::vector<CalibrationPoint>& out, const std::string& model, const std::string& accelerator,
-                       int tp, Precision p, const double (&values)[9]) {
+                       int tp, Precision p, const double (&values)[9], const std::string& group = "holdout") {
   for (int i = 0; i < 9; ++i) {
     if (values[i] > 0) {
-      out.push_back(trtllm_017("holdout", model, accelerator, tp, p, k_v017_lengths[i][0], k_v017_lengths[i][1],
+      out.push_back(trtllm_017(group, model, accelerator, tp, p, k_v017_lengths[i][0], k_v017_lengths[i][1],
                                values[i], {}));
     }
   }
@@ -332,6 +332,14 @@ std::vector<CalibrationPoint> build_calibration_points(bool holdout) {
     }
   }
 
+  // Mixtral-8x7B, one column per family (2026-12-04): the only MoE points, moved from the
+  // holdout to fit η_moe (the routed experts' share of the dense efficiencies); the other
+  // Mixtral columns (H100 TP2, A100 TP4 and TP8) stay held out.
+  trtllm_017_column(p, "mixtral-8x7b", "h100", 1, fp8,
+                    {15962.49, 8290.13, 4784.86, 6800.6, 6868.52, 1892.81, 3983.1, 1764.7, 673.7}, "calibration");
+  trtllm_017_column(p, "mixtral-8x7b", "a100-80gb", 2, bf16,
+                    {5541.47, 4169.78, 2608.05, 3446.37, 3154.52, 649, 2056.58, 724.44, 337.51}, "calibration");
+
   if (!holdout) {
     std::erase_if(p, [](const CalibrationPoint& c) { return c.group != "calibration"; });
     return p;
@@ -384,12 +392,8 @@ std::vector<CalibrationPoint> build_calibration_points(bool holdout) {
     p[i].full_attention = true;
     p[i].note += "; full attention (the engine's default window is the whole sequence)";
   }
-  trtllm_017_column(p, "mixtral-8x7b", "h100", 1, fp8,
-                    {15962.49, 8290.13, 4784.86, 6800.6, 6868.52, 1892.81, 3983.1, 1764.7, 673.7});
   trtllm_017_column(p, "mixtral-8x7b", "h100", 2, fp8,
                     {27451.13, 22830.08, 14237.01, 17036.04, 15770.89, 3333.68, 10685.85, 3646.09, 1757.45});
-  trtllm_017_column(p, "mixtral-8x7b", "a100-80gb", 2, bf16,
-                    {5541.47, 4169.78, 2608.05, 3446.37, 3154.52, 649, 2056.58, 724.44, 337.51});
   trtllm_017_column(p, "mixtral-8x7b", "a100-80gb", 4, bf16,
                     {10324.28, 10911.86, 7666.51, 8456.21, 7122.84, 1237.62, 5222.98, 1500.55, 829.59});
   trtllm_017_column(p, "mixtral-8x7b", "a100-80gb", 8, bf16,

@@ -289,6 +289,29 @@ TEST_CASE("an MoE step computes with active experts but reads only the experts i
   CHECK(est.flops_per_token() == Approx(2 * (active_params(m) - embedding_params(m) + 32000.0 * 4096)));
 }
 
+TEST_CASE("the routed experts run at η_moe of the dense efficiencies; a dense model ignores it", "[estimate]") {
+  const auto m = mixtral_8x7b();
+  EstimateRequest r = request(2, 16, 16);
+  r.mode = BatchMode::static_batch;
+  EstimateRequest half = r;
+  half.efficiency->moe = 0.5;
+  const Estimator full(m, h100(), r);
+  const Estimator slow(m, h100(), half);
+  const double dense_ms = full.dense_weight_bytes() / (2 * 3.35e12) * 1e3;
+  for (int batch : {1, 64}) {
+    INFO(batch);
+    const Estimate a = full.at(batch);
+    const Estimate b = slow.at(batch);
+    // The experts' weight reads take twice as long; the dense part's do not change.
+    CHECK(b.step.weight_read_ms - dense_ms == Approx(2 * (a.step.weight_read_ms - dense_ms)).epsilon(1e-9));
+    CHECK(b.output_tokens_per_s < a.output_tokens_per_s);
+  }
+  const Estimator dense(llama_3_1_8b(), h100(), r);
+  const Estimator dense_half(llama_3_1_8b(), h100(), half);
+  CHECK(dense_half.at(64).step.total_ms == dense.at(64).step.total_ms);
+  CHECK(parse_efficiency("moe=0.7", Efficiency{}).moe == 0.7);
+}
+
 TEST_CASE("hbm_used_fraction counts weights, reserve and the batch's full-length KV", "[estimate]") {
   const Estimator est(llama_3_1_70b(), v6e(), request(8));
   const auto& fit = est.memory();
