@@ -209,10 +209,8 @@ TEST_CASE("cost picks each option's parallel layout, --tp forces one, FP4 format
           "[cli][cost][layout]") {
   // The shipped data: 8 × H100 (p5.48xlarge) serving an 8B model runs copies, not one TP8 group.
   auto run = [](std::vector<std::string> args) {
-    args.push_back("--format");
-    args.push_back("json");
+    args.insert(args.end(), {"--format", "json"});
     const auto r = run_tpuplan(args);
-    INFO(r.err);
     REQUIRE(r.exit_code == 0);
     return json::parse(r.out);
   };
