@@ -213,6 +213,50 @@ CalibrationPoint tpu_sweep(const std::string& engine_id, const std::string& engi
   return c;
 }
 
+/// A TPU serving run of 2025–2026 from an engine's or Google's own published table (held out:
+/// no default was chosen on them). `batch`: the concurrency, run as a static-like batch when
+/// the prompts came in waves of it (`waves`), else in continuous batching; `cap`: the server's
+/// max-num-seqs when it was below the client's concurrency (the batch is then the largest that
+/// fits up to it).
+struct TpuRun {
+  const char* engine_id;
+  const char* engine;
+  const char* model;
+  const char* accelerator;
+  int chips;
+  Precision weights;
+  Precision kv;
+  double in;
+  double out;
+  int batch;
+  bool waves;
+  int cap;
+  double measured;
+  const char* source;
+  const char* note;
+};
+
+CalibrationPoint tpu_run(const TpuRun& r) {
+  CalibrationPoint c;
+  c.id = fmt::format("{}/{}/{}/{}chips/{}/{}{}/{}", r.engine_id, r.model, r.accelerator, r.chips, to_string(r.weights),
+                     r.cap > 0 ? "cap" : "b", r.cap > 0 ? r.cap : r.batch, lengths_id(r.in, r.out));
+  c.group = "holdout";
+  c.engine = r.engine;
+  c.engine_id = r.engine_id;
+  c.model = r.model;
+  c.accelerator = r.accelerator;
+  c.request = workload(r.chips, r.weights, r.kv, r.in, r.out, r.waves ? BatchMode::static_batch : BatchMode::continuous);
+  if (r.cap > 0) {
+    c.batch_cap = r.cap;
+  } else {
+    c.batch = r.batch;
+  }
+  c.measured = r.measured;
+  c.source = r.source;
+  c.note = r.note;
+  return c;
+}
+
 constexpr const char* k_trtllm_10 =
     "calibration-engines.md §B — NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md @00f37686 (v1.0, "
     "trtllm-bench throughput, PyTorch backend, FP8 weights and FP8 KV cache)";
@@ -343,6 +387,50 @@ std::vector<CalibrationPoint> build_calibration_points(bool holdout) {
   if (!holdout) {
     std::erase_if(p, [](const CalibrationPoint& c) { return c.group != "calibration"; });
     return p;
+  }
+
+  // TPU serving runs of 2025–2026 published by Google (tpu-recipes) and the SGL-JAX team,
+  // held out: output tokens/s of the whole slice. TPU7x counts chips (a 4-chip slice is 8
+  // JAX devices, "TP=8"). Read 2026-12-04 from the repositories named in each source.
+  {
+    const auto bf16v = Precision::bf16;
+    constexpr const char* recipes_70b =
+        "AI-Hypercomputer/tpu-recipes inference/trillium/vLLM/Llama3.x/README.md @b709d734 (vLLM-TPU v0.12.0, "
+        "Llama-3.3-70B-Instruct bf16, v6e-8 TP8, random 1000/1000, 3000 prompts)";
+    constexpr const char* sgl_cookbook_7x =
+        "sgl-project/sglang-jax docs/cookbook/autoregressive (Qwen/Qwen3.md, Llama/Llama3.3-70B.md) @cddbf6f1 "
+        "(main 2d97c787, 2026-07): v7x-4, TP=8 over 8 devices, bf16, 1024/1024 fixed, concurrency 128, 384 prompts";
+    constexpr const char* sgl_cookbook_v6e =
+        "sgl-project/sglang-jax docs/cookbook/autoregressive (Llama/Llama3.1.md, Google/Gemma2.md) @cddbf6f1 "
+        "(SGL-JAX 0.1.0): v6e-4 TP4, bf16, concurrency 16, 100 prompts";
+    constexpr const char* recipes_7x_32b =
+        "AI-Hypercomputer/tpu-recipes inference/ironwood/vLLM/Qwen3-32B/README.md @467e5563 (vLLM-TPU "
+        "nightly-20260330): Qwen3-32B FP8 W8A8 with an FP8 KV cache on one TPU7x chip, InferenceX client, random "
+        "lengths 0.8–1.0 × 1k/8k, concurrency 320 against max-num-seqs 135, per chip";
+    const TpuRun runs[] = {
+        {"vllm-tpu", "vLLM-TPU v0.12.0", "llama-3.1-70b", "v6e", 8, bf16v, bf16v, 1000, 1000, 64, false, 0, 2494.80,
+         recipes_70b, "concurrency 64 over 3000 prompts: continuous batching at 64; Llama-3.3-70B has Llama-3.1-70B's "
+                      "architecture"},
+        {"vllm-tpu", "vLLM-TPU v0.12.0", "llama-3.1-70b", "v6e", 8, bf16v, bf16v, 1000, 1000, 128, false, 0, 3544.46,
+         recipes_70b, "concurrency 128 over 3000 prompts: continuous batching at 128"},
+        {"sgl-jax", "SGL-JAX (2026-07)", "qwen3-8b", "tpu7x", 4, bf16v, bf16v, 1024, 1024, 128, true, 0, 8521.48,
+         sgl_cookbook_7x, "3 waves of 128 prompts: a static-like batch of 128"},
+        {"sgl-jax", "SGL-JAX (2026-07)", "llama-3.1-70b", "tpu7x", 4, bf16v, bf16v, 1024, 1024, 128, true, 0, 3609.65,
+         sgl_cookbook_7x, "3 waves of 128 prompts: a static-like batch of 128; Llama-3.3-70B"},
+        {"sgl-jax", "SGL-JAX 0.1.0", "llama-3.1-8b", "v6e", 4, bf16v, bf16v, 512, 512, 16, true, 0, 1448.91,
+         sgl_cookbook_v6e, "100 prompts in waves of 16: a static-like batch of 16"},
+        {"sgl-jax", "SGL-JAX 0.1.0", "gemma-2-27b", "v6e", 4, bf16v, bf16v, 1024, 1024, 16, true, 0, 974.57,
+         sgl_cookbook_v6e, "100 prompts in waves of 16: a static-like batch of 16"},
+        {"vllm-tpu", "vLLM-TPU (2026-03)", "qwen3-32b", "tpu7x", 1, fp8, fp8, 921.6, 921.6, 0, false, 135, 6556.72,
+         recipes_7x_32b, "1k/1k: mean lengths 0.9 × 1024; the server's 135 sequences at most"},
+        {"vllm-tpu", "vLLM-TPU (2026-03)", "qwen3-32b", "tpu7x", 1, fp8, fp8, 921.6, 7372.8, 0, false, 135, 3959.56,
+         recipes_7x_32b, "1k/8k: mean lengths 0.9 × 1024 in, 0.9 × 8192 out; at most 135 sequences"},
+        {"vllm-tpu", "vLLM-TPU (2026-03)", "qwen3-32b", "tpu7x", 1, fp8, fp8, 7372.8, 921.6, 0, false, 135, 1382.18,
+         recipes_7x_32b, "8k/1k: mean lengths 0.9 × 8192 in, 0.9 × 1024 out; at most 135 sequences"},
+    };
+    for (const TpuRun& r : runs) {
+      p.push_back(tpu_run(r));
+    }
   }
 
   // TensorRT-LLM v1.0 (calibration-engines.md §B), held out: no default was chosen on them.
