@@ -689,7 +689,7 @@ ErrorBand ErrorBands::band(const std::string& engine_id, const Accelerator& acce
       // Throughput ∝ 1 / TPOT: a TPOT estimated 10% high is a throughput 10% low.
       const double e = p.metric == CalibrationMetric::tpot_ms ? std::log(p.measured / r.estimated)
                                                               : std::log(r.estimated / p.measured);
-      residuals.push_back({p.engine_id, a->family, e});
+      residuals.push_back({p.engine_id, a->family, p.spec ? p.spec->id : p.model, e});
     }
     m_by_kind.emplace_back(accelerator.kind, std::move(residuals));
     it = m_by_kind.end() - 1;
@@ -697,15 +697,26 @@ ErrorBand ErrorBands::band(const std::string& engine_id, const Accelerator& acce
   ErrorBand band;
   double own = 0;
   double kind = 0;
+  std::vector<std::string> models;
   for (const auto& r : it->second) {
     kind = std::max(kind, std::abs(r.log_error));
     if (r.engine == engine_id && r.family == accelerator.family) {
       own = std::max(own, std::abs(r.log_error));
       ++band.points;
+      if (std::find(models.begin(), models.end(), r.model) == models.end()) {
+        models.push_back(r.model);
+      }
     }
   }
   const std::string engine = engine_id.empty() ? std::string("no engine") : engine_id;
-  if (band.points >= 5) {
+  constexpr std::size_t k_min_models = 3;
+  if (band.points >= 5 && models.size() < k_min_models) {
+    band.half_width = std::max(own, kind);
+    band.basis = fmt::format("few models: the {} calibration points of {} on {} are of {} model{}; at least the largest "
+                             "error of any calibration point on a {}",
+                             band.points, engine, accelerator.family, models.size(), models.size() == 1 ? "" : "s",
+                             to_string(accelerator.kind));
+  } else if (band.points >= 5) {
     band.half_width = own;
     band.basis = fmt::format("the largest error of the {} calibration points of {} on {}", band.points, engine,
                              accelerator.family);

@@ -63,9 +63,10 @@ double median_abs_error(const std::vector<CalibrationResult>& results);
 /// How far a throughput estimate may be from a measurement, from the residuals of the
 /// calibration points of the same engine on the same accelerator family (throughput points,
 /// and TPOT points read as throughput): half-width w = the largest |ln(estimated ÷ measured)|.
-/// Fewer than 5 such points: w is at least the largest over every calibration point of the
-/// accelerator's kind (GPU or TPU), labelled "few points"; none: twice that, labelled "no
-/// points". The band is [estimate × e^−w, estimate × e^w].
+/// Fewer than 5 such points, or points of fewer than 3 models (one model's residuals do not
+/// speak for another's): w is at least the largest over every calibration point of the
+/// accelerator's kind (GPU or TPU), labelled "few points" or "few models"; none: twice that,
+/// labelled "no points". The band is [estimate × e^−w, estimate × e^w].
 struct ErrorBand {
   double half_width = 0;  ///< w, in natural-log units
   std::size_t points = 0; ///< calibration points of this engine × family
@@ -85,6 +86,7 @@ public:
   struct Residual {
     std::string engine;
     std::string family;
+    std::string model;    ///< the point's model (preset id, or its spec's id)
     double log_error = 0; ///< ln(estimated ÷ measured) of throughput
   };
 

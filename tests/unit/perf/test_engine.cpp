@@ -275,6 +275,12 @@ TEST_CASE("the error band comes from the residuals of the engine × family, wide
   CHECK(none.half_width > error_band(shipped(), "trtllm", h100).half_width);
   CHECK(sgl.low(1000) < 1000);
   CHECK(sgl.high(1000) > 1000);
+  // Ten points of one model (Qwen3-8B) do not speak for other models: "few models", at least
+  // the kind's widest residual. TensorRT-LLM on Hopper has points of four models: its own band.
+  CHECK(sgl.basis.rfind("few models", 0) == 0);
+  CHECK(sgl.half_width == Approx(few.half_width));
+  const ErrorBand hopper = error_band(shipped(), "trtllm", h100);
+  CHECK(hopper.basis.rfind("the largest error of the", 0) == 0);
   // One ErrorBands asked for TPUs and GPUs in turn keeps each kind's residuals apart.
   ErrorBands bands(shipped());
   for (const auto& [engine, accelerator] : std::vector<std::pair<std::string, const Accelerator*>>{
