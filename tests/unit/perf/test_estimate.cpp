@@ -289,7 +289,7 @@ TEST_CASE("an MoE step computes with active experts but reads only the experts i
   CHECK(est.flops_per_token() == Approx(2 * (active_params(m) - embedding_params(m) + 32000.0 * 4096)));
 }
 
-TEST_CASE("the routed experts run at η_moe of the dense efficiencies; a dense model ignores it", "[estimate]") {
+TEST_CASE("the routed experts run at η_moe of the dense efficiencies — a dense model ignores it", "[estimate]") {
   const auto m = mixtral_8x7b();
   EstimateRequest r = request(2, 16, 16);
   r.mode = BatchMode::static_batch;
