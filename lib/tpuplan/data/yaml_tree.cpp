@@ -290,6 +290,11 @@ private:
         throw Handover{};
       }
     }
+    // What the anchor names before this node: an inner node that defines the same anchor
+    // again changes it, and yaml-cpp (which registers an anchor when its node opens) lets the
+    // inner definition win for later aliases; found by fuzz_yaml. yaml-cpp decides then.
+    const auto before = anchor.empty() ? m_anchors.end() : m_anchors.find(anchor);
+    const TreeItem* named_before = before == m_anchors.end() ? nullptr : before->second;
     if (peek() == '!') {
       throw Handover{}; // a tag
     }
@@ -331,6 +336,10 @@ private:
     }
     if (!anchor.empty()) {
       if (anchor_line != result->line || anchor_column != result->column) {
+        throw Handover{};
+      }
+      const auto now = m_anchors.find(anchor);
+      if ((now == m_anchors.end() ? nullptr : now->second) != named_before) {
         throw Handover{};
       }
       m_anchors[anchor] = result;
@@ -671,9 +680,15 @@ private:
       if (peek() == '&' || peek() == '*' || peek() == ',' || peek() == '}' || peek() == ']') {
         throw Handover{};
       }
+      const auto before = m_anchors.find(anchor);
+      const TreeItem* named_before = before == m_anchors.end() ? nullptr : before->second;
       auto* value = const_cast<TreeItem*>(flow_value());
       value->line = line; // yaml-cpp places an anchored node at its anchor
       value->column = col;
+      const auto now = m_anchors.find(anchor);
+      if ((now == m_anchors.end() ? nullptr : now->second) != named_before) {
+        throw Handover{}; // the same anchor again inside it: see node_value()
+      }
       m_anchors[std::move(anchor)] = value;
       return value;
     }

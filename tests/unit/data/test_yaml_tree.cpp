@@ -278,6 +278,20 @@ TEST_CASE("an anchor or alias name followed by an opening bracket or brace, or a
   }
   // A name ended by a space, a comma or a closing bracket is fine.
   check_same("a: &x [1]\nb: [*x, *x]\n", "anchor then space");
+  // The same anchor defined again inside the node it names: yaml-cpp registers an anchor when
+  // its node opens, so the inner definition is the one later aliases get; the fast parser
+  // registered the outer one last (found by fuzz_yaml). Both go to yaml-cpp now.
+  for (const std::string text : {"a: &x\n  - one\n  - k: &x\n  - two\nb: *x\n", "a: &x [one, {k: &x v}]\nb: *x\n"}) {
+    INFO(text);
+    CHECK_FALSE(parse_tree_fast(text));
+    TreeError e;
+    const auto tree = parse_tree(text, e);
+    REQUIRE(tree);
+    const TreeItem* b = tree->root()->items[3];
+    CHECK(b->kind != TreeItem::Kind::list); // the inner definition: null, or the scalar v
+  }
+  // An anchor defined again after its node is complete is an ordinary redefinition.
+  check_same("a: &x [1]\nb: *x\nc: &x [2]\nd: *x\n", "anchor redefined after its node");
 }
 
 TEST_CASE("a second document is refused at its start, whichever parser reads the first", "[yaml_tree]") {
