@@ -93,7 +93,7 @@ void validate(const ModelSpec& model, const Accelerator& a, const EstimateReques
   require(r.headroom_fraction >= 0 && r.headroom_fraction < 1,
           fmt::format("HBM headroom must be a fraction in [0, 1), got {}", r.headroom_fraction));
   require(r.overhead_gib_per_chip >= 0, "runtime reserve per chip must not be negative");
-  require(!is_fp4(r.weights) || (a.fp4_tflops && *a.fp4_tflops > 0),
+  require(runs_weights(a, r.weights),
           fmt::format("{} weights need FP4 tensor cores, which {} does not have (catalog: no fp4_tflops)",
                       to_string(r.weights), a.id),
           "FP4 formats run on accelerators with an FP4 path ('tpuplan catalog show ID' lists fp4_tflops), e.g. b200; "
